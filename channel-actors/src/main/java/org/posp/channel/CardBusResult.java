@@ -28,16 +28,21 @@ public sealed interface CardBusResult {
 
   /**
    * The request was written to a link but no reply came within the endpoint timeout (or the link
-   * broke after the write): the outcome is unknown and a financial request must be reversed.
+   * broke after the write, or the reply had no valid field 39): the outcome is unknown and a financial
+   * request must be reversed. A reply that still arrives later goes to the {@link LateReplyListener}.
    */
   record TimedOut(String endpoint) implements CardBusResult {}
 
   /**
    * The request was never written to any link (breaker open, no ready link, no route, PIN block
-   * refused by the HSM): the host cannot have seen it, nothing needs reversing.
+   * refused by the HSM, invalid request): the host cannot have seen it, nothing needs reversing.
    *
-   * @param terminalCode the terminal's 39: 91 breaker open / no link, 92 no route, 99 PIN format
-   * @param reason for logs and operators
+   * @param endpoint the endpoint it was routed to, null when no route was found
+   * @param terminalCode the terminal's 39: 91 breaker open / no ready link / card bus stopped, 92 no
+   *     route, 99 PIN block refused by the HSM (PIN_FORMAT), 30 invalid request (a field missing or
+   *     malformed, the reason names it), 94 the same MTI class + STAN + terminal id is already in flight,
+   *     96 no ZPK for the endpoint or another security module / internal error
+   * @param reason for logs and operators (never card data)
    */
   record NotSent(String endpoint, String terminalCode, String reason) implements CardBusResult {}
 }

@@ -5,6 +5,12 @@ package org.posp.security;
  * under the local master key (LMK) plus its check value. No clear key and no clear PIN ever leaves an
  * implementation. A network HSM (a payShield-style command protocol) can implement this later; the
  * software implementation is {@link SoftwareHsm}.
+ *
+ * <p>Implementations are thread-safe. Refusals are {@link HsmException}s whose {@link HsmException.Reason}
+ * says why: a key of the wrong type ({@code WRONG_KEY_TYPE}), a key record that does not decrypt under this
+ * LMK to its check value ({@code CHECK_VALUE_MISMATCH}), an unusable key or key length ({@code BAD_KEY}), a
+ * malformed PIN block or PAN ({@code PIN_FORMAT}), a bad data cryptogram ({@code BAD_DATA}). A null argument
+ * is a programming error ({@link NullPointerException}).
  */
 public interface Hsm {
 
@@ -12,41 +18,73 @@ public interface Hsm {
    * Imports a clear key component set (provisioning, demo and test data only: the caller had the clear
    * key anyway) and returns it under the LMK. Implementations log that a clear key was imported, never
    * the key.
+   *
+   * <p>Lengths: TMK, PIK, ZPK 8 or 16 bytes; MAK 8 bytes (or 16 with equal halves, the published
+   * double-length form of a DES key); TDK 16 bytes. Otherwise {@code BAD_KEY}.
    */
   LmkKey importClearKey(KeyType type, byte[] clearKey);
 
-  /** Imports a key that is already encrypted under the LMK (from configuration or a key ceremony). */
+  /**
+   * Imports a key that is already encrypted under the LMK (from configuration or a key ceremony): decrypts
+   * it and compares its check value with {@code expectedCheckValue} (6 or 8 hex characters), else
+   * {@code CHECK_VALUE_MISMATCH}.
+   */
   LmkKey importLmkKey(KeyType type, String cryptogramHex, String expectedCheckValue);
 
   /**
    * Generates fresh random working keys for a terminal sign-on and returns the field 62 key block of
    * the 0810 (terminal-protocol.md §5.1) together with the same keys under the LMK.
+   *
+   * @throws HsmException WRONG_KEY_TYPE unless {@code tmk} is a TMK; BAD_KEY when the TMK's length does not
+   *     fit the scheme (001 needs 8 bytes, 003/004 16)
    */
   WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme);
 
-  /** CUP ECB MAC (terminal-protocol.md §5.2) of a MAB: returns the 8 ASCII bytes of field 64. */
+  /**
+   * CUP ECB MAC (terminal-protocol.md §5.2) of a MAB (the body from the MTI to the end of the field before
+   * 64): returns the 8 ASCII bytes of field 64. {@code mak} must be a MAK.
+   */
   byte[] generateMac(LmkKey mak, byte[] mab);
 
-  /** Constant-time comparison of {@link #generateMac} with the received field 64. */
+  /**
+   * Constant-time comparison of {@link #generateMac} with the received field 64; false when
+   * {@code receivedMac} is null or not 8 bytes.
+   */
   boolean verifyMac(LmkKey mak, byte[] mab, byte[] receivedMac);
 
   /**
    * Translates an ISO 9564 format 0 PIN block from the terminal's PIK to a zone PIN key (ZPK), checking
-   * that the block decrypts to a well-formed format 0 block for this PAN.
+   * that the block decrypts to a well-formed format 0 block for this PAN (PIN length 4 to 12, decimal
+   * digits, F padding).
    *
-   * @throws HsmException with {@link HsmException.Reason#PIN_FORMAT} when the block is malformed
+   * @param pinBlock the 8-byte encrypted block of field 52
+   * @param pan the card's PAN, 13 to 19 digits (field 2, else track 2 left of {@code =})
+   * @return the 8-byte block encrypted under the ZPK
+   * @throws HsmException with {@link HsmException.Reason#PIN_FORMAT} when the block or PAN is malformed
+   *     (also what a wrong PIK looks like); WRONG_KEY_TYPE unless {@code pik} is a PIK and {@code zpk} a ZPK
    */
   byte[] translatePin(LmkKey pik, LmkKey zpk, byte[] pinBlock, String pan);
 
   /** Key check value: first 4 bytes of the key encrypting 8 zero bytes, 8 hex characters uppercase. */
   String checkValue(LmkKey key);
 
-  /** Keyed hash (HMAC-SHA-256 under a key derived from the LMK) for lookups of PANs and messages. */
+  /**
+   * Keyed hash (HMAC-SHA-256 under a key derived from the LMK) for lookups of PANs and messages: 64
+   * uppercase hex characters, the same for the same data and LMK.
+   */
   String keyedHash(byte[] data);
 
-  /** Encrypts sensitive data (a PAN a later message needs) under the data key; returns base64. */
+  /**
+   * Encrypts sensitive data (a PAN a later message needs) under the data key (randomised: the same data
+   * gives different cryptograms); returns base64.
+   */
   String encryptData(byte[] clear);
 
-  /** Reverses {@link #encryptData}. */
+  /**
+   * Reverses {@link #encryptData}.
+   *
+   * @throws HsmException BAD_DATA when the text is not base64, is truncated, was tampered with or was made
+   *     under another LMK
+   */
   byte[] decryptData(String cryptogram);
 }

@@ -1,0 +1,100 @@
+package org.posp.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.posp.security.Hsm;
+import org.posp.security.KeyType;
+import org.posp.security.LmkKey;
+import org.posp.sim.cardbus.CardBusHost;
+import org.posp.sim.cardbus.CardBusHostConfig;
+import org.posp.terminal.MerchantEntity;
+import org.posp.terminal.TerminalEntity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Demo mode: the card-bus simulator in-process on loopback (both endpoints, {@code core} for the bank's
+ * own BIN 622202 and {@code cups} for everything else, point at it), merchant 898100012340001 (MCC
+ * 5411) with terminals 10000001–10000100, and the frozen merchant 898100012340002 with terminal
+ * 20000001. Every demo terminal has the DEMO TMK below: it is published and must never be used outside
+ * a demonstration.
+ */
+public final class DemoData {
+  private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
+  /** Double-length demo terminal master key, published: demo and tests only. */
+  public static final String DEMO_TMK = "0123456789ABCDEFFEDCBA9876543210";
+  public static final String MERCHANT = "898100012340001";
+  public static final String FROZEN_MERCHANT = "898100012340002";
+  public static final String FROZEN_TERMINAL = "20000001";
+  public static final int FIRST_TERMINAL = 10000001;
+  public static final int TERMINALS = 100;
+  public static final String OWN_BIN = "622202";
+
+  private DemoData() {}
+
+  static CardBusHost startCardBusSimulator(Config config) throws java.io.IOException {
+    CardBusHostConfig c = CardBusHostConfig.defaults()
+        .withTcpPort(config.getInt("posp.demo-data.card-bus-port"))
+        .withHttpPort(config.getInt("posp.demo-data.card-bus-http-port"))
+        .withLateDelay(config.getDuration("posp.demo-data.card-bus-late-delay"));
+    CardBusHost host = CardBusHost.start(c);
+    log.warn("DEMO mode: card-bus simulator on 127.0.0.1:{} (ledger http://127.0.0.1:{}/ledger/terminals)",
+        host.port(), host.httpPort());
+    return host;
+  }
+
+  /** Points the {@code core} and {@code cups} endpoints at the simulator, with its demo ZPK. */
+  static Config cardBusConfig(CardBusHost host) {
+    String address = "127.0.0.1:" + host.port();
+    String endpoint = "{ addresses = [\"" + address + "\"], zpk { clear = \"" + CardBusHostConfig.DEMO_ZPK + "\" } }";
+    return ConfigFactory.parseString(
+        "posp.card-bus.endpoints { core = " + endpoint + ", cups = " + endpoint + " }\n"
+            + "posp.card-bus.routes { bins { \"" + OWN_BIN + "\" = core }, default = cups }\n");
+  }
+
+  /** Registers the demo merchants and provisions the demo terminals (idempotent). */
+  static void provision(ActorSystem<?> system, Hsm hsm, Duration timeout) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    LmkKey tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(DEMO_TMK));
+    List<CompletionStage<Done>> all = new ArrayList<>();
+    all.add(register(sharding, new MerchantEntity.Profile(MERCHANT, "Demo supermarket", "5411",
+        MerchantEntity.Status.ACTIVE, 0, 0, Set.of()), timeout));
+    all.add(register(sharding, new MerchantEntity.Profile(FROZEN_MERCHANT, "Demo frozen merchant", "5812",
+        MerchantEntity.Status.FROZEN, 0, 0, Set.of()), timeout));
+    for (int i = 0; i < TERMINALS; i++) {
+      all.add(provisionTerminal(sharding, MERCHANT, String.valueOf(FIRST_TERMINAL + i), tmk, timeout));
+    }
+    all.add(provisionTerminal(sharding, FROZEN_MERCHANT, FROZEN_TERMINAL, tmk, timeout));
+    CompletableFuture.allOf(all.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    log.warn("DEMO mode: merchants {} (active) and {} (frozen), terminals {}..{} with the DEMO TMK (kcv {})",
+        MERCHANT, FROZEN_MERCHANT, FIRST_TERMINAL, FIRST_TERMINAL + TERMINALS - 1, tmk.checkValue());
+  }
+
+  static CompletionStage<Done> register(ClusterSharding sharding, MerchantEntity.Profile p, Duration timeout) {
+    return sharding.entityRefFor(MerchantEntity.TYPE_KEY, p.merchantId())
+        .<StatusReply<Done>>ask(r -> new MerchantEntity.Register(p, r), timeout)
+        .thenApply(StatusReply::getValue);
+  }
+
+  static CompletionStage<Done> provisionTerminal(ClusterSharding sharding, String mid, String tid, LmkKey tmk,
+      Duration timeout) {
+    return sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid))
+        .<StatusReply<Done>>ask(r -> new TerminalEntity.Provision(mid, tid, tmk, r), timeout)
+        .thenApply(StatusReply::getValue);
+  }
+
+}

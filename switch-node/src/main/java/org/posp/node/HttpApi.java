@@ -1,0 +1,154 @@
+package org.posp.node;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+import org.posp.channel.CardBus;
+import org.posp.terminal.MerchantEntity;
+import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.TerminalState;
+import org.posp.terminal.codec.TerminalFormatException;
+import org.posp.terminal.codec.TerminalFrame;
+
+/**
+ * The HTTP front of a node: {@code POST /iso8583} for smart POS (body = TPDU + header + ISO body, no
+ * length prefix, content type {@code x-ISO-TPDU/x-auth}), {@code GET /health}, and the admin API under
+ * {@code /admin} (bearer token). Errors are RFC 7807 problem documents.
+ */
+final class HttpApi extends AllDirectives {
+  static final ContentType ISO = ContentTypes.create(MediaTypes.customBinary("x-ISO-TPDU", "x-auth", false));
+  private static final ContentType.WithFixedCharset PROBLEM = ContentTypes.create(
+      MediaTypes.applicationWithFixedCharset("problem+json", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
+  private static final Duration ASK = Duration.ofSeconds(10);
+
+  private final ActorSystem<?> system;
+  private final TerminalGateway gateway;
+  private final CardBus cardBus;
+  private final String token;
+  private final ClusterSharding sharding;
+  private final ObjectMapper json = new ObjectMapper();
+
+  private HttpApi(ActorSystem<?> system, TerminalGateway gateway, CardBus cardBus, String token) {
+    this.system = system;
+    this.gateway = gateway;
+    this.cardBus = cardBus;
+    this.token = token;
+    this.sharding = ClusterSharding.get(system);
+  }
+
+  static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, TerminalGateway gateway,
+      CardBus cardBus, String token) {
+    HttpApi api = new HttpApi(system, gateway, cardBus, token);
+    return Http.get(system).newServerAt(host, port).bind(api.routes());
+  }
+
+  Route routes() {
+    return concat(
+        path("iso8583", () -> post(() -> entity(Unmarshaller.entityToByteArray(), this::iso8583))),
+        path("health", () -> get(() -> complete("OK"))),
+        pathPrefix("admin", () -> optionalHeaderValueByName("Authorization", auth -> {
+          if (!AdminAuth.matches(token, auth.orElse(null))) {
+            return problem(StatusCodes.UNAUTHORIZED, "unauthorized",
+                token == null ? "the admin API is disabled: set POSP_ADMIN_TOKEN" : "a valid bearer token is required");
+          }
+          return admin();
+        })));
+  }
+
+  private Route iso8583(byte[] body) {
+    TerminalFrame frame;
+    try {
+      if (body.length < TerminalFrame.MIN_FRAME_LENGTH || body.length > TerminalFrame.MAX_FRAME_LENGTH) {
+        throw new TerminalFormatException(0, "body of " + body.length + " bytes outside " + TerminalFrame.MIN_FRAME_LENGTH
+            + ".." + TerminalFrame.MAX_FRAME_LENGTH);
+      }
+      frame = TerminalFrame.parse(body);
+    } catch (TerminalFormatException e) {
+      return problem(StatusCodes.BAD_REQUEST, "framing error", e.getMessage());
+    }
+    return onSuccess(gateway.handle(frame, "http"), reply -> reply
+        .map(f -> {
+          byte[] encoded = f.encode();
+          return complete(HttpResponse.create().withEntity(HttpEntities.create(ISO, Arrays.copyOfRange(encoded, 2, encoded.length))));
+        })
+        .orElseGet(() -> problem(StatusCodes.GATEWAY_TIMEOUT, "no reply",
+            "the terminal entity gave no reply; the terminal must reverse as after a timeout")));
+  }
+
+  private Route admin() {
+    return concat(
+        path(segment("terminals").slash(segment()).slash(segment()), (mid, tid) -> get(() ->
+            onSuccess(terminal(mid, tid).<TerminalState>ask(TerminalEntity.GetState::new, ASK),
+                s -> jsonResponse(TerminalView.of(s, json))))),
+        path(segment("terminals").slash(segment()).slash(segment()).slash("require-sign-on"), (mid, tid) -> post(() ->
+            onSuccess(terminal(mid, tid).<StatusReply<Done>>ask(TerminalEntity.RequireSignOn::new, ASK),
+                r -> r.isSuccess() ? complete(StatusCodes.ACCEPTED, "sign-on required")
+                    : problem(StatusCodes.CONFLICT, "refused", r.getError().getMessage())))),
+        path(segment("merchants").slash(segment()), mid -> get(() ->
+            onSuccess(sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid).<MerchantEntity.State>ask(MerchantEntity.Get::new, ASK),
+                s -> s.profile() == null ? problem(StatusCodes.NOT_FOUND, "not found", "merchant " + mid + " unknown")
+                    : jsonResponse(json.valueToTree(s))))),
+        path(segment("merchants").slash(segment()).slash("status").slash(segment()), (mid, status) -> put(() -> {
+          Optional<MerchantEntity.Status> st = Arrays.stream(MerchantEntity.Status.values())
+              .filter(v -> v.name().equalsIgnoreCase(status)).findFirst();
+          if (st.isEmpty()) return problem(StatusCodes.BAD_REQUEST, "bad status", "status must be ACTIVE, FROZEN or CLOSED");
+          return onSuccess(sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid)
+                  .<StatusReply<Done>>ask(r -> new MerchantEntity.SetStatus(st.get(), r), ASK),
+              r -> r.isSuccess() ? complete(StatusCodes.OK, "status " + st.get())
+                  : problem(StatusCodes.NOT_FOUND, "refused", r.getError().getMessage()));
+        })),
+        path("card-bus", () -> get(() -> {
+          ArrayNode arr = json.createArrayNode();
+          for (CardBus.EndpointStatus es : cardBus.status()) arr.add(json.valueToTree(es));
+          return jsonResponse(arr);
+        })));
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> terminal(String mid, String tid) {
+    return sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid));
+  }
+
+  private Route jsonResponse(com.fasterxml.jackson.databind.JsonNode node) {
+    try {
+      return complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          json.writerWithDefaultPrettyPrinter().writeValueAsBytes(node))));
+    } catch (Exception e) {
+      return problem(StatusCodes.INTERNAL_SERVER_ERROR, "serialization", e.getMessage());
+    }
+  }
+
+  private Route problem(StatusCode status, String title, String detail) {
+    ObjectNode p = json.createObjectNode();
+    p.put("type", "about:blank");
+    p.put("title", title);
+    p.put("status", status.intValue());
+    p.put("detail", detail);
+    return complete(HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(PROBLEM, p.toString())));
+  }
+
+  ActorSystem<?> system() {
+    return system;
+  }
+}

@@ -1,0 +1,164 @@
+package org.posp.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.posp.channel.CardBus;
+import org.posp.channel.CardBusSystem;
+import org.posp.persistence.JournalSchema;
+import org.posp.security.LmkSource;
+import org.posp.security.SoftwareHsm;
+import org.posp.sim.cardbus.CardBusHost;
+import org.posp.terminal.MerchantEntity;
+import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.TerminalServices;
+import org.posp.terminal.TerminalSettings;
+import org.posp.terminal.UpstreamIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A switch node: the actor system (a cluster of one in single mode), the journal schema, the security
+ * module, the card bus, sharded terminal and merchant entities, the terminal TCP/TLS fronts, the HTTP
+ * front (smart POS {@code /iso8583} and the admin API) and Pekko Management. In demo mode it also runs
+ * the card-bus simulator in-process on loopback and provisions the demo merchants and terminals.
+ */
+public final class SwitchNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SwitchNode.class);
+
+  private final ActorSystem<Void> system;
+  private final CardBusSystem cardBus;
+  private final CardBusHost simulator;
+  private final Tcp.ServerBinding terminalBinding;
+  private final Tcp.ServerBinding tlsBinding;
+  private final ServerBinding httpBinding;
+  private final SoftwareHsm hsm;
+
+  private SwitchNode(ActorSystem<Void> system, CardBusSystem cardBus, CardBusHost simulator,
+      Tcp.ServerBinding terminalBinding, Tcp.ServerBinding tlsBinding, ServerBinding httpBinding, SoftwareHsm hsm) {
+    this.system = system;
+    this.cardBus = cardBus;
+    this.simulator = simulator;
+    this.terminalBinding = terminalBinding;
+    this.tlsBinding = tlsBinding;
+    this.httpBinding = httpBinding;
+    this.hsm = hsm;
+  }
+
+  public static void main(String[] args) {
+    SwitchNode node = start(ConfigFactory.load());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info("shutting down")));
+    node.system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  public static SwitchNode start(Config base) {
+    Config config = base.resolve();
+    boolean demo = config.getBoolean("posp.demo");
+    Path dataDir = Path.of(config.getString("posp.data-dir")).toAbsolutePath();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+    }
+    JournalSchema.apply(config);
+    SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo));
+
+    CardBusHost simulator = null;
+    if (demo) {
+      try {
+        simulator = DemoData.startCardBusSimulator(config);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("demo card-bus simulator failed to start: " + e.getMessage(), e);
+      }
+      config = DemoData.cardBusConfig(simulator).withFallback(config).resolve();
+    }
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "posp", config);
+    try {
+      if ("single".equals(config.getString("posp.mode"))) {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      CardBusSystem cardBus = CardBusSystem.start(system, config, hsm);
+      ClusterSharding sharding = ClusterSharding.get(system);
+      TerminalServices services = new TerminalServices(hsm, cardBus,
+          new UpstreamIds(config.getInt("posp.node-id"), Clock.systemDefaultZone()),
+          TerminalSettings.fromConfig(config), Clock.systemDefaultZone(),
+          mid -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid));
+      sharding.init(Entity.of(MerchantEntity.TYPE_KEY, ctx -> MerchantEntity.create(ctx.getEntityId())));
+      sharding.init(Entity.of(TerminalEntity.TYPE_KEY,
+              ctx -> TerminalEntity.create(ctx.getEntityId(), services, ctx.getShard()))
+          .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+
+      if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
+
+      Config front = config.getConfig("posp.terminal-front");
+      TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"));
+      TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, front.getInt("parallelism"),
+          front.getDuration("idle-timeout"));
+      String host = front.getString("host");
+      Tcp.ServerBinding plain = tcp.bindPlain(host, front.getInt("port")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Tcp.ServerBinding tls = null;
+      SSLContext ssl = TlsContexts.forFront(front, dataDir, demo);
+      if (ssl != null) {
+        tls = tcp.bindTls(host, front.getInt("tls-port"), ssl).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      String token = AdminAuth.token(config, demo);
+      ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
+          gateway, cardBus, token).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
+      log.info("POSP-NODE READY terminal-tcp={} terminal-tls={} http={} management={}{}",
+          plain.localAddress().getPort(), tls == null ? "-" : tls.localAddress().getPort(),
+          http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
+          demo ? " (DEMO mode: demo LMK, demo TMK, card-bus simulator on 127.0.0.1:" + simulator.port() + ")" : "");
+      return node;
+    } catch (Exception e) {
+      system.terminate();
+      if (simulator != null) simulator.close();
+      throw new IllegalStateException("switch node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  public ActorSystem<Void> system() { return system; }
+
+  public CardBus cardBus() { return cardBus; }
+
+  public int terminalPort() { return terminalBinding.localAddress().getPort(); }
+
+  public int tlsPort() { return tlsBinding == null ? -1 : tlsBinding.localAddress().getPort(); }
+
+  public int httpPort() { return httpBinding.localAddress().getPort(); }
+
+  /** The in-process card-bus simulator of demo mode, or null. */
+  public CardBusHost simulator() { return simulator; }
+
+  public SoftwareHsm hsm() { return hsm; }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("actor system did not terminate in time: {}", e.getMessage());
+    }
+    if (simulator != null) simulator.close();
+  }
+}

@@ -1,0 +1,94 @@
+package org.posp.node;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.TerminalFormatException;
+import org.posp.terminal.codec.TerminalFrame;
+import org.posp.terminal.codec.TerminalMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every front (TCP, TLS, HTTP) does with one request frame: unpack it, find the terminal's entity
+ * by 42 + 41, ask it, and frame its reply (TPDU swapped, header echoed with the processing
+ * requirement). A request that cannot be unpacked is answered 30 (format error) when its MTI is
+ * readable. When the entity does not answer in time nothing is sent: the terminal then reverses as it
+ * must, and the switch never contradicts an outcome that may still be recorded.
+ */
+public final class TerminalGateway {
+  private static final Logger log = LoggerFactory.getLogger(TerminalGateway.class);
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+  private final ActorSystem<?> system;
+
+  public TerminalGateway(ActorSystem<?> system, Duration askTimeout) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.askTimeout = askTimeout;
+  }
+
+  /** Handles one frame (TPDU + header + body, no LEN); the stage holds the reply frame, or nothing. */
+  public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer) {
+    TerminalMessage msg;
+    try {
+      msg = TerminalCodec.unpack(frame.body());
+    } catch (TerminalFormatException e) {
+      log.warn("format error from {}: {}", peer, e.getMessage());
+      return CompletableFuture.completedFuture(formatErrorReply(frame));
+    }
+    if (!msg.has(41) || !msg.has(42)) {
+      log.warn("request {} from {} without 41/42", msg.mti(), peer);
+      return CompletableFuture.completedFuture(Optional.of(frame.reply(reject(msg, "30"), 0)));
+    }
+    String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
+    var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
+    return ref.<TerminalEntity.TerminalResponse>ask(replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo),
+            askTimeout)
+        .handle((res, err) -> {
+          if (err != null) {
+            log.warn("terminal {}: no answer to {} within {} ms ({}); nothing sent", entityId, msg.mti(),
+                askTimeout.toMillis(), err.getClass().getSimpleName());
+            return Optional.empty();
+          }
+          if (res.body() == null) return Optional.<TerminalFrame>empty();
+          return Optional.of(frame.reply(res.body(), res.processingRequirement()));
+        });
+  }
+
+  private static Optional<TerminalFrame> formatErrorReply(TerminalFrame frame) {
+    byte[] b = frame.body();
+    if (b.length < 2) return Optional.empty();
+    String mti = String.format("%02X%02X", b[0], b[1]);
+    if (!mti.matches("0[1-8][0-9]0")) return Optional.empty();
+    try {
+      return Optional.of(frame.reply(reject(TerminalMessage.builder(mti).build(), "30"), 0));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static byte[] reject(TerminalMessage req, String code) {
+    int mti = Integer.parseInt(req.mti()) + 10;
+    TerminalMessage.Builder b = TerminalMessage.builder(String.format("%04d", mti));
+    for (int f : new int[] {3, 4, 11, 25, 41, 42, 49}) {
+      if (req.has(f)) b.set(f, req.get(f));
+    }
+    b.set(39, code);
+    try {
+      return TerminalCodec.pack(b.build());
+    } catch (TerminalFormatException e) {
+      throw new IllegalStateException("cannot pack a " + code + " reply: " + e.getMessage(), e);
+    }
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+}

@@ -1,0 +1,41 @@
+package org.posp.terminal;
+
+import org.posp.terminal.codec.TerminalMessage;
+
+/**
+ * The card as a request presents it: PAN from field 2, else track 2 left of '='; expiry from field 14,
+ * else the four digits after '=' in track 2. Never logged: {@link #toString()} masks the PAN.
+ */
+public record CardData(String pan, String expiry, String track2, byte[] iccData) {
+
+  public static CardData from(TerminalMessage m) {
+    String track2 = m.has(35) ? m.get(35) : null;
+    String pan = m.has(2) ? m.get(2) : null;
+    String expiry = m.has(14) ? m.get(14) : null;
+    if (track2 != null) {
+      int sep = track2.indexOf('=');
+      if (pan == null && sep > 0) pan = track2.substring(0, sep);
+      if (expiry == null && sep > 0 && track2.length() >= sep + 5) expiry = track2.substring(sep + 1, sep + 5);
+    }
+    byte[] icc = m.has(55) ? m.getBytes(55) : null;
+    return new CardData(pan, expiry, track2, icc);
+  }
+
+  public boolean hasPan() {
+    return pan != null && pan.length() >= 12 && pan.length() <= 19 && pan.chars().allMatch(Character::isDigit);
+  }
+
+  public String masked() {
+    return mask(pan);
+  }
+
+  public static String mask(String pan) {
+    if (pan == null || pan.length() < 10) return "****";
+    return pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
+  }
+
+  @Override
+  public String toString() {
+    return "CardData[" + masked() + "]";
+  }
+}

@@ -1,0 +1,145 @@
+package org.posp.terminal;
+
+import java.time.LocalDate;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.posp.persistence.CborSerializable;
+
+/**
+ * A merchant (商户): profile, status, limits and allowed transaction types, and the day's approved
+ * amount for the daily limit. Terminals ask it before a financial request leaves the switch.
+ *
+ * <p>The daily accumulator is fed after approvals ({@link RecordApproved}, at most once per approval):
+ * two terminals of one merchant approved in the same instant can together pass the daily limit by at
+ * most one transaction each. That is the usual trade-off of acquirer switches; a strict limit would put
+ * the merchant on the critical path of every terminal twice.
+ */
+public final class MerchantEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<MerchantEntity.Command, MerchantEntity.Event, MerchantEntity.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Merchant");
+
+  public enum Status { ACTIVE, FROZEN, CLOSED }
+
+  /**
+   * @param singleLimitFen largest amount of one transaction, 0 = no limit
+   * @param dailyLimitFen largest approved sum per natural day, 0 = no limit
+   * @param allowedTypes names of {@code TransactionType}s the merchant may do; empty = all
+   */
+  public record Profile(
+      String merchantId, String name, String mcc, Status status, long singleLimitFen, long dailyLimitFen,
+      Set<String> allowedTypes) implements CborSerializable {
+    public Profile {
+      allowedTypes = allowedTypes == null ? Set.of() : Set.copyOf(allowedTypes);
+    }
+  }
+
+  // ---- commands
+  public sealed interface Command extends CborSerializable {}
+
+  /** Creates or replaces the profile (operator or demo data). */
+  public record Register(Profile profile, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record SetStatus(Status status, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Checks a transaction; the reply's code is null when allowed, else the terminal's 39. */
+  public record Check(String type, long amountFen, LocalDate day, ActorRef<CheckResult> replyTo) implements Command {}
+
+  public record CheckResult(String code, String reason) implements CborSerializable {
+    public boolean allowed() { return code == null; }
+  }
+
+  public record RecordApproved(String txnId, long amountFen, LocalDate day) implements Command {}
+
+  public record Get(ActorRef<State> replyTo) implements Command {}
+
+  // ---- events
+  public sealed interface Event extends CborSerializable {}
+
+  public record Registered(Profile profile) implements Event {}
+
+  public record StatusChanged(Status status) implements Event {}
+
+  public record Approved(long amountFen, LocalDate day) implements Event {}
+
+  // ---- state (immutable: snapshots are serialized off the entity's thread)
+  public record State(Profile profile, LocalDate day, long dayApprovedFen) implements CborSerializable {}
+
+  public static Behavior<Command> create(String merchantId) {
+    return new MerchantEntity(merchantId);
+  }
+
+  private MerchantEntity(String merchantId) {
+    super(PersistenceId.of(TYPE_KEY.name(), merchantId),
+        SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(null, null, 0);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    var b = newCommandHandlerWithReplyBuilder().forAnyState();
+    b.onCommand(Register.class, (s, c) -> Effect().persist(new Registered(c.profile()))
+        .thenReply(c.replyTo(), x -> StatusReply.ack()));
+    b.onCommand(SetStatus.class, (s, c) -> s.profile() == null
+        ? Effect().reply(c.replyTo(), StatusReply.error("merchant not registered"))
+        : Effect().persist(new StatusChanged(c.status())).thenReply(c.replyTo(), x -> StatusReply.ack()));
+    b.onCommand(Check.class, (s, c) -> Effect().reply(c.replyTo(), check(s, c)));
+    b.onCommand(RecordApproved.class, (s, c) -> s.profile() == null
+        ? Effect().noReply()
+        : Effect().persist(new Approved(c.amountFen(), c.day())).thenNoReply());
+    b.onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s));
+    return b.build();
+  }
+
+  static CheckResult check(State s, Check c) {
+    Profile p = s.profile();
+    if (p == null) return new CheckResult("03", "merchant unknown");
+    if (p.status() != Status.ACTIVE) return new CheckResult("03", "merchant " + p.status().name().toLowerCase());
+    if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
+      return new CheckResult("58", c.type() + " not allowed for this merchant");
+    }
+    if (p.singleLimitFen() > 0 && c.amountFen() > p.singleLimitFen()) {
+      return new CheckResult("61", "amount above the single-transaction limit");
+    }
+    long today = c.day().equals(s.day()) ? s.dayApprovedFen() : 0;
+    if (p.dailyLimitFen() > 0 && today + c.amountFen() > p.dailyLimitFen()) {
+      return new CheckResult("61", "daily limit reached");
+    }
+    return new CheckResult(null, null);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(Registered.class, (s, e) -> new State(e.profile(), s.day(), s.dayApprovedFen()))
+        .onEvent(StatusChanged.class, (s, e) -> {
+          Profile p = s.profile();
+          return new State(new Profile(p.merchantId(), p.name(), p.mcc(), e.status(), p.singleLimitFen(),
+              p.dailyLimitFen(), p.allowedTypes()), s.day(), s.dayApprovedFen());
+        })
+        .onEvent(Approved.class, (s, e) -> e.day().equals(s.day())
+            ? new State(s.profile(), s.day(), s.dayApprovedFen() + e.amountFen())
+            : new State(s.profile(), e.day(), e.amountFen()))
+        .build();
+  }
+}

@@ -1,0 +1,402 @@
+package org.posp.terminal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.posp.channel.CardBusRequest;
+import org.posp.channel.CardBusResult;
+import org.posp.persistence.CborSerializable;
+import org.posp.security.HsmException;
+import org.posp.security.LmkKey;
+import org.posp.terminal.TerminalState.Reversal;
+import org.posp.terminal.TerminalState.Txn;
+import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.TerminalFormatException;
+import org.posp.terminal.codec.TerminalMessage;
+import org.posp.terminal.codec.TransactionType;
+import org.slf4j.Logger;
+
+/**
+ * One POS terminal (终端): provisioning, keys, sign-on state, the open batch with its transactions,
+ * duplicate-replay memory and pending reversals. Sharded and event-sourced; every command is answered
+ * (enforced replies), and an approval is answered {@code 00} only after it is in the journal.
+ *
+ * <p>A financial request goes through these steps (jPOS-style participants, each one thing):
+ * provisioning (97) → merchant checks (03, 58, 61, asked of the {@link MerchantEntity}) → sign-on and
+ * batch (77) → MAC (A0) → mandatory fields (30) → duplicate key (replay or 94) → the original of a void
+ * or refund (25, 64, 13, 12) → the intent is persisted → the card bus → the outcome is persisted → reply.
+ * The protocol flow lives in {@link TerminalFlows}; this class holds the protocol types, the wiring
+ * and the event handler.
+ */
+public final class TerminalEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<TerminalEntity.Command, TerminalEntity.Event, TerminalState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Terminal");
+
+  /** Entity id of a terminal: merchant id (42) + ':' + terminal id (41). */
+  public static String entityId(String merchantId, String terminalId) {
+    return merchantId + ":" + terminalId;
+  }
+
+  // ======================================================================== commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** A request body (MTI .. end, no LEN/TPDU/header) from the TCP, TLS or HTTP front. */
+  public record HandleRequest(byte[] body, ActorRef<TerminalResponse> replyTo) implements Command {}
+
+  /**
+   * The reply body (null = nothing to send) and the header's processing requirement R (0 nothing, 3 sign
+   * on again).
+   */
+  public record TerminalResponse(byte[] body, int processingRequirement) implements CborSerializable {
+    public static TerminalResponse none() { return new TerminalResponse(null, 0); }
+  }
+
+  /** Provisions the terminal with its TMK (under the LMK). Idempotent for the same TMK. */
+  public record Provision(String merchantId, String terminalId, LmkKey tmk, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Operator: the terminal's keys are to be renewed; replies carry R = 3 until it signs on. */
+  public record RequireSignOn(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** The connection could not deliver the reply of a transaction: reverse it if it was approved. */
+  public record ReplyUndelivered(String txnKey) implements Command {}
+
+  public record GetState(ActorRef<TerminalState> replyTo) implements Command {}
+
+  /** Wakes the entity (used after a restart to resume pending work). */
+  public record Wake() implements Command {}
+
+  // internal commands: sent by the entity to itself, never across nodes
+  record MerchantChecked(Request request, MerchantEntity.CheckResult result) implements Command {}
+
+  record UpstreamDone(String key, CardBusResult result) implements Command {}
+
+  record BalanceDone(Request request, CardBusResult result) implements Command {}
+
+  record ReversalDone(String key, CardBusResult result) implements Command {}
+
+  record SendReversal(String key) implements Command {}
+
+  record ResolveInterrupted() implements Command {}
+
+  record IdleTimeout() implements Command {}
+
+  /** A parsed request travelling through the flow (not persisted). */
+  record Request(TerminalMessage msg, byte[] body, TransactionType type, ActorRef<TerminalResponse> replyTo,
+      LocalDateTime receivedAt) {}
+
+  // ======================================================================== events
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Provisioned(String merchantId, String terminalId, LmkKey tmk) implements Event {}
+
+  public record SignedOn(TerminalState.Keys keys, String batchNo) implements Event {}
+
+  public record SignedOff() implements Event {}
+
+  public record SignOnRequired() implements Event {}
+
+  /** The intent: persisted before anything leaves the node. */
+  public record TxnStarted(Txn txn) implements Event {}
+
+  /**
+   * The upstream outcome. {@code reversal} is set when the outcome is unknown (timeout, crash): the
+   * switch then reverses by itself.
+   */
+  public record TxnCompleted(String key, TxnStatus status, String responseCode, String authCode,
+      String settlementDate, String endpoint, Reversal reversal) implements Event {}
+
+  /** A reversal of an approved transaction, asked by the terminal (0400) or decided by the switch. */
+  public record ReversalRequested(String key, Reversal reversal) implements Event {}
+
+  /** The host acknowledged the reversal (2430 with 4000). */
+  public record ReversalCompleted(String key) implements Event {}
+
+  /** The batch is settled and closed; the next batch is open. */
+  public record BatchSettled(TerminalState.Settlement settlement, Instant retainSalesAfter) implements Event {}
+
+  /** Batch upload (批上送) records of the settled batch arrived. */
+  public record BatchUploaded(String batch, Map<String, Long> items, int icRecords, boolean ended) implements Event {}
+
+  // ======================================================================== wiring
+
+  public static Behavior<Command> create(String entityId, TerminalServices services,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new TerminalEntity(entityId, services, shard, ctx, timers)));
+  }
+
+  final TerminalServices services;
+  final ActorContext<Command> ctx;
+  final TimerScheduler<Command> timers;
+  final Logger log;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final String entityId;
+  final TerminalFlows flows;
+
+  /** Requests waiting for an in-flight transaction of the same key (duplicates, reversals). Transient. */
+  final Map<String, List<Request>> waiting = new HashMap<>();
+  /** Attempts of pending reversals since this incarnation started. Transient. */
+  final Map<String, Integer> reversalAttempts = new HashMap<>();
+  /** Keys whose card-bus call is in progress in this incarnation. Transient. */
+  final java.util.Set<String> inFlight = new java.util.HashSet<>();
+
+  private TerminalEntity(String entityId, TerminalServices services, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    super(PersistenceId.of(TYPE_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.entityId = entityId;
+    this.services = services;
+    this.shard = shard;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.log = ctx.getLog();
+    this.flows = new TerminalFlows(this);
+    ctx.setReceiveTimeout(services.settings().idlePassivation(), new IdleTimeout());
+  }
+
+  @Override
+  public TerminalState emptyState() {
+    return TerminalState.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // snapshots only: journal rows are never deleted (pekko-persistence-jdbc 1.1 drops events after a gap)
+    return RetentionCriteria.snapshotEvery(services.settings().snapshotEvery(), 2);
+  }
+
+  @Override
+  public SignalHandler<TerminalState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> ctx.getSelf().tell(new ResolveInterrupted()))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, TerminalState> commandHandler() {
+    var b = newCommandHandlerWithReplyBuilder().forAnyState();
+    b.onCommand(HandleRequest.class, flows::onRequest);
+    b.onCommand(MerchantChecked.class, flows::onMerchantChecked);
+    b.onCommand(UpstreamDone.class, flows::onUpstreamDone);
+    b.onCommand(BalanceDone.class, flows::onBalanceDone);
+    b.onCommand(SendReversal.class, flows::onSendReversal);
+    b.onCommand(ReversalDone.class, flows::onReversalDone);
+    b.onCommand(ResolveInterrupted.class, flows::onResolveInterrupted);
+    b.onCommand(ReplyUndelivered.class, flows::onReplyUndelivered);
+    b.onCommand(Provision.class, this::onProvision);
+    b.onCommand(RequireSignOn.class, (s, c) -> s.provisioned()
+        ? Effect().persist(new SignOnRequired()).thenReply(c.replyTo(), x -> StatusReply.ack())
+        : Effect().reply(c.replyTo(), StatusReply.error("terminal not provisioned")));
+    b.onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s));
+    b.onCommand(Wake.class, (s, c) -> Effect().noReply());
+    b.onCommand(IdleTimeout.class, this::onIdle);
+    return b.build();
+  }
+
+  private ReplyEffect<Event, TerminalState> onProvision(TerminalState s, Provision c) {
+    if (!entityId.equals(entityId(c.merchantId(), c.terminalId()))) {
+      return Effect().reply(c.replyTo(), StatusReply.error("provisioning for another terminal id"));
+    }
+    if (c.tmk().equals(s.tmk())) return Effect().reply(c.replyTo(), StatusReply.ack());
+    return Effect().persist(new Provisioned(c.merchantId(), c.terminalId(), c.tmk()))
+        .thenReply(c.replyTo(), x -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, TerminalState> onIdle(TerminalState s, IdleTimeout c) {
+    boolean pendingWork = !waiting.isEmpty() || !inFlight.isEmpty()
+        || s.txns().values().stream().anyMatch(t -> t.status() == TxnStatus.PENDING || t.reversalPending());
+    if (pendingWork) return Effect().noReply();
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    } else {
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  // ======================================================================== events
+
+  @Override
+  public EventHandler<TerminalState, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(Provisioned.class, (s, e) -> s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk()))
+        .onEvent(SignedOn.class, (s, e) -> s.withKeys(e.keys(), e.batchNo()))
+        .onEvent(SignedOff.class, (s, e) -> s.signedOff())
+        .onEvent(SignOnRequired.class, (s, e) -> s.requiringSignOn())
+        .onEvent(TxnStarted.class, (s, e) -> s.withTxn(e.txn()))
+        .onEvent(TxnCompleted.class, TerminalEntity::applyCompleted)
+        .onEvent(ReversalRequested.class, TerminalEntity::applyReversal)
+        .onEvent(ReversalCompleted.class, (s, e) -> s.txn(e.key())
+            .map(t -> t.withReversal(new Reversal(t.reversal().reason(), t.reversal().stan(),
+                t.reversal().localDateTime(), t.reversal().requestedAt(), true)))
+            .map(s::withTxn).orElse(s))
+        .onEvent(BatchSettled.class, TerminalEntity::applySettled)
+        .onEvent(BatchUploaded.class, (s, e) -> s.lastSettlement() != null && s.lastSettlement().batch().equals(e.batch())
+            ? s.withLastSettlement(s.lastSettlement().withUpload(e.items(), e.icRecords(), e.ended())) : s)
+        .build();
+  }
+
+  static TerminalState applyCompleted(TerminalState s, TxnCompleted e) {
+    Optional<Txn> found = s.txn(e.key());
+    if (found.isEmpty()) return s;
+    Txn t = found.get().withOutcome(e.status(), e.responseCode(), e.authCode(), e.settlementDate(), e.endpoint());
+    if (e.reversal() != null) t = t.withReversal(e.reversal());
+    TerminalState next = s.withTxn(t);
+    if (e.status() == TxnStatus.APPROVED) {
+      if (t.type() == TransactionType.SALE_VOID && t.originalKey() != null) {
+        next = next.txn(t.originalKey()).map(o -> o.withStatus(TxnStatus.VOIDED)).map(next::withTxn).orElse(next);
+      } else if (t.type() == TransactionType.REFUND && t.originalKey() != null) {
+        next = refunded(next, t.originalKey(), t.amountFen());
+      }
+    }
+    return next;
+  }
+
+  static TerminalState applyReversal(TerminalState s, ReversalRequested e) {
+    Optional<Txn> found = s.txn(e.key());
+    if (found.isEmpty()) return s;
+    Txn t = found.get();
+    boolean wasApproved = t.status() == TxnStatus.APPROVED;
+    TerminalState next = s.withTxn(t.withStatus(TxnStatus.REVERSED).withReversal(e.reversal()));
+    if (wasApproved && t.type() == TransactionType.SALE_VOID && t.originalKey() != null) {
+      next = next.txn(t.originalKey()).filter(o -> o.status() == TxnStatus.VOIDED)
+          .map(o -> o.withStatus(TxnStatus.APPROVED)).map(next::withTxn).orElse(next);
+    } else if (wasApproved && t.type() == TransactionType.REFUND && t.originalKey() != null) {
+      next = refunded(next, t.originalKey(), -t.amountFen());
+    }
+    return next;
+  }
+
+  /** Adds to the refunded amount of an original sale, in the open batch or among settled sales (by RRN). */
+  private static TerminalState refunded(TerminalState s, String originalRrn, long deltaFen) {
+    Optional<Txn> open = s.txnByRrn(originalRrn);
+    if (open.isPresent()) return s.withTxn(open.get().withRefunded(open.get().refundedFen() + deltaFen));
+    TerminalState.SaleRef ref = s.sales().get(originalRrn);
+    return ref == null ? s : s.withSale(ref.withRefunded(ref.refundedFen() + deltaFen));
+  }
+
+  static TerminalState applySettled(TerminalState s, BatchSettled e) {
+    String closed = e.settlement().batch();
+    Map<String, Txn> remaining = new java.util.LinkedHashMap<>();
+    Map<String, TerminalState.SaleRef> sales = new java.util.LinkedHashMap<>();
+    for (TerminalState.SaleRef r : s.sales().values()) {
+      if (r.approvedAt() == null || r.approvedAt().isAfter(e.retainSalesAfter())) sales.put(r.rrn(), r);
+    }
+    for (Txn t : s.txns().values()) {
+      if (!t.batch().equals(closed) || t.reversalPending() || t.status() == TxnStatus.PENDING) {
+        remaining.put(t.key(), t);
+      }
+      if (t.batch().equals(closed) && t.type() == TransactionType.SALE && t.status() == TxnStatus.APPROVED) {
+        sales.put(t.rrn(), new TerminalState.SaleRef(t.rrn(), t.date(), t.batch(), t.amountFen(), t.refundedFen(),
+            t.upstreamStan(), t.localDateTime(), t.panHash(), t.cardEnc(), t.startedAt()));
+      }
+    }
+    return s.withSettlement(e.settlement(), remaining, sales);
+  }
+
+  // ======================================================================== helpers for the flows
+
+  static final DateTimeFormatter UPSTREAM_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+
+  LocalDateTime now() {
+    return LocalDateTime.now(services.clock());
+  }
+
+  <T> void askMerchant(Request r, String merchantId, String type, long amountFen) {
+    var ref = services.merchants().apply(merchantId);
+    var stage = AskPattern.<MerchantEntity.Command, MerchantEntity.CheckResult>ask(ref,
+        replyTo -> new MerchantEntity.Check(type, amountFen, r.receivedAt().toLocalDate(), replyTo),
+        services.settings().merchantAskTimeout(), ctx.getSystem().scheduler());
+    ctx.pipeToSelf(stage, (res, err) -> new MerchantChecked(r, err != null
+        ? new MerchantEntity.CheckResult("96", "merchant check failed: " + err.getMessage()) : res));
+  }
+
+  void sendUpstream(String key, CardBusRequest req) {
+    inFlight.add(key);
+    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new UpstreamDone(key, err != null
+        ? new CardBusResult.TimedOut(null) : res));
+  }
+
+  void sendBalance(Request r, CardBusRequest req) {
+    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new BalanceDone(r, err != null
+        ? new CardBusResult.NotSent(null, "96", "card bus failure: " + err.getMessage()) : res));
+  }
+
+  void sendReversalUpstream(String key, CardBusRequest req) {
+    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new ReversalDone(key, err != null
+        ? new CardBusResult.TimedOut(null) : res));
+  }
+
+  /** Packs a reply, with a MAC under the current MAK when due. Pack failures are answered with nothing. */
+  TerminalResponse respond(TerminalState s, TerminalMessage reply, boolean mac) {
+    try {
+      LmkKey mak = s.keys() == null ? null : s.keys().mak();
+      byte[] body = TerminalReplies.pack(reply, mac, services.hsm(), mak);
+      return new TerminalResponse(body, processingRequirement(s));
+    } catch (TerminalFormatException | HsmException e) {
+      log.error("terminal {}: cannot pack the {} reply: {}", entityId, reply.mti(), e.getMessage());
+      return TerminalResponse.none();
+    }
+  }
+
+  int processingRequirement(TerminalState s) {
+    if (!s.provisioned()) return 0;
+    if (s.signOnRequired()) return 3;
+    if (s.keys() != null && s.keys().issuedAt()
+        .plus(services.settings().keyMaxAge()).isBefore(services.clock().instant())) {
+      return 3;
+    }
+    return 0;
+  }
+
+  org.apache.pekko.persistence.typed.javadsl.EffectFactories<Event, TerminalState> effects() {
+    return Effect();
+  }
+
+  String entityId() {
+    return entityId;
+  }
+
+  /** Re-dispatches the requests that waited for {@code key} to complete. */
+  void releaseWaiting(String key) {
+    List<Request> list = waiting.remove(key);
+    if (list == null) return;
+    for (Request r : new ArrayList<>(list)) {
+      ctx.getSelf().tell(new MerchantChecked(r, new MerchantEntity.CheckResult(null, null)));
+    }
+  }
+
+  static TerminalMessage unpack(byte[] body) throws TerminalFormatException {
+    return TerminalCodec.unpack(body);
+  }
+}

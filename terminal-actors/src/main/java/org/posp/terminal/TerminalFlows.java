@@ -1,0 +1,516 @@
+package org.posp.terminal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.posp.channel.CardBusRequest;
+import org.posp.channel.CardBusResult;
+import org.posp.channel.CardOperation;
+import org.posp.security.HsmException;
+import org.posp.security.KeyScheme;
+import org.posp.security.WorkingKeys;
+import org.posp.terminal.TerminalEntity.BalanceDone;
+import org.posp.terminal.TerminalEntity.Event;
+import org.posp.terminal.TerminalEntity.HandleRequest;
+import org.posp.terminal.TerminalEntity.MerchantChecked;
+import org.posp.terminal.TerminalEntity.ReplyUndelivered;
+import org.posp.terminal.TerminalEntity.Request;
+import org.posp.terminal.TerminalEntity.ResolveInterrupted;
+import org.posp.terminal.TerminalEntity.ReversalDone;
+import org.posp.terminal.TerminalEntity.SendReversal;
+import org.posp.terminal.TerminalEntity.TerminalResponse;
+import org.posp.terminal.TerminalEntity.UpstreamDone;
+import org.posp.terminal.TerminalState.Reversal;
+import org.posp.terminal.TerminalState.Txn;
+import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Field60;
+import org.posp.terminal.codec.Field61;
+import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.TerminalFormatException;
+import org.posp.terminal.codec.TerminalMessage;
+import org.posp.terminal.codec.TransactionType;
+
+/**
+ * The request flows of a {@link TerminalEntity}: sign-on, sign-off, echo, balance, sale, void, refund,
+ * reversal, and the upstream outcomes and store-and-forward reversals. Settlement and batch upload are
+ * in {@link SettlementFlow}.
+ */
+final class TerminalFlows {
+  private final TerminalEntity e;
+  final SettlementFlow settlement;
+
+  TerminalFlows(TerminalEntity entity) {
+    this.e = entity;
+    this.settlement = new SettlementFlow(entity, this);
+  }
+
+  EffectFactories<Event, TerminalState> effect() {
+    return e.effects();
+  }
+
+  // ======================================================================== entry
+
+  ReplyEffect<Event, TerminalState> onRequest(TerminalState s, HandleRequest c) {
+    TerminalMessage m;
+    try {
+      m = TerminalEntity.unpack(c.body());
+    } catch (TerminalFormatException ex) {
+      e.log.warn("terminal {}: unparseable request reached the entity: {}", e.entityId(), ex.getMessage());
+      return effect().reply(c.replyTo(), TerminalResponse.none());
+    }
+    Optional<TransactionType> type = TransactionType.classify(m);
+    Request r = new Request(m, c.body(), type.orElse(null), c.replyTo(), e.now());
+    if (!s.provisioned()) return reject(s, r, "97", "terminal not provisioned");
+    if (type.isEmpty()) return reject(s, r, "40", "function not supported");
+    return switch (type.get()) {
+      case ECHO -> reply(s, r, TerminalReplies.base(m, "00", r.receivedAt()).build(), false);
+      case SIGN_OFF -> effect().persist(new TerminalEntity.SignedOff())
+          .thenReply(r.replyTo(), ns -> e.respond(ns, TerminalReplies.base(m, "00", r.receivedAt()).build(), false));
+      case SIGN_ON, BALANCE, SALE, SALE_VOID, REFUND -> {
+        e.askMerchant(r, s.merchantId(), type.get().name(), m.has(4) ? parseAmount(m.get(4)) : 0);
+        yield effect().noReply();
+      }
+      case REVERSAL -> onReversal(s, r);
+      case SETTLEMENT -> settlement.onSettlement(s, r);
+      case BATCH_UPLOAD -> settlement.onBatchUpload(s, r);
+      default -> reject(s, r, "40", "transaction type not supported yet: " + type.get());
+    };
+  }
+
+  ReplyEffect<Event, TerminalState> onMerchantChecked(TerminalState s, MerchantChecked c) {
+    Request r = c.request();
+    if (!c.result().allowed()) return reject(s, r, c.result().code(), c.result().reason());
+    return switch (r.type()) {
+      case SIGN_ON -> onSignOn(s, r);
+      case BALANCE, SALE, SALE_VOID, REFUND -> onFinancial(s, r);
+      // requests that waited for an in-flight transaction come back this way
+      case REVERSAL -> onReversal(s, r);
+      case SETTLEMENT -> settlement.onSettlement(s, r);
+      default -> reject(s, r, "96", "unexpected flow");
+    };
+  }
+
+  // ======================================================================== sign-on 签到
+
+  private ReplyEffect<Event, TerminalState> onSignOn(TerminalState s, Request r) {
+    TerminalMessage m = r.msg();
+    Field60 f60 = field60(m);
+    if (f60 == null || !m.has(11)) return reject(s, r, "30", "sign-on without 11 or 60");
+    KeyScheme scheme = KeyScheme.ofNetworkCode(f60.networkCode());
+    if (scheme == null) return reject(s, r, "40", "sign-on scheme " + f60.networkCode() + " not supported");
+    WorkingKeys keys;
+    try {
+      keys = e.services.hsm().generateWorkingKeys(s.tmk(), scheme);
+    } catch (HsmException ex) {
+      e.log.warn("terminal {}: sign-on with scheme {} refused by the HSM: {}", e.entityId(), scheme, ex.getMessage());
+      return reject(s, r, "40", "key scheme does not fit the TMK");
+    }
+    String rrn = e.services.ids().next().rrn();
+    var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), e.services.clock().instant());
+    String batch = s.batchNo();
+    return effect().persist(new TerminalEntity.SignedOn(k, batch)).thenReply(r.replyTo(), ns -> {
+      TerminalMessage reply = TerminalReplies.base(m, "00", r.receivedAt())
+          .remove(3).remove(4).remove(25).remove(49)
+          .set(32, e.services.settings().acquirerId())
+          .set(37, rrn)
+          .set(60, TerminalReplies.with60Batch(m.get(60), batch))
+          .setBytes(62, keys.keyBlock())
+          .build();
+      e.log.info("terminal {} signed on (scheme {}, batch {}, mak kcv {})", e.entityId(), scheme.networkCode(), batch,
+          keys.mak().checkValue());
+      return e.respond(ns, reply, false);
+    });
+  }
+
+  // ======================================================================== financial
+
+  private ReplyEffect<Event, TerminalState> onFinancial(TerminalState s, Request r) {
+    TerminalMessage m = r.msg();
+    Field60 f60 = field60(m);
+    if (!s.signedOn() || f60 == null || !s.batchNo().equals(f60.batch())) {
+      return reject(s, r, "77", s.signedOn() ? "batch " + (f60 == null ? "?" : f60.batch()) + " is not the open batch "
+          + s.batchNo() : "not signed on");
+    }
+    if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
+    String missing = Mandatory.missing(r.type(), m);
+    if (missing != null) return reject(s, r, "30", "mandatory field missing or malformed: " + missing);
+    CardData card = CardData.from(m);
+    if (!card.hasPan()) return reject(s, r, "30", "no usable PAN in 2 or 35");
+
+    if (r.type() == TransactionType.BALANCE) {
+      var id = e.services.ids().next();
+      CardBusRequest up = new CardBusRequest(CardOperation.BALANCE, null, id.rrn(), id.stan(),
+          r.receivedAt().format(TerminalEntity.UPSTREAM_TIME), 0, card.pan(), card.expiry(), card.track2(),
+          card.iccData(), pin(s, m), m.get(41), m.get(42), null, false, null);
+      e.sendBalance(r, up);
+      return effect().noReply();
+    }
+
+    String key = key(m, f60);
+    String hash = requestHash(r);
+    Optional<Txn> existing = s.txn(key);
+    if (existing.isPresent()) {
+      Txn t = existing.get();
+      if (!t.requestHash().equals(hash)) return reject(s, r, "94", "same key " + key + ", different content");
+      if (t.status() == TxnStatus.PENDING) return waitFor(key, r);
+      // the first request and its retransmissions are all answered from the stored outcome
+      e.log.debug("terminal {}: {} answered from the journal", e.entityId(), key);
+      return reply(s, r, financialReply(r, t, card), true);
+    }
+    long amount = parseAmount(m.get(4));
+    if (amount <= 0) return reject(s, r, "13", "amount must be positive");
+
+    var id = e.services.ids().next();
+    String localDateTime = r.receivedAt().format(TerminalEntity.UPSTREAM_TIME);
+    String date = String.format("%02d%02d", r.receivedAt().getMonthValue(), r.receivedAt().getDayOfMonth());
+    String time = String.format("%02d%02d%02d", r.receivedAt().getHour(), r.receivedAt().getMinute(),
+        r.receivedAt().getSecond());
+    String panHash = e.services.hsm().keyedHash(card.pan().getBytes(StandardCharsets.US_ASCII));
+    String cardEnc = e.services.hsm().encryptData(
+        (card.pan() + "|" + (card.expiry() == null ? "" : card.expiry())).getBytes(StandardCharsets.US_ASCII));
+    String originalKey = null;
+    CardBusRequest.OriginalData original = null;
+    CardOperation op;
+    CardOperation originalOp = null;
+    String acquirer = e.services.settings().acquirerId();
+
+    switch (r.type()) {
+      case SALE -> op = CardOperation.SALE;
+      case SALE_VOID -> {
+        Field61 f61 = field61(m);
+        if (f61 == null) return reject(s, r, "30", "void without a readable 61");
+        Optional<Txn> o = s.txnByStan(f61.originalBatch(), f61.originalStan())
+            .filter(t -> t.type() == TransactionType.SALE);
+        if (o.isEmpty() || !o.get().batch().equals(s.batchNo()) || !o.get().rrn().equals(m.get(37).trim())
+            || !o.get().panHash().equals(panHash)) {
+          return reject(s, r, "25", "original sale not found in the open batch");
+        }
+        Txn orig = o.get();
+        if (orig.status() == TxnStatus.VOIDED || orig.status() == TxnStatus.REVERSED) {
+          return reject(s, r, "12", "original already voided or reversed");
+        }
+        if (orig.status() != TxnStatus.APPROVED) return reject(s, r, "25", "original was not approved");
+        if (orig.amountFen() != amount) return reject(s, r, "64", "void amount differs from the original");
+        originalKey = orig.key();
+        op = CardOperation.VOID;
+        originalOp = CardOperation.SALE;
+        original = new CardBusRequest.OriginalData(CardOperation.SALE.mti(), orig.upstreamStan(), orig.localDateTime(),
+            acquirer);
+      }
+      case REFUND -> {
+        Field61 f61 = field61(m);
+        if (f61 == null || f61.originalDate() == null) return reject(s, r, "30", "refund without 61.3");
+        String origRrn = m.get(37).trim();
+        Optional<Txn> open = s.txnByRrn(origRrn).filter(t -> t.type() == TransactionType.SALE);
+        long origAmount;
+        long refunded;
+        String origUpStan;
+        String origLdt;
+        if (open.isPresent()) {
+          Txn o = open.get();
+          if (!o.date().equals(f61.originalDate()) || !o.panHash().equals(panHash)) {
+            return reject(s, r, "25", "original sale not found");
+          }
+          if (o.status() == TxnStatus.VOIDED || o.status() == TxnStatus.REVERSED) {
+            return reject(s, r, "12", "original already voided or reversed");
+          }
+          if (o.status() != TxnStatus.APPROVED) return reject(s, r, "25", "original was not approved");
+          origAmount = o.amountFen();
+          refunded = o.refundedFen();
+          origUpStan = o.upstreamStan();
+          origLdt = o.localDateTime();
+        } else {
+          TerminalState.SaleRef ref = s.sales().get(origRrn);
+          if (ref == null || !ref.date().equals(f61.originalDate()) || !ref.panHash().equals(panHash)) {
+            return reject(s, r, "25", "original sale not found");
+          }
+          origAmount = ref.amountFen();
+          refunded = ref.refundedFen();
+          origUpStan = ref.upstreamStan();
+          origLdt = ref.localDateTime();
+        }
+        long pendingRefunds = s.txns().values().stream()
+            .filter(t -> t.type() == TransactionType.REFUND && origRrn.equals(t.originalKey())
+                && t.status() == TxnStatus.PENDING)
+            .mapToLong(Txn::amountFen).sum();
+        if (amount > origAmount - refunded - pendingRefunds) {
+          return reject(s, r, "13", "refund above the refundable rest");
+        }
+        originalKey = origRrn;
+        op = CardOperation.REFUND;
+        original = new CardBusRequest.OriginalData(CardOperation.SALE.mti(), origUpStan, origLdt, acquirer);
+      }
+      default -> {
+        return reject(s, r, "40", "not a card financial transaction");
+      }
+    }
+
+    Txn txn = new Txn(key, r.type(), f60.batch(), m.get(11), amount, hash, id.rrn(), id.stan(), localDateTime, date,
+        time, card.masked(), panHash, cardEnc, originalKey, TxnStatus.PENDING, null, null, null, null, 0, null,
+        e.services.clock().instant());
+    CardBusRequest up = new CardBusRequest(op, originalOp, id.rrn(), id.stan(), localDateTime, amount, card.pan(),
+        card.expiry(), card.track2(), card.iccData(), pin(s, m), m.get(41), m.get(42), original, false, null);
+    waitFor(key, r);
+    return effect().persist(new TerminalEntity.TxnStarted(txn))
+        .thenRun(ns -> e.sendUpstream(key, up))
+        .thenNoReply();
+  }
+
+  ReplyEffect<Event, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
+    e.inFlight.remove(c.key());
+    Optional<Txn> found = s.txn(c.key());
+    if (found.isEmpty() || found.get().status() != TxnStatus.PENDING) {
+      e.releaseWaiting(c.key());
+      return effect().noReply();
+    }
+    Txn t = found.get();
+    TerminalEntity.TxnCompleted done;
+    CardBusResult res = c.result();
+    if (res instanceof CardBusResult.Answered a) {
+      done = new TerminalEntity.TxnCompleted(t.key(), a.approved() ? TxnStatus.APPROVED : TxnStatus.DECLINED,
+          a.terminalCode(), a.approvalCode(), a.settlementDate(), a.endpoint(), null);
+    } else if (res instanceof CardBusResult.NotSent n) {
+      done = new TerminalEntity.TxnCompleted(t.key(), TxnStatus.DECLINED, n.terminalCode(), null, null, n.endpoint(), null);
+      e.log.warn("terminal {}: {} rrn {} not sent upstream: {}", e.entityId(), t.type(), t.rrn(), n.reason());
+    } else {
+      done = new TerminalEntity.TxnCompleted(t.key(), TxnStatus.REVERSED, "98", null, null, res.endpoint(),
+          newReversal("98"));
+      e.log.warn("terminal {}: {} rrn {} timed out at {}: reversing", e.entityId(), t.type(), t.rrn(), res.endpoint());
+    }
+    return effect().persist(done).thenRun(ns -> {
+      Txn after = ns.txn(t.key()).orElseThrow();
+      if (after.status() == TxnStatus.APPROVED && after.type() == TransactionType.SALE) {
+        e.services.merchants().apply(ns.merchantId()).tell(new MerchantEntity.RecordApproved(after.rrn(),
+            after.amountFen(), e.now().toLocalDate()));
+      }
+      if (after.reversalPending()) e.ctx.getSelf().tell(new SendReversal(after.key()));
+      e.releaseWaiting(t.key());
+    }).thenNoReply();
+  }
+
+  ReplyEffect<Event, TerminalState> onBalanceDone(TerminalState s, BalanceDone c) {
+    Request r = c.request();
+    CardData card = CardData.from(r.msg());
+    String code;
+    String balance = null;
+    String rrn = null;
+    if (c.result() instanceof CardBusResult.Answered a) {
+      code = a.terminalCode();
+      balance = a.balance();
+    } else if (c.result() instanceof CardBusResult.NotSent n) {
+      code = n.terminalCode();
+    } else {
+      code = "98";
+    }
+    TerminalMessage reply = TerminalReplies.financial(r.msg(), r.type(), code, rrn, null, null, balance,
+        e.services.settings().acquirerId(), card.pan(), e.now());
+    return reply(s, r, reply, true);
+  }
+
+  // ======================================================================== reversal 冲正
+
+  private ReplyEffect<Event, TerminalState> onReversal(TerminalState s, Request r) {
+    TerminalMessage m = r.msg();
+    Field60 f60 = field60(m);
+    if (f60 == null || !m.has(11)) return reject(s, r, "30", "reversal without 11 or 60");
+    if (!s.signedOn()) return reject(s, r, "77", "not signed on");
+    if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
+    Optional<Txn> orig = s.txnByStan(f60.batch(), m.get(11));
+    if (orig.isEmpty()) return reversalReply(s, r, null, "original unknown");
+    Txn t = orig.get();
+    if (t.status() == TxnStatus.PENDING) return waitFor(t.key(), r);
+    if (t.status() != TxnStatus.APPROVED) return reversalReply(s, r, t, "original " + t.status());
+    String reason = m.has(39) ? m.get(39) : "06";
+    TerminalMessage reply = reversalMessage(r, t);
+    return effect().persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
+        .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(t.key())))
+        .thenReply(r.replyTo(), ns -> e.respond(ns, reply, true));
+  }
+
+  private ReplyEffect<Event, TerminalState> reversalReply(TerminalState s, Request r, Txn t, String why) {
+    e.log.info("terminal {}: reversal of stan {}: {}, nothing to reverse", e.entityId(), r.msg().get(11), why);
+    return reply(s, r, reversalMessage(r, t), true);
+  }
+
+  private TerminalMessage reversalMessage(Request r, Txn t) {
+    TerminalMessage.Builder b = TerminalReplies.base(r.msg(), "00", r.receivedAt());
+    String acq = e.services.settings().acquirerId();
+    if (r.msg().has(2)) b.set(2, r.msg().get(2));
+    b.set(15, String.format("%02d%02d", r.receivedAt().getMonthValue(), r.receivedAt().getDayOfMonth()));
+    b.set(32, acq);
+    if (t != null && t.rrn() != null) b.set(37, t.rrn());
+    b.set(44, TerminalReplies.pad(acq, 11) + TerminalReplies.pad(acq, 11));
+    return b.build();
+  }
+
+  ReplyEffect<Event, TerminalState> onSendReversal(TerminalState s, SendReversal c) {
+    Optional<Txn> found = s.txn(c.key()).filter(Txn::reversalPending);
+    if (found.isEmpty()) return effect().noReply();
+    Txn t = found.get();
+    String pan = null;
+    String expiry = null;
+    try {
+      String[] parts = new String(e.services.hsm().decryptData(t.cardEnc()), StandardCharsets.US_ASCII).split("\\|", -1);
+      pan = parts[0];
+      expiry = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
+    } catch (HsmException ex) {
+      e.log.error("terminal {}: cannot decrypt the card of {} for its reversal: {}", e.entityId(), t.key(), ex.getMessage());
+    }
+    int attempts = e.reversalAttempts.getOrDefault(t.key(), 0);
+    CardOperation reversed = switch (t.type()) {
+      case REFUND -> CardOperation.REFUND;
+      default -> CardOperation.SALE;
+    };
+    String origMti = t.type() == TransactionType.SALE_VOID ? CardOperation.SALE.mti() : reversed.mti();
+    CardBusRequest up = new CardBusRequest(CardOperation.REVERSAL, reversed, t.rrn(), t.reversal().stan(),
+        t.reversal().localDateTime(), t.amountFen(), pan, expiry, null, null, null, s.terminalId(), s.merchantId(),
+        new CardBusRequest.OriginalData(origMti, t.upstreamStan(), t.localDateTime(), e.services.settings().acquirerId()),
+        attempts > 0, null);
+    e.reversalAttempts.put(t.key(), attempts + 1);
+    e.sendReversalUpstream(t.key(), up);
+    return effect().noReply();
+  }
+
+  ReplyEffect<Event, TerminalState> onReversalDone(TerminalState s, ReversalDone c) {
+    Optional<Txn> found = s.txn(c.key()).filter(Txn::reversalPending);
+    if (found.isEmpty()) return effect().noReply();
+    if (c.result() instanceof CardBusResult.Answered a && "4000".equals(a.actionCode())) {
+      e.reversalAttempts.remove(c.key());
+      e.log.info("terminal {}: reversal of rrn {} acknowledged by {}", e.entityId(), found.get().rrn(), a.endpoint());
+      return effect().persist(new TerminalEntity.ReversalCompleted(c.key())).thenNoReply();
+    }
+    int attempts = e.reversalAttempts.getOrDefault(c.key(), 1);
+    Duration first = e.services.settings().reversalFirstRetry();
+    Duration max = e.services.settings().reversalMaxBackoff();
+    long ms = Math.min(max.toMillis(), first.toMillis() * (1L << Math.min(10, attempts - 1)));
+    e.log.warn("terminal {}: reversal of rrn {} not acknowledged ({}), attempt {}, next in {} ms", e.entityId(),
+        found.get().rrn(), describe(c.result()), attempts, ms);
+    e.timers.startSingleTimer("reversal-" + c.key(), new SendReversal(c.key()), Duration.ofMillis(ms));
+    return effect().noReply();
+  }
+
+  /** After recovery: unknown outcomes become reversals, pending reversals are sent again. */
+  ReplyEffect<Event, TerminalState> onResolveInterrupted(TerminalState s, ResolveInterrupted c) {
+    List<Event> events = new ArrayList<>();
+    for (Txn t : s.txns().values()) {
+      if (t.status() == TxnStatus.PENDING && !e.inFlight.contains(t.key())) {
+        e.log.warn("terminal {}: {} rrn {} was interrupted before its outcome: reversing", e.entityId(), t.type(), t.rrn());
+        events.add(new TerminalEntity.TxnCompleted(t.key(), TxnStatus.REVERSED, "98", null, null, null,
+            newReversal("98")));
+      }
+    }
+    if (events.isEmpty()) {
+      resumeReversals(s);
+      return effect().noReply();
+    }
+    return effect().persist(events).thenRun(this::resumeReversals).thenNoReply();
+  }
+
+  private void resumeReversals(TerminalState s) {
+    for (Txn t : s.txns().values()) {
+      if (t.reversalPending()) e.ctx.getSelf().tell(new SendReversal(t.key()));
+    }
+  }
+
+  ReplyEffect<Event, TerminalState> onReplyUndelivered(TerminalState s, ReplyUndelivered c) {
+    Optional<Txn> t = s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.APPROVED);
+    if (t.isEmpty()) return effect().noReply();
+    e.log.warn("terminal {}: approval rrn {} could not be delivered: reversing", e.entityId(), t.get().rrn());
+    return effect().persist(new TerminalEntity.ReversalRequested(c.txnKey(), newReversal("06")))
+        .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(c.txnKey())))
+        .thenNoReply();
+  }
+
+  // ======================================================================== helpers
+
+  Reversal newReversal(String reason) {
+    var id = e.services.ids().next();
+    return new Reversal(reason, id.stan(), e.now().format(TerminalEntity.UPSTREAM_TIME), e.services.clock().instant(),
+        false);
+  }
+
+  private TerminalMessage financialReply(Request r, Txn t, CardData card) {
+    return TerminalReplies.financial(r.msg(), r.type(), t.responseCode(), t.rrn(), t.authCode(), t.settlementDate(),
+        null, e.services.settings().acquirerId(), card.pan(), e.now());
+  }
+
+  /** Replies to the requests waiting for {@code key} once it completed (called from the waiting list). */
+  ReplyEffect<Event, TerminalState> waitFor(String key, Request r) {
+    e.waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+    return effect().noReply();
+  }
+
+  ReplyEffect<Event, TerminalState> reject(TerminalState s, Request r, String code, String why) {
+    e.log.info("terminal {}: {} {} rejected with {}: {}", e.entityId(), r.msg().mti(),
+        r.type() == null ? "?" : r.type(), code, why);
+    return reply(s, r, TerminalReplies.reject(r.msg(), code, r.receivedAt()), false);
+  }
+
+  ReplyEffect<Event, TerminalState> reply(TerminalState s, Request r, TerminalMessage reply, boolean mac) {
+    return effect().reply(r.replyTo(), e.respond(s, reply, mac && r.type() != null && r.type().requiresMac()));
+  }
+
+  boolean macValid(TerminalState s, Request r) {
+    if (!r.type().requiresMac()) return true;
+    TerminalMessage m = r.msg();
+    if (!m.has(64) || s.keys() == null || r.body().length < 8) return false;
+    try {
+      return e.services.hsm().verifyMac(s.keys().mak(), Macs.mab(r.body()), m.getBytes(64));
+    } catch (HsmException ex) {
+      e.log.warn("terminal {}: MAC verification refused: {}", e.entityId(), ex.getMessage());
+      return false;
+    }
+  }
+
+  String requestHash(Request r) {
+    byte[] body = r.msg().has(64) ? Macs.mab(r.body()) : r.body();
+    return e.services.hsm().keyedHash(body);
+  }
+
+  CardBusRequest.PinData pin(TerminalState s, TerminalMessage m) {
+    if (!m.has(52) || s.keys() == null) return null;
+    return new CardBusRequest.PinData(m.getBytes(52), s.keys().pik());
+  }
+
+  static String key(TerminalMessage m, Field60 f60) {
+    return m.mti().substring(0, 2) + ":" + f60.batch() + ":" + m.get(11);
+  }
+
+  static Field60 field60(TerminalMessage m) {
+    if (!m.has(60)) return null;
+    try {
+      return Field60.parse(m.get(60));
+    } catch (TerminalFormatException ex) {
+      return null;
+    }
+  }
+
+  static Field61 field61(TerminalMessage m) {
+    if (!m.has(61)) return null;
+    try {
+      return Field61.parse(m.get(61));
+    } catch (TerminalFormatException ex) {
+      return null;
+    }
+  }
+
+  static long parseAmount(String f4) {
+    try {
+      return Long.parseLong(f4);
+    } catch (NumberFormatException ex) {
+      return -1;
+    }
+  }
+
+  static String describe(CardBusResult r) {
+    if (r instanceof CardBusResult.Answered a) return "answered " + a.actionCode();
+    if (r instanceof CardBusResult.NotSent n) return "not sent: " + n.reason();
+    return "timed out";
+  }
+
+}

@@ -1,0 +1,102 @@
+package org.posp.terminal;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import org.posp.security.Hsm;
+import org.posp.security.LmkKey;
+import org.posp.terminal.codec.Field60;
+import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.TerminalFormatException;
+import org.posp.terminal.codec.TerminalMessage;
+import org.posp.terminal.codec.TransactionType;
+
+/**
+ * Builds replies to terminal requests (terminal-protocol.md §4.1): replies echo 3, 4, 11, 25, 41, 42,
+ * 49 and 60.1–60.3 of the request and add the fields of their type; 64 only when 39 = 00 and the type
+ * carries a MAC. Everything but 12 and 13 is a function of the request and the stored outcome, so a
+ * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13.
+ */
+final class TerminalReplies {
+  private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
+  private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
+  private static final int[] ECHOED = {3, 4, 11, 25, 41, 42, 49};
+
+  private TerminalReplies() {}
+
+  /** The reply skeleton: MTI + 10, the echoed fields, 12, 13 and 39. */
+  static TerminalMessage.Builder base(TerminalMessage req, String responseCode, LocalDateTime now) {
+    String mti = replyMti(req.mti());
+    TerminalMessage.Builder b = TerminalMessage.builder(mti);
+    for (int f : ECHOED) {
+      if (req.has(f)) b.set(f, req.get(f));
+    }
+    if (req.has(60)) b.set(60, echo60(req.get(60)));
+    b.set(12, now.format(HHMMSS));
+    b.set(13, now.format(MMDD));
+    b.set(39, responseCode);
+    return b;
+  }
+
+  static String replyMti(String mti) {
+    int v = Integer.parseInt(mti);
+    return String.format("%04d", v + 10);
+  }
+
+  /** 60.1–60.3 of the request (trailing parts it did not send stay absent). */
+  static String echo60(String f60) {
+    try {
+      Field60 p = Field60.parse(f60);
+      return new Field60(p.type(), p.batch(), p.networkCode(), null, null, null, null).format();
+    } catch (TerminalFormatException e) {
+      return f60;
+    }
+  }
+
+  /** Sets 60.2 of an already echoed 60 (sign-on and settlement replies name the batch to use). */
+  static String with60Batch(String f60, String batch) {
+    try {
+      Field60 p = Field60.parse(f60);
+      return new Field60(p.type(), batch, p.networkCode(), null, null, null, null).format();
+    } catch (TerminalFormatException e) {
+      return f60;
+    }
+  }
+
+  /** A local decline or error (97, 03, 77, A0, 30, 94, 25, 64, 13, 12, 61, 58, 40, 96): no 64. */
+  static TerminalMessage reject(TerminalMessage req, String code, LocalDateTime now) {
+    return base(req, code, now).build();
+  }
+
+  /** Financial / balance reply fields of §4.1 for an answered request. */
+  static TerminalMessage financial(TerminalMessage req, TransactionType type, String code, String rrn,
+      String authCode, String settlementDate, String balance, String acquirerId, String pan, LocalDateTime now) {
+    TerminalMessage.Builder b = base(req, code, now);
+    if (pan != null) b.set(2, pan);
+    if (req.has(14)) b.set(14, req.get(14));
+    if (type != TransactionType.BALANCE && settlementDate != null && settlementDate.length() >= 4) {
+      b.set(15, settlementDate.substring(settlementDate.length() - 4));
+    }
+    b.set(32, acquirerId);
+    if (rrn != null) b.set(37, rrn);
+    if (authCode != null && !authCode.isBlank()) b.set(38, pad(authCode, 6));
+    b.set(44, pad(acquirerId, 11) + pad(acquirerId, 11));
+    if (type == TransactionType.BALANCE && "00".equals(code) && balance != null) b.set(54, balance);
+    b.set(63, "CUP");
+    return b.build();
+  }
+
+  /** Packs a reply; adds the MAC under {@code mak} when 39 = 00 and the type carries one. */
+  static byte[] pack(TerminalMessage reply, boolean withMac, Hsm hsm, LmkKey mak) throws TerminalFormatException {
+    if (!withMac || mak == null || !"00".equals(reply.get(39))) {
+      return TerminalCodec.pack(reply.toBuilder().remove(64).build());
+    }
+    byte[] body = TerminalCodec.pack(reply.toBuilder().setBytes(64, new byte[8]).build());
+    return Macs.withMac(body, hsm.generateMac(mak, Macs.mab(body)));
+  }
+
+  static String pad(String s, int len) {
+    if (s.length() >= len) return s.substring(0, len);
+    return s + " ".repeat(len - s.length());
+  }
+}

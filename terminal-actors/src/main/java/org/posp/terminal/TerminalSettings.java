@@ -1,0 +1,40 @@
+package org.posp.terminal;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the terminal entities ({@code posp.terminal} in reference.conf).
+ *
+ * @param acquirerId field 32 of replies and upstream messages
+ * @param keyMaxAge working keys older than this make replies ask the terminal to sign on again (R = 3)
+ * @param idlePassivation an entity with no pending work stops after this long without messages
+ * @param reversalMaxBackoff cap of the store-and-forward retry delay (card-bus.md §2: 60 s)
+ * @param reversalFirstRetry first retry delay of a reversal whose first attempt failed
+ * @param merchantAskTimeout how long a terminal waits for its merchant's checks
+ * @param refundRetentionDays how long approved sales stay refundable after settlement
+ * @param snapshotEvery events between snapshots
+ */
+public record TerminalSettings(
+    String acquirerId,
+    Duration keyMaxAge,
+    Duration idlePassivation,
+    Duration reversalMaxBackoff,
+    Duration reversalFirstRetry,
+    Duration merchantAskTimeout,
+    int refundRetentionDays,
+    int snapshotEvery) {
+
+  public static TerminalSettings fromConfig(Config config) {
+    Config c = config.getConfig("posp.terminal");
+    return new TerminalSettings(
+        config.getString("posp.card-bus.acquirer-id"),
+        c.getDuration("key-max-age"),
+        c.getDuration("idle-passivation"),
+        c.getDuration("reversal-max-backoff"),
+        c.getDuration("reversal-first-retry"),
+        c.getDuration("merchant-ask-timeout"),
+        c.getInt("refund-retention-days"),
+        c.getInt("snapshot-every"));
+  }
+}
