@@ -101,7 +101,8 @@ public record CardBusSettings(
     String acquirerId = c.getString("acquirer-id").strip();
     Config defaults = c.getConfig("endpoint-defaults");
     List<EndpointSettings> endpoints = new ArrayList<>();
-    for (String name : c.getObject("endpoints").keySet()) {
+    // sorted: HOCON objects have no key order, status and logs should list endpoints the same way each time
+    for (String name : new java.util.TreeSet<>(c.getObject("endpoints").keySet())) {
       if (!name.matches("[A-Za-z0-9_-]{1,40}")) {
         throw new IllegalArgumentException("posp.card-bus.endpoints: endpoint name '" + name
             + "' must be 1..40 letters, digits, '_' or '-'");

@@ -79,7 +79,7 @@ public final class SwitchNode implements AutoCloseable {
     SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo));
 
     CardBusHost simulator = null;
-    if (demo) {
+    if (demo && config.getBoolean("posp.demo-data.card-bus-simulator")) {
       try {
         simulator = DemoData.startCardBusSimulator(config);
       } catch (java.io.IOException e) {
@@ -124,10 +124,14 @@ public final class SwitchNode implements AutoCloseable {
       PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
-      log.info("POSP-NODE READY terminal-tcp={} terminal-tls={} http={} management={}{}",
-          plain.localAddress().getPort(), tls == null ? "-" : tls.localAddress().getPort(),
+      String ready = String.format("POSP-NODE READY terminal-tcp=%d terminal-tls=%s http=%d management=%d%s",
+          plain.localAddress().getPort(), tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
           http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
-          demo ? " (DEMO mode: demo LMK, demo TMK, card-bus simulator on 127.0.0.1:" + simulator.port() + ")" : "");
+          demo ? " (DEMO mode: demo LMK, demo TMK" + (simulator == null ? ")"
+              : ", card-bus simulator on 127.0.0.1:" + simulator.port() + ")") : "");
+      log.info(ready);
+      // also on stdout, unbuffered by the logger: launchers and tests wait for this line
+      System.out.println(ready);
       return node;
     } catch (Exception e) {
       system.terminate();

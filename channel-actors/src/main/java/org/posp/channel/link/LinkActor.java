@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -53,19 +54,19 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   /** Write one packed request (without length header); answered with {@link NotWritten} on failure. */
   public record Write(String key, byte[] frame) implements Command {}
 
-  private record Connect(int gen) implements Command {}
+  private record Connect(long gen) implements Command {}
 
-  private record Connected(int gen) implements Command {}
+  private record Connected(long gen) implements Command {}
 
-  private record ConnectFailed(int gen, Throwable cause) implements Command {}
+  private record ConnectFailed(long gen, Throwable cause) implements Command {}
 
-  private record StreamEnded(int gen, Throwable cause) implements Command {}
+  private record StreamEnded(long gen, Throwable cause) implements Command {}
 
-  private record Inbound(int gen, ByteString frame) implements Command {}
+  private record Inbound(long gen, ByteString frame) implements Command {}
 
-  private record LogonTimeout(int gen) implements Command {}
+  private record LogonTimeout(long gen) implements Command {}
 
-  private record IdleCheck(int gen) implements Command {}
+  private record IdleCheck(long gen) implements Command {}
 
   /** What a link tells its endpoint. */
   public sealed interface Event {
@@ -84,6 +85,7 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   /** A {@link Write} that was not handed to the connection: the host cannot have seen it. */
   public record NotWritten(String linkId, String key, String reason) implements Event {}
 
+  private static final AtomicLong GENERATIONS = new AtomicLong();
   private static final String LOGON_TIMER = "logon";
   private static final String IDLE_TIMER = "idle";
   private static final String RECONNECT_TIMER = "reconnect";
@@ -95,7 +97,11 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   private final Backoff backoff;
   private final Materializer materializer;
 
-  private int gen;
+  /**
+   * Connection generation, unique across all link instances: a restarted link (a new instance) must not
+   * mistake events of its predecessor's stream for its own.
+   */
+  private long gen;
   private LinkState state = LinkState.DOWN;
   private BoundedSourceQueue<ByteString> queue;
   private UniqueKillSwitch killSwitch;
@@ -166,8 +172,8 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   }
 
   private void connect() {
-    gen++;
-    int g = gen;
+    gen = GENERATIONS.incrementAndGet();
+    long g = gen;
     setState(LinkState.CONNECTING, null);
     ActorRef<Command> self = getContext().getSelf();
     InetSocketAddress remote = new InetSocketAddress(settings.host(), settings.port());
@@ -303,7 +309,7 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   private void down(String reason) {
     LinkState was = state;
     closeStream();
-    gen++; // ignore whatever the old stream still reports
+    gen = GENERATIONS.incrementAndGet(); // ignore whatever the old stream still reports
     failures++;
     timers.cancel(LOGON_TIMER);
     timers.cancel(IDLE_TIMER);

@@ -16,6 +16,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -168,6 +169,11 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
         .onMessage(Stop.class, m -> {
           stopWaiters.add(m.replyTo);
           return Behaviors.stopped();
+        })
+        .onSignal(PreRestart.class, s -> {
+          // a crash loses the outstanding map: answer those callers now (outcome unknown)
+          failAllOutstanding(null, "endpoint restarting after a failure");
+          return this;
         })
         .onSignal(PostStop.class, s -> {
           // children have stopped by now: their connections are closed

@@ -38,17 +38,23 @@ final class CardBusFixture {
    * gets {@code endpointExtra} and the demo ZPK in clear.
    */
   static Config config(Map<String, Integer> endpoints, String endpointExtra, String routes, String global) {
-    StringBuilder sb = new StringBuilder("posp.card-bus {\n")
-        .append("acquirer-id = \"").append(ACQUIRER).append("\"\n")
-        .append("echo-interval = 2s\nlogon-timeout = 1s\nconnect-timeout = 1s\n")
-        .append("reconnect { min-backoff = 100ms, max-backoff = 500ms }\n")
-        .append(global).append('\n')
-        .append("endpoints {\n");
+    StringBuilder sb = new StringBuilder();
     endpoints.forEach((name, port) -> sb.append(name).append(" { addresses = [\"127.0.0.1:").append(port)
-        .append("\"], zpk { clear = \"").append(CardBusHostConfig.DEMO_ZPK).append("\" }, ")
-        .append(endpointExtra).append(" }\n"));
-    sb.append("}\nroutes { ").append(routes).append(" }\n}\n");
-    return ConfigFactory.parseString(sb.toString());
+        .append("\"], ").append(endpointExtra).append(" }\n"));
+    return configWithEndpoints(sb.toString(), routes, global);
+  }
+
+  /** As {@link #config} with the endpoint entries written out; every endpoint gets the demo ZPK. */
+  static Config configWithEndpoints(String endpoints, String routes, String global) {
+    String text = "posp.card-bus {\n"
+        + "acquirer-id = \"" + ACQUIRER + "\"\n"
+        + "echo-interval = 2s\nlogon-timeout = 1s\nconnect-timeout = 1s\n"
+        + "reconnect { min-backoff = 100ms, max-backoff = 500ms }\n"
+        + "endpoint-defaults.zpk.clear = \"" + CardBusHostConfig.DEMO_ZPK + "\"\n"
+        + global + "\n"
+        + "endpoints {\n" + endpoints + "}\n"
+        + "routes { " + routes + " }\n}\n";
+    return ConfigFactory.parseString(text);
   }
 
   /** A Luhn-valid PAN of {@code length} digits with the given prefix and suffix (a middle digit adjusted). */

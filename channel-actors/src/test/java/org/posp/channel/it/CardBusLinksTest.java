@@ -219,4 +219,42 @@ class CardBusLinksTest {
     assertEquals("no ready link", r.reason());
     assertTrue(core().linkStates().stream().noneMatch(l -> l.endsWith("READY")));
   }
+
+  @Test
+  void primarySecondaryUsesThePrimaryUntilItFails() throws Exception {
+    CardBusHost primary = startHost(0, Duration.ofSeconds(1));
+    CardBusHost secondary = startHost(0, Duration.ofSeconds(1));
+    cardBus = CardBusSystem.start(testKit.system(), CardBusFixture.configWithEndpoints(
+        "core { addresses = [\"127.0.0.1:" + primary.port() + "\", \"127.0.0.1:" + secondary.port()
+            + "\"], links-per-address = 2, strategy = primary-secondary }", "default = core", ""),
+        SoftwareHsm.fromHex(LMK));
+    eventually(Duration.ofSeconds(10), "4 ready links", () -> core().readyLinks() == 4);
+    String pan = pan("622848", "0038", 16);
+    for (int i = 0; i < 6; i++) {
+      assertEquals("00", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).terminalCode());
+    }
+    assertEquals(6, primary.ledger().messages().size());
+    assertEquals(0, secondary.ledger().messages().size());
+
+    primary.close();
+    eventually(Duration.ofSeconds(5), "primary links down", () -> core().readyLinks() == 2);
+    for (int i = 0; i < 3; i++) {
+      assertEquals("00", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).terminalCode());
+    }
+    assertEquals(3, secondary.ledger().messages().size());
+  }
+
+  @Test
+  void theSameExchangeTwiceInFlightIsRefused() throws Exception {
+    CardBusHost h = startHost(0, Duration.ofSeconds(1));
+    cardBus = start(h, "timeout = 1s", "");
+    await(cardBus.awaitReady(Duration.ofSeconds(10)));
+    CardBusRequest silent = sale(pan("622848", "9999", 16), 100);
+    CompletionStage<CardBusResult> first = cardBus.send(silent);
+    eventually(Duration.ofSeconds(5), "the host received the first", () -> h.ledger().messages().size() == 1);
+    CardBusResult.NotSent second = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(silent)));
+    assertEquals("94", second.terminalCode());
+    assertEquals(new CardBusResult.TimedOut("core"), await(first));
+    assertEquals(1, h.ledger().messages().size(), "the second copy never left the switch");
+  }
 }

@@ -57,7 +57,7 @@ class TerminalCliTest {
     private Run terminal(String... command) {
         List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port",
                 String.valueOf(fake.address().getPort()), "--mid", MID, "--tid", TID, "--tmk", TestKeys.TMK_003,
-                "--timeout", "0.5", "--state-dir", stateDir.toString()));
+                "--timeout", "2", "--state-dir", stateDir.toString()));
         args.addAll(List.of(command));
         return run(args.toArray(String[]::new));
     }
@@ -161,7 +161,7 @@ class TerminalCliTest {
         fake.behaviour = m -> m.mti().equals("0200") ? FakeSwitch.Behaviour.IGNORE : FakeSwitch.Behaviour.REPLY;
         Run lost = terminal("sale", "--pan", TerminalCli.DEMO_PAN, "--amount", "1.00");
         assertEquals(1, lost.code());
-        assertTrue(lost.lines().get(1).contains("failed: no reply within 500 ms"), lost.out());
+        assertTrue(lost.lines().get(1).contains("failed: no reply within 2000 ms"), lost.out());
         assertTrue(lost.lines().get(1).contains("reversal pending (98)"), lost.out());
         fake.behaviour = m -> FakeSwitch.Behaviour.REPLY;
         Run rev = terminal("reverse");

@@ -27,7 +27,7 @@ class TerminalClientTest {
 
     static TerminalConfig config(List<InetSocketAddress> nodes, String scheme) {
         return TerminalConfig.of(nodes, MID, TID, TestKeys.tmk(scheme), scheme)
-                .withReplyTimeout(Duration.ofMillis(400));
+                .withReplyTimeout(Duration.ofMillis(1500));
     }
 
     @BeforeEach
