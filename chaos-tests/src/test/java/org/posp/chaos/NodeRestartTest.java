@@ -36,7 +36,8 @@ import org.posp.sim.terminal.TxnType;
  */
 class NodeRestartTest {
   static final String MID = "898100012340001";
-  static final String TID = "10000042";
+  /** Outside the demo range: provisioned through the admin API, so no demo provisioning wakes it. */
+  static final String TID = "30000042";
   static final String TMK = "0123456789ABCDEFFEDCBA9876543210";
 
   @TempDir Path dir;
@@ -58,6 +59,9 @@ class NodeRestartTest {
       NodeProcess node = new NodeProcess(dir.resolve("data"), logs.resolve("restart-test.log"), props);
       try (node) {
         node.start(Duration.ofSeconds(90));
+        HttpResponse<String> provisioned = admin(node, "PUT", "/admin/terminals/" + MID + "/" + TID,
+            "{\"tmk\": {\"clear\": \"" + TMK + "\"}}");
+        assertEquals(200, provisioned.statusCode(), provisioned.body());
         TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort)), MID, TID, TMK)
             .withReplyTimeout(Duration.ofSeconds(60)));
@@ -88,9 +92,7 @@ class NodeRestartTest {
         assertEquals(30_00, host.ledger().terminal(MID, TID).netFen(), "only the two delivered sales remain");
 
         // the switch's own record survived the kill: two approved sales in the open batch
-        HttpResponse<String> view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + node.httpPort + "/admin/terminals/" + MID + "/" + TID))
-            .header("Authorization", "Bearer demo-admin-token").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> view = admin(node, "GET", "/admin/terminals/" + MID + "/" + TID, null);
         assertEquals(200, view.statusCode(), view.body());
         assertTrue(view.body().replaceAll("\\s", "").contains("\"debitFen\":3000,\"debitCount\":2"), view.body());
 
@@ -106,6 +108,13 @@ class NodeRestartTest {
         again.close();
       }
     }
+  }
+
+  static HttpResponse<String> admin(NodeProcess node, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
+        .header("Authorization", "Bearer demo-admin-token")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   interface Probe<T> {

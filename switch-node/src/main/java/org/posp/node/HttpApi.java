@@ -49,18 +49,21 @@ final class HttpApi extends AllDirectives {
   private final String token;
   private final ClusterSharding sharding;
   private final ObjectMapper json = new ObjectMapper();
+  private final Provisioning provisioning;
 
-  private HttpApi(ActorSystem<?> system, TerminalGateway gateway, CardBus cardBus, String token) {
+  private HttpApi(ActorSystem<?> system, TerminalGateway gateway, CardBus cardBus, String token,
+      Provisioning provisioning) {
     this.system = system;
     this.gateway = gateway;
     this.cardBus = cardBus;
     this.token = token;
+    this.provisioning = provisioning;
     this.sharding = ClusterSharding.get(system);
   }
 
   static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, TerminalGateway gateway,
-      CardBus cardBus, String token) {
-    HttpApi api = new HttpApi(system, gateway, cardBus, token);
+      CardBus cardBus, String token, Provisioning provisioning) {
+    HttpApi api = new HttpApi(system, gateway, cardBus, token, provisioning);
     return Http.get(system).newServerAt(host, port).bind(api.routes());
   }
 
@@ -99,9 +102,21 @@ final class HttpApi extends AllDirectives {
 
   private Route admin() {
     return concat(
-        path(segment("terminals").slash(segment()).slash(segment()), (mid, tid) -> get(() ->
-            onSuccess(terminal(mid, tid).<TerminalState>ask(TerminalEntity.GetState::new, ASK),
-                s -> jsonResponse(TerminalView.of(s, json))))),
+        path(segment("terminals").slash(segment()).slash(segment()), (mid, tid) -> concat(
+            get(() -> onSuccess(terminal(mid, tid).<TerminalState>ask(TerminalEntity.GetState::new, ASK),
+                s -> jsonResponse(TerminalView.of(s, json)))),
+            put(() -> entity(Unmarshaller.entityToString(), body -> {
+              Provisioning.Result r = provisioning.terminal(mid, tid, body);
+              if (r.error() != null) return problem(StatusCodes.BAD_REQUEST, "invalid provisioning", r.error());
+              return onSuccess(r.done(), d -> d.isSuccess() ? complete(StatusCodes.OK, "provisioned")
+                  : problem(StatusCodes.CONFLICT, "refused", d.getError().getMessage()));
+            })))),
+        path(segment("merchants").slash(segment()), mid -> put(() -> entity(Unmarshaller.entityToString(), body -> {
+          Provisioning.Result r = provisioning.merchant(mid, body);
+          if (r.error() != null) return problem(StatusCodes.BAD_REQUEST, "invalid merchant", r.error());
+          return onSuccess(r.done(), d -> d.isSuccess() ? complete(StatusCodes.OK, "registered")
+              : problem(StatusCodes.CONFLICT, "refused", d.getError().getMessage()));
+        }))),
         path(segment("terminals").slash(segment()).slash(segment()).slash("require-sign-on"), (mid, tid) -> post(() ->
             onSuccess(terminal(mid, tid).<StatusReply<Done>>ask(TerminalEntity.RequireSignOn::new, ASK),
                 r -> r.isSuccess() ? complete(StatusCodes.ACCEPTED, "sign-on required")

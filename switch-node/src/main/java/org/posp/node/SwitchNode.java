@@ -120,7 +120,7 @@ public final class SwitchNode implements AutoCloseable {
       }
       String token = AdminAuth.token(config, demo);
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
-          gateway, cardBus, token).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          gateway, cardBus, token, new Provisioning(system, hsm, demo)).toCompletableFuture().get(30, TimeUnit.SECONDS);
       PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
