@@ -36,6 +36,16 @@ public final class TerminalGateway {
 
   /** Handles one frame (TPDU + header + body, no LEN); the stage holds the reply frame, or nothing. */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer) {
+    return handle(frame, peer, () -> false);
+  }
+
+  /**
+   * As {@link #handle(TerminalFrame, String)}; when {@code connectionClosed} is true by the time an
+   * approval comes back, the reply cannot be delivered and the entity is told to reverse it (the
+   * terminal never saw the 00).
+   */
+  public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
+      java.util.function.BooleanSupplier connectionClosed) {
     TerminalMessage msg;
     try {
       msg = TerminalCodec.unpack(frame.body());
@@ -58,8 +68,28 @@ public final class TerminalGateway {
             return Optional.empty();
           }
           if (res.body() == null) return Optional.<TerminalFrame>empty();
+          if (connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
           return Optional.of(frame.reply(res.body(), res.processingRequirement()));
         });
+  }
+
+  /** An approved financial reply whose connection is gone: the entity reverses it. */
+  private static void undelivered(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
+      TerminalMessage req, byte[] replyBody, String peer) {
+    try {
+      TerminalMessage reply = TerminalCodec.unpack(replyBody);
+      var type = org.posp.terminal.codec.TransactionType.classify(req);
+      if (!"00".equals(reply.get(39)) || type.isEmpty() || !type.get().terminalReversesOnTimeout()
+          || type.get() == org.posp.terminal.codec.TransactionType.REVERSAL) {
+        return;
+      }
+      String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
+      String key = req.mti().substring(0, 2) + ":" + batch + ":" + req.get(11);
+      log.warn("approval {} for {} could not be delivered: connection {} closed", key, ref.getEntityId(), peer);
+      ref.tell(new TerminalEntity.ReplyUndelivered(key));
+    } catch (TerminalFormatException | RuntimeException e) {
+      log.warn("cannot tell whether an undelivered reply needs a reversal: {}", e.getMessage());
+    }
   }
 
   private static Optional<TerminalFrame> formatErrorReply(TerminalFrame frame) {

@@ -65,7 +65,8 @@ public final class TerminalTcpServer {
       String peer = kind + ":" + conn.remoteAddress().getAddress().getHostAddress() + ":" + conn.remoteAddress().getPort();
       int n = connections.incrementAndGet();
       log.debug("terminal connection from {} ({} open)", peer, n);
-      conn.handleWith(protocol(peer).watchTermination((nu, done) -> {
+      java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+      conn.handleWith(protocol(peer, closed).watchTermination((nu, done) -> {
         done.whenComplete((d, err) -> {
           int left = connections.decrementAndGet();
           if (err != null) log.info("terminal connection {} closed: {} ({} open)", peer, err.getMessage(), left);
@@ -77,10 +78,15 @@ public final class TerminalTcpServer {
   }
 
   /** The per-connection protocol flow. */
-  Flow<ByteString, ByteString, NotUsed> protocol(String peer) {
+  Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed) {
     return Framing.lengthField(2, 0, TerminalFrame.MAX_FRAME_LENGTH + 2, ByteOrder.BIG_ENDIAN)
         .map(frame -> parse(frame.drop(2).toArray(), peer))
-        .mapAsyncUnordered(parallelism, f -> gateway.handle(f, peer))
+        // the terminal closed its side: replies still in flight can no longer reach it
+        .watchTermination((nu, done) -> {
+          done.whenComplete((d, err) -> closed.set(true));
+          return nu;
+        })
+        .mapAsyncUnordered(parallelism, f -> gateway.handle(f, peer, closed::get))
         .filter(Optional::isPresent)
         .map(o -> ByteString.fromArrayUnsafe(o.get().encode()));
   }

@@ -57,7 +57,7 @@ class SwitchNodeIntegrationTest {
             "pekko.remote.artery.canonical.port", "0",
             "posp.demo-data.card-bus-port", "0",
             "posp.demo-data.card-bus-http-port", "-1",
-            "posp.card-bus.endpoint-defaults.timeout", "3s"))
+            "posp.card-bus.endpoint-defaults.timeout", "8s"))
         .withFallback(ConfigFactory.parseMap(Map.of(
             "pekko.coordinated-shutdown.exit-jvm", "off",
             "posp.demo-data.card-bus-late-delay", "5s",
@@ -185,6 +185,25 @@ class SwitchNodeIntegrationTest {
       SettlementResult st = t.settle();
       assertTrue(st.balanced(), String.valueOf(st));
     }
+  }
+
+  @Test
+  void anApprovalWhoseConnectionIsGoneIsReversedByTheSwitch() throws Exception {
+    TerminalClient t = terminal();
+    assertEquals("00", t.signOn().responseCode());
+    // the host answers a PAN ending 9998 after 5 s (within the 8 s endpoint timeout)
+    Card slow = Card.swiped(endingWith("9998"), "3012", "123456");
+    PreparedRequest p = t.prepareFinancial(TxnType.SALE, slow, 9_99, null, null, null);
+    t.sendAsync(p);
+    Thread.sleep(500);
+    t.close(); // the terminal hangs up before the approval comes back
+    String tid = t.config().terminalId();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && node.simulator().ledger().terminal(MID, tid).reversedCount() == 0) {
+      Thread.sleep(100);
+    }
+    assertEquals(1, node.simulator().ledger().terminal(MID, tid).reversedCount(), "the switch reversed the approval");
+    assertEquals(0, node.simulator().ledger().terminal(MID, tid).netFen());
   }
 
   @Test
