@@ -61,6 +61,10 @@ public final class SwitchNode implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    // every configuration key can be forced from the environment: CONFIG_FORCE_posp_card__bus_acquirer__id=...
+    if (System.getProperty("config.override_with_env_vars") == null) {
+      System.setProperty("config.override_with_env_vars", "true");
+    }
     SwitchNode node = start(ConfigFactory.load());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info("shutting down")));
     node.system.getWhenTerminated().toCompletableFuture().join();
