@@ -92,6 +92,7 @@ public final class SwitchNode implements AutoCloseable {
       config = DemoData.cardBusConfig(simulator).withFallback(config).resolve();
     }
 
+    refuseClearKeys(config, demo);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "posp", config);
     try {
       if ("single".equals(config.getString("posp.mode"))) {
@@ -141,6 +142,18 @@ public final class SwitchNode implements AutoCloseable {
       system.terminate();
       if (simulator != null) simulator.close();
       throw new IllegalStateException("switch node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Clear ZPKs are for demos and tests: a production node refuses them unless explicitly allowed. */
+  static void refuseClearKeys(Config config, boolean demo) {
+    if (demo || config.getBoolean("posp.security.allow-clear-keys")) return;
+    Config endpoints = config.getConfig("posp.card-bus.endpoints");
+    for (String name : endpoints.root().keySet()) {
+      if (endpoints.hasPath(name + ".zpk.clear")) {
+        throw new IllegalStateException("card-bus endpoint " + name + " has a clear ZPK (zpk.clear): configure "
+            + "zpk.under-lmk and zpk.check-value, or set posp.security.allow-clear-keys = on for a test system");
+      }
     }
   }
 

@@ -331,6 +331,97 @@ class SwitchNodeIntegrationTest {
     }
   }
 
+  @Test
+  void tlsFrontCarriesTheSameProtocol() {
+    TerminalConfig cfg = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.tlsPort())), MID,
+        String.valueOf(NEXT_TID.getAndIncrement()), TMK).withTls(true).withReplyTimeout(Duration.ofSeconds(15));
+    try (TerminalClient t = new TerminalClient(cfg)) {
+      assertEquals("00", t.signOn().responseCode());
+      assertEquals("00", t.sale(freshCard(), 2_22).responseCode());
+    }
+  }
+
+  @Test
+  void framingErrorsCloseTheConnectionAndFormatErrorsAreAnswered30() {
+    try (TerminalClient t = terminal()) {
+      assertEquals("00", t.echo().responseCode());
+      byte[] tooLong = new byte[2 + 2049];
+      tooLong[0] = (byte) (2049 >> 8);
+      tooLong[1] = (byte) (2049 & 0xFF);
+      tooLong[2] = 0x60;
+      assertTrue(t.sendFrame(tooLong, Duration.ofSeconds(5)).connectionClosed(), "LEN > 2048 closes");
+    }
+    try (TerminalClient t = terminal()) {
+      byte[] tooShort = {0x00, 0x0F, 0x60, 0, 3, 0, 0, 0x60, 0x32, 0, 0, 0, 0, 0x08, 0x00, 0, 0, 0};
+      assertTrue(t.sendFrame(tooShort, Duration.ofSeconds(5)).connectionClosed(), "LEN < 21 closes");
+    }
+    try (TerminalClient t = terminal()) {
+      // 0200 whose bitmap announces field 3 and 4 but the body ends inside field 4
+      byte[] body = {0x02, 0x00, 0x30, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x00, 0x00};
+      byte[] frame = new byte[2 + 11 + body.length];
+      frame[1] = (byte) (11 + body.length);
+      System.arraycopy(new byte[] {0x60, 0, 3, 0, 0, 0x60, 0x32, 0, 0, 0, 0}, 0, frame, 2, 11);
+      System.arraycopy(body, 0, frame, 13, body.length);
+      var out = t.sendFrame(frame, Duration.ofSeconds(5));
+      assertEquals(1, out.frames().size(), String.valueOf(out));
+      assertEquals("0210", out.frames().get(0).message().mti());
+      assertEquals("30", out.frames().get(0).message().get(39));
+    }
+  }
+
+  @Test
+  void pipelinedRequestsOnOneConnectionAreAllAnswered() throws Exception {
+    try (TerminalClient t = terminal()) {
+      assertEquals("00", t.signOn().responseCode());
+      Card card = freshCard();
+      List<java.util.concurrent.CompletableFuture<Exchange>> inFlight = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        inFlight.add(t.sendAsync(t.prepareFinancial(TxnType.SALE, card, 1_00 + i, null, null, null)));
+      }
+      java.util.Set<String> rrns = new java.util.HashSet<>();
+      for (var f : inFlight) {
+        Exchange ex = f.get();
+        assertEquals("00", ex.responseCode(), String.valueOf(ex.problems()));
+        rrns.add(ex.replyMessage().get(37));
+      }
+      assertEquals(12, rrns.size(), "every sale has its own RRN");
+      assertEquals(12 * 1_00 + 66, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+    }
+  }
+
+  @Test
+  void merchantLimitsAndAllowedTypesAndOperatorKeyRotation() throws Exception {
+    String mid = "898100012340009";
+    String tid = "40000001";
+    assertEquals(200, admin("PUT", "/admin/merchants/" + mid, "{\"name\": \"Limited\", \"mcc\": \"5812\", "
+        + "\"singleLimitFen\": 10000, \"dailyLimitFen\": 25000, \"allowedTypes\": [\"SALE\", \"BALANCE\"]}").statusCode());
+    assertEquals(200, admin("PUT", "/admin/terminals/" + mid + "/" + tid, "{\"tmk\": {\"clear\": \"" + TMK + "\"}}")
+        .statusCode());
+    assertEquals(400, admin("PUT", "/admin/terminals/" + mid + "/" + tid, "{\"tmk\": {}}").statusCode());
+    try (TerminalClient t = terminal(mid, tid)) {
+      assertEquals("00", t.signOn().responseCode());
+      Card card = freshCard();
+      assertEquals("61", t.sale(card, 100_01).responseCode(), "single limit");
+      TxnResult a = t.sale(card, 100_00);
+      assertEquals("00", a.responseCode());
+      assertEquals("58", t.refund(card, a.rrn(), a.localDate(), 1_00).responseCode(), "refund not allowed");
+      assertEquals("00", t.sale(card, 100_00).responseCode());
+      assertEquals("61", t.sale(card, 50_01).responseCode(), "daily limit");
+
+      // an operator asks for new keys: replies carry processing requirement 3
+      assertEquals(202, admin("POST", "/admin/terminals/" + mid + "/" + tid + "/require-sign-on", null).statusCode());
+      t.balance(card);
+      assertTrue(t.signOnRequired(), "R = 3 in the header after the operator's request");
+    }
+  }
+
+  static HttpResponse<String> admin(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** A Luhn-valid 16-digit PAN of the cups range whose last four digits are {@code last4}. */
   static String endingWith(String last4) {
     for (int i = 0; i < 100_000; i++) {

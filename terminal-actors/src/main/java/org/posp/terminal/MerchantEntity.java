@@ -115,6 +115,8 @@ public final class MerchantEntity
     Profile p = s.profile();
     if (p == null) return new CheckResult("03", "merchant unknown");
     if (p.status() != Status.ACTIVE) return new CheckResult("03", "merchant " + p.status().name().toLowerCase());
+    // allowed types and limits concern payments; a sign-on only needs an active merchant
+    if (org.posp.terminal.codec.TransactionType.SIGN_ON.name().equals(c.type())) return new CheckResult(null, null);
     if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
       return new CheckResult("58", c.type() + " not allowed for this merchant");
     }
