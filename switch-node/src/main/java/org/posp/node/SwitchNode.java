@@ -65,7 +65,12 @@ public final class SwitchNode implements AutoCloseable {
     if (System.getProperty("config.override_with_env_vars") == null) {
       System.setProperty("config.override_with_env_vars", "true");
     }
-    SwitchNode node = start(ConfigFactory.load());
+    Config config = ConfigFactory.load();
+    if (config.getBoolean("posp.metrics.enabled")) {
+      // first, before the actor system: Kamon attaches its instrumentation agent to this JVM
+      kamon.Kamon.init(config);
+    }
+    SwitchNode node = start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info("shutting down")));
     node.system.getWhenTerminated().toCompletableFuture().join();
   }
