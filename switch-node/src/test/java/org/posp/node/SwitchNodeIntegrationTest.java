@@ -90,17 +90,12 @@ class SwitchNodeIntegrationTest {
   }
 
   static String luhn(String body) {
-    int sum = 0;
-    for (int i = 0; i < body.length(); i++) {
-      int d = body.charAt(body.length() - 1 - i) - '0';
-      if (i % 2 == 0) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
+    for (int d = 0; d < 10; d++) {
+      if (org.posp.sim.cardbus.CardData.isLuhnValid(body + d)) return body + d;
     }
-    return body + ((10 - sum % 10) % 10);
+    throw new IllegalStateException("no check digit");
   }
+
 
   @Test
   void fullDayOfATerminal_signOnSaleBalanceVoidRefundSettle() {
@@ -207,7 +202,7 @@ class SwitchNodeIntegrationTest {
   }
 
   @Test
-  void rulesOfSection42() {
+  void rulesOfSection42() throws Exception {
     // 97: not provisioned
     try (TerminalClient t = terminal(MID, "99999999")) {
       assertEquals("97", t.signOn().responseCode());
@@ -280,6 +275,11 @@ class SwitchNodeIntegrationTest {
       SettlementResult st = t.settle();
       assertEquals("00", st.responseCode());
       assertEquals("2", st.reconciliationCode(), String.valueOf(st));
+      // after "not balanced" the terminal uploads its details (0320/201, then 202); the switch lists
+      // the sale the terminal does not know about
+      assertEquals("202", st.uploadEndCode());
+      String view = admin("GET", "/admin/terminals/" + MID + "/" + t.config().terminalId(), null).body();
+      assertTrue(view.contains("switch-only " + dup.message().get(11) + " -/300"), view);
     }
     // 77: a batch number that is not the open batch, and a request after sign-off
     try (TerminalClient t = terminal()) {
@@ -426,21 +426,9 @@ class SwitchNodeIntegrationTest {
   static String endingWith(String last4) {
     for (int i = 0; i < 100_000; i++) {
       String pan = String.format("621488%06d", NEXT_CARD.getAndIncrement()) + last4;
-      if (luhnValid(pan)) return pan;
+      if (org.posp.sim.cardbus.CardData.isLuhnValid(pan)) return pan;
     }
     throw new IllegalStateException("no Luhn-valid PAN found");
   }
 
-  static boolean luhnValid(String pan) {
-    int sum = 0;
-    for (int i = 0; i < pan.length(); i++) {
-      int d = pan.charAt(pan.length() - 1 - i) - '0';
-      if (i % 2 == 1) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    return sum % 10 == 0;
-  }
 }

@@ -332,7 +332,7 @@ public final class TerminalEntity
     return LocalDateTime.now(services.clock());
   }
 
-  <T> void askMerchant(Request r, String merchantId, String type, long amountFen) {
+  void askMerchant(Request r, String merchantId, String type, long amountFen) {
     var ref = services.merchants().apply(merchantId);
     var stage = AskPattern.<MerchantEntity.Command, MerchantEntity.CheckResult>ask(ref,
         replyTo -> new MerchantEntity.Check(type, amountFen, r.receivedAt().toLocalDate(), replyTo),
