@@ -2,6 +2,7 @@ package org.posp.node;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +27,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.pattern.StatusReply;
 import org.posp.channel.CardBus;
+import org.posp.channel.CardBusSystem;
+import org.posp.channel.route.RouteTable;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.TerminalState;
@@ -45,13 +48,13 @@ final class HttpApi extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final TerminalGateway gateway;
-  private final CardBus cardBus;
+  private final CardBusSystem cardBus;
   private final String token;
   private final ClusterSharding sharding;
   private final ObjectMapper json = new ObjectMapper();
   private final Provisioning provisioning;
 
-  private HttpApi(ActorSystem<?> system, TerminalGateway gateway, CardBus cardBus, String token,
+  private HttpApi(ActorSystem<?> system, TerminalGateway gateway, CardBusSystem cardBus, String token,
       Provisioning provisioning) {
     this.system = system;
     this.gateway = gateway;
@@ -62,7 +65,7 @@ final class HttpApi extends AllDirectives {
   }
 
   static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, TerminalGateway gateway,
-      CardBus cardBus, String token, Provisioning provisioning) {
+      CardBusSystem cardBus, String token, Provisioning provisioning) {
     HttpApi api = new HttpApi(system, gateway, cardBus, token, provisioning);
     return Http.get(system).newServerAt(host, port).bind(api.routes());
   }
@@ -134,6 +137,23 @@ final class HttpApi extends AllDirectives {
               r -> r.isSuccess() ? complete(StatusCodes.OK, "status " + st.get())
                   : problem(StatusCodes.NOT_FOUND, "refused", r.getError().getMessage()));
         })),
+        path("routes", () -> concat(
+            get(() -> jsonResponse(json.valueToTree(cardBus.routes()))),
+            put(() -> entity(Unmarshaller.entityToString(), body -> {
+              try {
+                JsonNode n = json.readTree(body);
+                java.util.Map<String, String> bins = new java.util.TreeMap<>();
+                n.path("bins").fields().forEachRemaining(e -> bins.put(e.getKey(), e.getValue().asText()));
+                RouteTable table = new RouteTable(bins, n.path("transferEndpoint").asText(null),
+                    n.path("defaultEndpoint").asText(null));
+                cardBus.updateRoutes(table);
+                return jsonResponse(json.valueToTree(cardBus.routes()));
+              } catch (IllegalArgumentException e) {
+                return problem(StatusCodes.BAD_REQUEST, "invalid route table", e.getMessage());
+              } catch (Exception e) {
+                return problem(StatusCodes.BAD_REQUEST, "invalid route table", "body is not JSON: " + e.getMessage());
+              }
+            })))),
         path("card-bus", () -> get(() -> {
           ArrayNode arr = json.createArrayNode();
           for (CardBus.EndpointStatus es : cardBus.status()) arr.add(json.valueToTree(es));

@@ -306,6 +306,18 @@ class SwitchNodeIntegrationTest {
     assertEquals(200, status.statusCode(), status.body());
     assertTrue(status.body().contains("cups"));
 
+    // routes: read, refuse an unknown endpoint, replace at run time, put back
+    String routes = admin("GET", "/admin/routes", null).body();
+    assertTrue(routes.contains("\"622202\" : \"core\""), routes);
+    assertEquals(400, admin("PUT", "/admin/routes", "{\"bins\": {\"4\": \"visa\"}, \"defaultEndpoint\": \"cups\"}")
+        .statusCode());
+    HttpResponse<String> changed = admin("PUT", "/admin/routes",
+        "{\"bins\": {\"622202\": \"core\", \"621488\": \"core\"}, \"defaultEndpoint\": \"cups\"}");
+    assertEquals(200, changed.statusCode(), changed.body());
+    assertTrue(changed.body().contains("621488"));
+    assertEquals(200, admin("PUT", "/admin/routes", "{\"bins\": {\"622202\": \"core\"}, \"defaultEndpoint\": \"cups\"}")
+        .statusCode());
+
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
       PreparedRequest p = t.prepareFinancial(TxnType.SALE, freshCard(), 4_56, null, null, null);
