@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalSchema {
   private static final Logger log = LoggerFactory.getLogger(JournalSchema.class);
+  /** PostgreSQL advisory lock key held while the schema is applied ("POSP" in ASCII). */
+  private static final long SCHEMA_LOCK = 0x504F5350L;
 
   private JournalSchema() {}
 
@@ -57,6 +59,10 @@ public final class JournalSchema {
     List<String> statements = statements(resource);
     try (Connection c = database.connect(); Statement st = c.createStatement()) {
       c.setAutoCommit(true);
+      if (database.isPostgres()) {
+        // nodes starting together would race on CREATE ... IF NOT EXISTS (duplicate pg_type rows)
+        st.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+      }
       for (String sql : statements) {
         try {
           st.execute(sql);
@@ -65,6 +71,7 @@ public final class JournalSchema {
               + ": " + firstLine(sql) + ": " + e.getMessage(), e);
         }
       }
+      if (database.isPostgres()) st.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot connect to the journal database " + database.safeUrl()
           + ": " + e.getMessage(), e);

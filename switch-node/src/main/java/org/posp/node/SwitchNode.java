@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -13,8 +14,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -98,16 +97,20 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     refuseClearKeys(config, demo);
+    int nodeId = config.getInt("posp.node-id");
+    // the node id travels as a cluster role so that two running nodes can never share it (RRN uniqueness)
+    config = ConfigFactory.parseString("pekko.cluster.roles += \"" + ClusterMembership.roleOf(nodeId) + "\"")
+        .withFallback(config).resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "posp", config);
     try {
-      if ("single".equals(config.getString("posp.mode"))) {
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ClusterMembership.join(system, config);
+      ClusterMembership.awaitUp(system, config.getDuration("posp.cluster.join-timeout"));
+      ClusterMembership.refuseDuplicateNodeId(system, nodeId);
       CardBusSystem cardBus = CardBusSystem.start(system, config, hsm);
       ClusterSharding sharding = ClusterSharding.get(system);
       TerminalServices services = new TerminalServices(hsm, cardBus,
-          new UpstreamIds(config.getInt("posp.node-id"), Clock.systemDefaultZone()),
+          new UpstreamIds(nodeId, Clock.systemDefaultZone()),
           TerminalSettings.fromConfig(config), Clock.systemDefaultZone(),
           mid -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid));
       sharding.init(Entity.of(MerchantEntity.TYPE_KEY, ctx -> MerchantEntity.create(ctx.getEntityId())));
@@ -131,7 +134,7 @@ public final class SwitchNode implements AutoCloseable {
       String token = AdminAuth.token(config, demo);
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
           gateway, cardBus, token, new Provisioning(system, hsm, demo)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      GracefulShutdown.register(system, tcp, List.of(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
       String ready = String.format("POSP-NODE READY terminal-tcp=%d terminal-tls=%s http=%d management=%d%s",

@@ -34,6 +34,7 @@ public final class TerminalTcpServer {
   private final int parallelism;
   private final Duration idleTimeout;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   public TerminalTcpServer(ActorSystem<?> system, TerminalGateway gateway, int parallelism, Duration idleTimeout) {
     this.system = system;
@@ -86,7 +87,10 @@ public final class TerminalTcpServer {
           done.whenComplete((d, err) -> closed.set(true));
           return nu;
         })
-        .mapAsyncUnordered(parallelism, f -> gateway.handle(f, peer, closed::get))
+        .mapAsyncUnordered(parallelism, f -> {
+          inFlight.incrementAndGet();
+          return gateway.handle(f, peer, closed::get).whenComplete((r, e) -> inFlight.decrementAndGet());
+        })
         .filter(Optional::isPresent)
         .map(o -> ByteString.fromArrayUnsafe(o.get().encode()));
   }
@@ -97,6 +101,11 @@ public final class TerminalTcpServer {
           + TerminalFrame.MIN_FRAME_LENGTH + ": closing the connection");
     }
     return TerminalFrame.parse(bytes);
+  }
+
+  /** Requests received and not answered yet, over all connections. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   public int openConnections() {

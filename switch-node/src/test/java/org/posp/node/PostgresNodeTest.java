@@ -1,0 +1,79 @@
+package org.posp.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.posp.sim.terminal.Card;
+import org.posp.sim.terminal.TerminalClient;
+import org.posp.sim.terminal.TerminalConfig;
+import org.posp.sim.terminal.TxnResult;
+
+/**
+ * A node on PostgreSQL (the cluster journal): the schema is applied by the node itself, transactions are
+ * journaled in PostgreSQL, and a second node process life (stop, start on the same database) sees them.
+ */
+class PostgresNodeTest {
+  @TempDir Path dataDir;
+
+  @Test
+  void journalsInPostgresAndSurvivesANodeRestart() throws Exception {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("posp.demo", "on");
+      props.put("posp.data-dir", dataDir.toString());
+      props.put("posp.db.url", pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
+      props.put("posp.db.user", "postgres");
+      props.put("posp.db.password", "postgres");
+      props.put("posp.db.driver", "org.postgresql.Driver");
+      props.put("posp.db.profile", "slick.jdbc.PostgresProfile$");
+      props.put("posp.terminal-front.port", "0");
+      props.put("posp.terminal-front.tls-port", "0");
+      props.put("posp.http.port", "0");
+      props.put("pekko.management.http.port", "0");
+      props.put("pekko.remote.artery.canonical.port", "0");
+      props.put("posp.demo-data.card-bus-port", "0");
+      props.put("posp.demo-data.card-bus-http-port", "-1");
+      props.put("pekko.coordinated-shutdown.exit-jvm", "off");
+      String tid = "10000077";
+      TxnResult sale;
+      try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
+          .withFallback(ConfigFactory.defaultApplication())))) {
+        try (TerminalClient t = new TerminalClient(TerminalConfig.of(
+            List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
+            DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(15)))) {
+          assertEquals("00", t.signOn().responseCode());
+          sale = t.sale(Card.swiped("6214880000000038", "3012", "123456"), 42_00);
+          assertEquals("00", sale.responseCode());
+        }
+      }
+      try (Connection c = pg.getPostgresDatabase().getConnection();
+          ResultSet rs = c.createStatement().executeQuery(
+              "select count(*) from event_journal where persistence_id = 'Terminal|" + DemoData.MERCHANT + ":" + tid + "'")) {
+        rs.next();
+        assertTrue(rs.getInt(1) >= 3, "provisioning, sign-on, intent and outcome are in PostgreSQL");
+      }
+      try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
+          .withFallback(ConfigFactory.defaultApplication())))) {
+        var ref = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system())
+            .entityRefFor(org.posp.terminal.TerminalEntity.TYPE_KEY,
+                org.posp.terminal.TerminalEntity.entityId(DemoData.MERCHANT, tid));
+        org.posp.terminal.TerminalState s = ref.<org.posp.terminal.TerminalState>ask(
+            org.posp.terminal.TerminalEntity.GetState::new, Duration.ofSeconds(10)).toCompletableFuture().get();
+        assertEquals(42_00, s.openBatchTotals().debitFen());
+        assertEquals(sale.rrn(), s.txns().values().iterator().next().rrn());
+      }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package org.posp.terminal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.LocalDate;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.posp.terminal.MerchantEntity.CheckResult;
+import org.posp.terminal.MerchantEntity.Profile;
+import org.posp.terminal.MerchantEntity.State;
+import org.posp.terminal.MerchantEntity.Status;
+
+/**
+ * The merchant (商户) entity: status, allowed types, single and daily limits, recovery. Every command,
+ * event and state goes through Jackson CBOR (the testkit's serialization check).
+ */
+class MerchantEntityTest {
+  private static final LocalDate DAY = LocalDate.of(2025, 3, 14);
+  private static final AtomicInteger NEXT = new AtomicInteger(1);
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("merchant-entity", EventSourcedBehaviorTestKit.config()
+        .withFallback(ConfigFactory.parseString(
+            "pekko.actor.serialization-bindings {\"org.posp.persistence.CborSerializable\" = jackson-cbor}")));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A fresh merchant id per test: the in-memory journal is shared by the tests of this class. */
+  private static String newMerchantId() {
+    return String.format("8981000%08d", NEXT.getAndIncrement());
+  }
+
+  private static EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> merchant(String id) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), MerchantEntity.create(id));
+  }
+
+  private static Profile profile(String id, Status status, long single, long daily, Set<String> types) {
+    return new Profile(id, "Test shop", "5411", status, single, daily, types);
+  }
+
+  private static void register(EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
+      Profile p) {
+    var result = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.Register(p, r));
+    assertTrue(result.reply().isSuccess(), String.valueOf(result.reply()));
+    assertEquals(new MerchantEntity.Registered(p), result.event());
+  }
+
+  private static CheckResult check(EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
+      String type, long amount, LocalDate day) {
+    var result = kit.<CheckResult>runCommand(r -> new MerchantEntity.Check(type, amount, day, r));
+    assertTrue(result.hasNoEvents(), "a check persists nothing");
+    return result.reply();
+  }
+
+  @Test
+  void unknownMerchantIsRefused03() {
+    var kit = merchant(newMerchantId());
+    CheckResult r = check(kit, "SALE", 100, DAY);
+    assertEquals("03", r.code());
+    assertTrue(!r.allowed());
+  }
+
+  @Test
+  void frozenAndClosedMerchantsAreRefused03AndActiveIsAllowed() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 0, 0, Set.of()));
+    assertTrue(check(kit, "SALE", 100, DAY).allowed());
+    for (Status s : new Status[] {Status.FROZEN, Status.CLOSED}) {
+      var set = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(s, r));
+      assertTrue(set.reply().isSuccess());
+      assertEquals(new MerchantEntity.StatusChanged(s), set.event());
+      CheckResult r = check(kit, "SALE", 100, DAY);
+      assertEquals("03", r.code(), "status " + s);
+      assertTrue(r.reason().contains(s.name().toLowerCase()), r.reason());
+      // every type is refused, also sign-on (merchant rules come before sign-on state)
+      assertEquals("03", check(kit, "SIGN_ON", 0, DAY).code());
+    }
+    kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.ACTIVE, r));
+    assertTrue(check(kit, "SALE", 100, DAY).allowed(), "reactivated");
+  }
+
+  @Test
+  void typesOutsideTheAllowedSetAreRefused58() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 0, 0, Set.of("SALE", "SALE_VOID")));
+    assertTrue(check(kit, "SALE", 100, DAY).allowed());
+    assertTrue(check(kit, "SALE_VOID", 100, DAY).allowed());
+    CheckResult refund = check(kit, "REFUND", 100, DAY);
+    assertEquals("58", refund.code());
+    assertTrue(refund.reason().contains("REFUND"), refund.reason());
+    assertEquals("58", check(kit, "BALANCE", 0, DAY).code());
+  }
+
+  @Test
+  void amountAboveTheSingleLimitIsRefused61() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 50_000, 0, Set.of()));
+    assertTrue(check(kit, "SALE", 50_000, DAY).allowed(), "exactly the limit is allowed");
+    assertEquals("61", check(kit, "SALE", 50_001, DAY).code());
+  }
+
+  @Test
+  void dailyLimitCountsApprovalsOfTheSameDayAndResetsOnANewDay() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 0, 100_000, Set.of()));
+    var first = kit.runCommand(new MerchantEntity.RecordApproved("RRN1", 60_000, DAY));
+    assertEquals(new MerchantEntity.Approved(60_000, DAY), first.event());
+    assertTrue(check(kit, "SALE", 40_000, DAY).allowed(), "60,000 + 40,000 is the limit itself");
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN2", 30_000, DAY));
+    assertEquals(90_000, kit.getState().dayApprovedFen());
+    CheckResult over = check(kit, "SALE", 10_001, DAY);
+    assertEquals("61", over.code());
+    assertTrue(over.reason().contains("daily"), over.reason());
+    // the next day starts from zero, before and after its first approval
+    LocalDate next = DAY.plusDays(1);
+    assertTrue(check(kit, "SALE", 100_000, next).allowed());
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN3", 70_000, next));
+    assertEquals(new State(kit.getState().profile(), next, 70_000), kit.getState());
+    assertEquals("61", check(kit, "SALE", 30_001, next).code());
+  }
+
+  @Test
+  void registerReplacesTheProfile() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 1_000, 0, Set.of("SALE")));
+    assertEquals("61", check(kit, "SALE", 2_000, DAY).code());
+    Profile replaced = new Profile(id, "New name", "5812", Status.ACTIVE, 0, 0, Set.of());
+    register(kit, replaced);
+    assertEquals(replaced, kit.getState().profile());
+    assertTrue(check(kit, "SALE", 2_000, DAY).allowed(), "no single limit any more");
+    assertTrue(check(kit, "REFUND", 2_000, DAY).allowed(), "all types allowed now");
+  }
+
+  @Test
+  void setStatusOnAnUnregisteredMerchantFailsAndPersistsNothing() {
+    var kit = merchant(newMerchantId());
+    var result = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
+    assertTrue(result.reply().isError());
+    assertTrue(result.reply().getError().getMessage().contains("not registered"));
+    assertTrue(result.hasNoEvents());
+    assertNull(kit.getState().profile());
+  }
+
+  @Test
+  void approvalsOfAnUnregisteredMerchantAreIgnored() {
+    var kit = merchant(newMerchantId());
+    var result = kit.runCommand(new MerchantEntity.RecordApproved("RRN", 1_000, DAY));
+    assertTrue(result.hasNoEvents());
+    assertEquals(0, kit.getState().dayApprovedFen());
+  }
+
+  @Test
+  void stateSurvivesARestart() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    Profile p = profile(id, Status.ACTIVE, 0, 100_000, Set.of("SALE"));
+    register(kit, p);
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN1", 80_000, DAY));
+    kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
+    State before = kit.getState();
+
+    var restarted = kit.restart();
+    assertEquals(before, restarted.state());
+    assertEquals(Status.FROZEN, restarted.state().profile().status());
+    assertEquals(80_000, restarted.state().dayApprovedFen());
+    kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.ACTIVE, r));
+    assertEquals("61", check(kit, "SALE", 20_001, DAY).code(), "the recovered day's total still counts");
+  }
+
+  /**
+   * A void (or refund) gives money back to the card; it cannot push the merchant over a debit limit. With
+   * the day's sales at the limit, the merchant cannot void one of them.
+   */
+  @Test
+  @Disabled("bug: MerchantEntity.check (MerchantEntity.java:126-127) applies the daily limit to every type, so a "
+      + "SALE_VOID or REFUND is refused 61 once the day's approved sales reach the limit")
+  void aVoidIsNotRefusedByTheDailyLimit() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 0, 100_000, Set.of()));
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN1", 100_000, DAY));
+    assertTrue(check(kit, "SALE_VOID", 100_000, DAY).allowed(), "void of the day's sale");
+    assertTrue(check(kit, "REFUND", 10_000, DAY).allowed(), "refund");
+  }
+
+  /**
+   * Approvals are recorded by terminal entities on several nodes: around midnight one of the old day can
+   * arrive after one of the new day. It must not replace the new day's total.
+   */
+  @Test
+  @Disabled("bug: the Approved event handler (MerchantEntity.java:142-144) replaces the day and its total with an "
+      + "approval of an EARLIER day that arrives late, losing the current day's total for the daily limit")
+  void aLateApprovalOfThePreviousDayKeepsTodaysTotal() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 0, 100_000, Set.of()));
+    LocalDate today = DAY.plusDays(1);
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN-TODAY", 90_000, today));
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN-YESTERDAY", 5_000, DAY));
+    assertEquals("61", check(kit, "SALE", 20_000, today).code(), "today's 90,000 still counts");
+  }
+}
