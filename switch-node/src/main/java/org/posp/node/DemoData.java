@@ -70,31 +70,41 @@ public final class DemoData {
     ClusterSharding sharding = ClusterSharding.get(system);
     LmkKey tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(DEMO_TMK));
     List<CompletionStage<Done>> all = new ArrayList<>();
-    all.add(register(sharding, new MerchantEntity.Profile(MERCHANT, "Demo supermarket", "5411",
+    all.add(register(system, sharding, new MerchantEntity.Profile(MERCHANT, "Demo supermarket", "5411",
         MerchantEntity.Status.ACTIVE, 0, 0, Set.of()), timeout));
-    all.add(register(sharding, new MerchantEntity.Profile(FROZEN_MERCHANT, "Demo frozen merchant", "5812",
+    all.add(register(system, sharding, new MerchantEntity.Profile(FROZEN_MERCHANT, "Demo frozen merchant", "5812",
         MerchantEntity.Status.FROZEN, 0, 0, Set.of()), timeout));
     for (int i = 0; i < TERMINALS; i++) {
-      all.add(provisionTerminal(sharding, MERCHANT, String.valueOf(FIRST_TERMINAL + i), tmk, timeout));
+      all.add(provisionTerminal(system, sharding, MERCHANT, String.valueOf(FIRST_TERMINAL + i), tmk, timeout));
     }
-    all.add(provisionTerminal(sharding, FROZEN_MERCHANT, FROZEN_TERMINAL, tmk, timeout));
+    all.add(provisionTerminal(system, sharding, FROZEN_MERCHANT, FROZEN_TERMINAL, tmk, timeout));
     CompletableFuture.allOf(all.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     log.warn("DEMO mode: merchants {} (active) and {} (frozen), terminals {}..{} with the DEMO TMK (kcv {})",
         MERCHANT, FROZEN_MERCHANT, FIRST_TERMINAL, FIRST_TERMINAL + TERMINALS - 1, tmk.checkValue());
   }
 
-  static CompletionStage<Done> register(ClusterSharding sharding, MerchantEntity.Profile p, Duration timeout) {
-    return sharding.entityRefFor(MerchantEntity.TYPE_KEY, p.merchantId())
-        .<StatusReply<Done>>ask(r -> new MerchantEntity.Register(p, r), timeout)
-        .thenApply(StatusReply::getValue);
+  static CompletionStage<Done> register(ActorSystem<?> system, ClusterSharding sharding, MerchantEntity.Profile p, Duration timeout) {
+    return retrying(system, timeout, () -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, p.merchantId())
+        .<StatusReply<Done>>ask(r -> new MerchantEntity.Register(p, r), ATTEMPT)
+        .thenApply(StatusReply::getValue));
   }
 
-  static CompletionStage<Done> provisionTerminal(ClusterSharding sharding, String mid, String tid, LmkKey tmk,
+  static CompletionStage<Done> provisionTerminal(ActorSystem<?> system, ClusterSharding sharding, String mid, String tid, LmkKey tmk,
       Duration timeout) {
-    return sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid))
-        .<StatusReply<Done>>ask(r -> new TerminalEntity.Provision(mid, tid, tmk, r), timeout)
-        .thenApply(StatusReply::getValue);
+    return retrying(system, timeout, () -> sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid))
+        .<StatusReply<Done>>ask(r -> new TerminalEntity.Provision(mid, tid, tmk, r), ATTEMPT)
+        .thenApply(StatusReply::getValue));
   }
+
+  private static final Duration ATTEMPT = Duration.ofSeconds(5);
+
+  /** Sharding delivers at most once (messages are dropped while a shard is handed over): ask again. */
+  private static CompletionStage<Done> retrying(ActorSystem<?> system, Duration timeout,
+      java.util.concurrent.Callable<CompletionStage<Done>> ask) {
+    int attempts = (int) Math.max(1, timeout.toMillis() / ATTEMPT.toMillis());
+    return org.apache.pekko.pattern.Patterns.retry(ask, attempts, Duration.ofMillis(200), system);
+  }
+
 
 }

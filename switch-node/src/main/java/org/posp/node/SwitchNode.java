@@ -140,7 +140,7 @@ public final class SwitchNode implements AutoCloseable {
       String ready = String.format("POSP-NODE READY terminal-tcp=%d terminal-tls=%s http=%d management=%d%s",
           plain.localAddress().getPort(), tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
           http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
-          demo ? " (DEMO mode: demo LMK, demo TMK" + (simulator == null ? ")"
+          demo ? " (DEMO mode: demo data with the demo TMK" + (simulator == null ? ")"
               : ", card-bus simulator on 127.0.0.1:" + simulator.port() + ")") : "");
       log.info(ready);
       // also on stdout, unbuffered by the logger: launchers and tests wait for this line

@@ -98,8 +98,9 @@ public final class MerchantEntity
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     var b = newCommandHandlerWithReplyBuilder().forAnyState();
-    b.onCommand(Register.class, (s, c) -> Effect().persist(new Registered(c.profile()))
-        .thenReply(c.replyTo(), x -> StatusReply.ack()));
+    b.onCommand(Register.class, (s, c) -> c.profile().equals(s.profile())
+        ? Effect().reply(c.replyTo(), StatusReply.ack())
+        : Effect().persist(new Registered(c.profile())).thenReply(c.replyTo(), x -> StatusReply.ack()));
     b.onCommand(SetStatus.class, (s, c) -> s.profile() == null
         ? Effect().reply(c.replyTo(), StatusReply.error("merchant not registered"))
         : Effect().persist(new StatusChanged(c.status())).thenReply(c.replyTo(), x -> StatusReply.ack()));

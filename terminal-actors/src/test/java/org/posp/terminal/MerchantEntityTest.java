@@ -221,4 +221,21 @@ class MerchantEntityTest {
     kit.runCommand(new MerchantEntity.RecordApproved("RRN-YESTERDAY", 5_000, DAY));
     assertEquals("61", check(kit, "SALE", 20_000, today).code(), "today's 90,000 still counts");
   }
+
+  /**
+   * The terminal entity asks the merchant about a sign-on too (type SIGN_ON, amount 0), so that a frozen
+   * merchant's terminal gets 03; allowed types and limits concern payments and must not stop a sign-on.
+   */
+  @Test
+  void aSignOnNeedsOnlyAnActiveMerchant() {
+    String id = newMerchantId();
+    var kit = merchant(id);
+    register(kit, profile(id, Status.ACTIVE, 1_000, 5_000, Set.of("SALE")));
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN1", 5_000, DAY));
+    kit.runCommand(new MerchantEntity.RecordApproved("RRN2", 1_000, DAY)); // concurrent terminals passed the limit
+    assertTrue(check(kit, "SIGN_ON", 0, DAY).allowed(), "types and limits do not apply to a sign-on");
+    assertEquals("58", check(kit, "BALANCE", 0, DAY).code(), "but they do to everything else");
+    kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
+    assertEquals("03", check(kit, "SIGN_ON", 0, DAY).code());
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -63,13 +64,13 @@ class UpstreamIdsTest {
     String previous = "";
     for (int i = 0; i < 300_000; i++) {
       UpstreamId id = ids.next();
-      assertTrue(rrns.add(id.rrn()), "RRN repeated at #" + i + ": " + id.rrn());
-      assertTrue(stans.add(id.stan()), "STAN repeated at #" + i + ": " + id.stan());
-      assertTrue(id.rrn().compareTo(previous) > 0, "RRNs of one generator increase");
+      if (!rrns.add(id.rrn())) fail("RRN repeated at #" + i + ": " + id.rrn());
+      if (!stans.add(id.stan())) fail("STAN repeated at #" + i + ": " + id.stan());
+      if (id.rrn().compareTo(previous) <= 0) fail("RRNs of one generator increase: " + previous + " then " + id.rrn());
       previous = id.rrn();
       // 100,000 per second: the generator runs ahead of the (stopped) clock
-      assertEquals(T0.plusSeconds(1 + i / 100_000), id.at(), "second of id #" + i);
-      assertEquals(i % 100_000, Integer.parseInt(id.stan().substring(7)), "sequence of id #" + i);
+      if (!T0.plusSeconds(1 + i / 100_000).equals(id.at())) fail("second of id #" + i + ": " + id.at());
+      if (Integer.parseInt(id.stan().substring(7)) != i % 100_000) fail("sequence of id #" + i + ": " + id.stan());
     }
     assertEquals(300_000, rrns.size());
   }
@@ -84,8 +85,8 @@ class UpstreamIdsTest {
     for (int i = 0; i < 150_000; i++) {
       UpstreamId x = a.next();
       UpstreamId y = b.next();
-      assertTrue(rrns.add(x.rrn()) && rrns.add(y.rrn()), "RRN collision at #" + i);
-      assertTrue(stans.add(x.stan()) && stans.add(y.stan()), "STAN collision at #" + i);
+      if (!rrns.add(x.rrn()) || !rrns.add(y.rrn())) fail("RRN collision at #" + i);
+      if (!stans.add(x.stan()) || !stans.add(y.stan())) fail("STAN collision at #" + i);
     }
     assertEquals(300_000, rrns.size());
   }

@@ -1,0 +1,30 @@
+package org.posp.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The baseline of the chaos scenarios, without a fault: one node on PostgreSQL, a card-bus host process,
+ * 30 terminals of load, then every invariant from the three records and a balanced settlement of
+ * every terminal. If this fails, the fault scenarios cannot be read.
+ */
+@Tag("chaos")
+class SingleNodePostgresLoadTest {
+  @TempDir Path dir;
+
+  @Test
+  void loadOnOneNodeSettlesBalanced() throws Exception {
+    try (ChaosRun run = new ChaosRun("single-node-postgres",
+        "one node (posp.mode=single) on PostgreSQL, 30 terminals, no fault", dir, ChaosRun.Settings.singleNode())) {
+      run.start();
+      ChaosRun.sleep(Duration.ofSeconds(15));
+      ChaosReport report = run.finish(0, 0);
+      assertTrue(report.passed(), report.text());
+    }
+  }
+}
