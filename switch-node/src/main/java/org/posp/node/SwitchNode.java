@@ -121,7 +121,8 @@ public final class SwitchNode implements AutoCloseable {
       if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
 
       Config front = config.getConfig("posp.terminal-front");
-      TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"));
+      TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"),
+          front.getDuration("attempt-timeout"));
       TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, front.getInt("parallelism"),
           front.getDuration("idle-timeout"));
       String host = front.getString("host");

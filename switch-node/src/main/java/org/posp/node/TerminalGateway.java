@@ -20,18 +20,25 @@ import org.slf4j.LoggerFactory;
  * requirement). A request that cannot be unpacked is answered 30 (format error) when its MTI is
  * readable. When the entity does not answer in time nothing is sent: the terminal then reverses as it
  * must, and the switch never contradicts an outcome that may still be recorded.
+ *
+ * <p>Sharding delivers at most once: a message to a node that has just died, or buffered for a shard
+ * being handed over, can be lost. The gateway therefore asks again after {@code attemptTimeout}, until
+ * {@code askTimeout}: every request is idempotent at the entity (a retransmission waits for or replays
+ * the first outcome; reversals and settlements are idempotent), so a second ask never doubles a payment.
  */
 public final class TerminalGateway {
   private static final Logger log = LoggerFactory.getLogger(TerminalGateway.class);
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final Duration attemptTimeout;
   private final ActorSystem<?> system;
 
-  public TerminalGateway(ActorSystem<?> system, Duration askTimeout) {
+  public TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
+    this.attemptTimeout = attemptTimeout;
   }
 
   /** Handles one frame (TPDU + header + body, no LEN); the stage holds the reply frame, or nothing. */
@@ -59,8 +66,11 @@ public final class TerminalGateway {
     }
     String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
-    return ref.<TerminalEntity.TerminalResponse>ask(replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo),
-            askTimeout)
+    int attempts = (int) Math.max(1, askTimeout.toMillis() / attemptTimeout.toMillis());
+    return org.apache.pekko.pattern.Patterns.retry(
+            () -> ref.<TerminalEntity.TerminalResponse>ask(
+                replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo), attemptTimeout),
+            attempts, Duration.ofMillis(100), system)
         .handle((res, err) -> {
           if (err != null) {
             log.warn("terminal {}: no answer to {} within {} ms ({}); nothing sent", entityId, msg.mti(),
