@@ -107,8 +107,16 @@ final class ChaosReport {
     traffic.put("reconnectionsAfterDrop", load.reconnections());
   }
 
-  /** Served-again figures: seconds from the fault until each terminal's first approval after it. */
-  void servedAgain(Map<String, Optional<Double>> served) {
+  /**
+   * Served-again figures: seconds from the fault until each terminal's first approval after it (this
+   * includes the terminal's own reply timeout when its request hung), and when the last request that
+   * failed was sent (closer to when the switch itself recovered).
+   */
+  void servedAgain(Map<String, Optional<Double>> served, List<LoadDriver.Attempt> attempts, long faultNanos) {
+    double lastFailed = attempts.stream()
+        .filter(a -> a.financial() && !a.approved() && a.sentAtNanos() >= faultNanos)
+        .mapToDouble(a -> (a.sentAtNanos() - faultNanos) / 1e9).max().orElse(0);
+    fault.put("lastFailedRequestSentAfterS", round(lastFailed));
     List<Double> s = served.values().stream().flatMap(Optional::stream).sorted().toList();
     fault.put("terminalsServedAgain", s.size() + "/" + served.size());
     fault.put("allServedAgainAfterS", s.size() == served.size() && !s.isEmpty() ? round(s.get(s.size() - 1)) : null);

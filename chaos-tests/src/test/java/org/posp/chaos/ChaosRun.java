@@ -210,7 +210,7 @@ final class ChaosRun implements AutoCloseable {
 
     report.traffic(load, faultNanos > 0 ? faultNanos : stopped, faultNanos > 0 ? allServedNanos : stopped,
         settings.load().replyTimeout().toSeconds());
-    if (faultNanos > 0) report.servedAgain(served);
+    if (faultNanos > 0) report.servedAgain(served, load.attempts(), faultNanos);
     int terminalReversed = (int) journal.stream().filter(TxnRecord::reversed).count();
     report.reversals.put("terminalReversalsSent", load.reversalsSent());
     report.reversals.put("terminalTransactionsReversed", terminalReversed);

@@ -82,8 +82,8 @@ final class SettlementFlow {
         st.batch(), balanced ? "balanced" : "NOT balanced", mine.debitCount(), mine.debitFen(), mine.creditCount(),
         mine.creditFen(), st.nextBatch());
     var retainAfter = e.services.clock().instant().minus(Duration.ofDays(e.services.settings().refundRetentionDays()));
-    return e.effects().persist(new TerminalEntity.BatchSettled(st, retainAfter))
-        .thenReply(r.replyTo(), ns -> e.respond(ns, reply(r, st), false));
+    return flows.persistThenReply(r, new TerminalEntity.BatchSettled(st, retainAfter),
+        ns -> e.respond(ns, reply(r, st), false));
   }
 
   private TerminalMessage reply(Request r, Settlement st) {
@@ -128,8 +128,8 @@ final class SettlementFlow {
     }
     TerminalMessage reply = TerminalReplies.base(m, "00", r.receivedAt()).build();
     boolean end = ended;
-    return e.effects().persist(new TerminalEntity.BatchUploaded(last.batch(), items, ic, ended))
-        .thenReply(r.replyTo(), ns -> {
+    return flows.persistThenReply(r, new TerminalEntity.BatchUploaded(last.batch(), items, ic, ended),
+        ns -> {
           if (end) {
             var diffs = ns.lastSettlement().differences();
             if (!diffs.isEmpty()) {

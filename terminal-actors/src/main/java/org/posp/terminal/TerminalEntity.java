@@ -167,6 +167,8 @@ public final class TerminalEntity
   final Map<String, List<Request>> waiting = new HashMap<>();
   /** Attempts of pending reversals since this incarnation started. Transient. */
   final Map<String, Integer> reversalAttempts = new HashMap<>();
+  /** Requests whose reply waits for a journal write (sign-on, settlement, ...). Transient. */
+  final java.util.Set<Request> persisting = new java.util.HashSet<>();
   /** Keys whose card-bus call is in progress in this incarnation. Transient. */
   final java.util.Set<String> inFlight = new java.util.HashSet<>();
 
@@ -199,6 +201,8 @@ public final class TerminalEntity
   public SignalHandler<TerminalState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> ctx.getSelf().tell(new ResolveInterrupted()))
+        .onSignal(org.apache.pekko.persistence.typed.JournalPersistFailed.class,
+            (s, failed) -> flows.answerJournalFailure(s, failed.failure()))
         .build();
   }
 

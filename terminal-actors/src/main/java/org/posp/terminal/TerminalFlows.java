@@ -69,8 +69,8 @@ final class TerminalFlows {
     if (type.isEmpty()) return reject(s, r, "40", "function not supported");
     return switch (type.get()) {
       case ECHO -> reply(s, r, TerminalReplies.base(m, "00", r.receivedAt()).build(), false);
-      case SIGN_OFF -> effect().persist(new TerminalEntity.SignedOff())
-          .thenReply(r.replyTo(), ns -> e.respond(ns, TerminalReplies.base(m, "00", r.receivedAt()).build(), false));
+      case SIGN_OFF -> persistThenReply(r, new TerminalEntity.SignedOff(),
+          ns -> e.respond(ns, TerminalReplies.base(m, "00", r.receivedAt()).build(), false));
       case SIGN_ON, BALANCE, SALE, SALE_VOID, REFUND -> {
         e.askMerchant(r, s.merchantId(), type.get().name(), m.has(4) ? parseAmount(m.get(4)) : 0);
         yield effect().noReply();
@@ -113,7 +113,7 @@ final class TerminalFlows {
     String rrn = e.services.ids().next().rrn();
     var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), e.services.clock().instant());
     String batch = s.batchNo();
-    return effect().persist(new TerminalEntity.SignedOn(k, batch)).thenReply(r.replyTo(), ns -> {
+    return persistThenReply(r, new TerminalEntity.SignedOn(k, batch), ns -> {
       TerminalMessage reply = TerminalReplies.base(m, "00", r.receivedAt())
           .remove(3).remove(4).remove(25).remove(49)
           .set(32, e.services.settings().acquirerId())
@@ -327,9 +327,13 @@ final class TerminalFlows {
     if (t.status() != TxnStatus.APPROVED) return reversalReply(s, r, t, "original " + t.status());
     String reason = m.has(39) ? m.get(39) : "06";
     TerminalMessage reply = reversalMessage(r, t);
+    e.persisting.add(r);
     return effect().persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
         .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(t.key())))
-        .thenReply(r.replyTo(), ns -> e.respond(ns, reply, true));
+        .thenReply(r.replyTo(), ns -> {
+          e.persisting.remove(r);
+          return e.respond(ns, reply, true);
+        });
   }
 
   private ReplyEffect<Event, TerminalState> reversalReply(TerminalState s, Request r, Txn t, String why) {
@@ -427,6 +431,37 @@ final class TerminalFlows {
   }
 
   // ======================================================================== helpers
+
+  /**
+   * Persists and then answers {@code r}; if the journal write fails, {@link #answerJournalFailure}
+   * answers it 96 instead (the entity restarts after a journal failure and would otherwise stay silent).
+   */
+  ReplyEffect<Event, TerminalState> persistThenReply(Request r, Event event,
+      java.util.function.Function<TerminalState, TerminalResponse> reply) {
+    e.persisting.add(r);
+    return effect().persist(event).thenReply(r.replyTo(), ns -> {
+      e.persisting.remove(r);
+      return reply.apply(ns);
+    });
+  }
+
+  /**
+   * The journal refused a write (database down): every request waiting in this incarnation is answered
+   * 96 now, before the entity restarts. Safe: no 00 was sent for them, and an upstream approval whose
+   * outcome could not be recorded is reversed when the entity recovers (its intent is pending).
+   */
+  void answerJournalFailure(TerminalState s, Throwable cause) {
+    List<Request> all = new ArrayList<>(e.persisting);
+    e.waiting.values().forEach(all::addAll);
+    e.persisting.clear();
+    e.waiting.clear();
+    if (all.isEmpty()) return;
+    e.log.error("terminal {}: journal write failed ({}): answering {} waiting request(s) 96", e.entityId(),
+        cause.getMessage(), all.size());
+    for (Request r : all) {
+      r.replyTo().tell(e.respond(s, TerminalReplies.reject(r.msg(), "96", e.now()), false));
+    }
+  }
 
   Reversal newReversal(String reason) {
     var id = e.services.ids().next();
