@@ -154,6 +154,40 @@ final class HttpApi extends AllDirectives {
                 return problem(StatusCodes.BAD_REQUEST, "invalid route table", "body is not JSON: " + e.getMessage());
               }
             })))),
+        path("cluster", () -> get(() -> {
+          var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+          ObjectNode n = json.createObjectNode();
+          n.put("self", cluster.selfMember().address().toString());
+          ArrayNode members = n.putArray("members");
+          for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+            ObjectNode o = members.addObject();
+            o.put("address", m.address().toString());
+            o.put("status", m.status().toString());
+            ArrayNode roles = o.putArray("roles");
+            m.getRoles().forEach(roles::add);
+          }
+          ArrayNode unreachable = n.putArray("unreachable");
+          cluster.state().getUnreachable().forEach(m -> unreachable.add(m.address().toString()));
+          return jsonResponse(n);
+        })),
+        path(segment("cluster").slash(segment()), op -> post(() -> parameterOptional("address", address -> {
+          var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+          org.apache.pekko.actor.Address target;
+          try {
+            target = address.map(org.apache.pekko.actor.AddressFromURIString::parse)
+                .orElse(cluster.selfMember().address());
+          } catch (Exception e) { // MalformedURLException, thrown unchecked by the Scala parser
+            return problem(StatusCodes.BAD_REQUEST, "bad address", "address must look like pekko://posp@host:port");
+          }
+          switch (op) {
+            case "leave" -> cluster.manager().tell(org.apache.pekko.cluster.typed.Leave.create(target));
+            case "down" -> cluster.manager().tell(new org.apache.pekko.cluster.typed.Down(target));
+            default -> {
+              return problem(StatusCodes.NOT_FOUND, "unknown operation", "use /admin/cluster/leave or /admin/cluster/down");
+            }
+          }
+          return complete(StatusCodes.ACCEPTED, op + " " + target);
+        }))),
         path("card-bus", () -> get(() -> {
           ArrayNode arr = json.createArrayNode();
           for (CardBus.EndpointStatus es : cardBus.status()) arr.add(json.valueToTree(es));

@@ -305,6 +305,11 @@ class SwitchNodeIntegrationTest {
     assertEquals(200, status.statusCode(), status.body());
     assertTrue(status.body().contains("cups"));
 
+    HttpResponse<String> members = admin("GET", "/admin/cluster", null);
+    assertEquals(200, members.statusCode());
+    assertTrue(members.body().contains("\"status\" : \"Up\"") && members.body().contains("posp-node-0"), members.body());
+    assertEquals(400, admin("POST", "/admin/cluster/down?address=nonsense", null).statusCode());
+
     // routes: read, refuse an unknown endpoint, replace at run time, put back
     String routes = admin("GET", "/admin/routes", null).body();
     assertTrue(routes.contains("\"622202\" : \"core\""), routes);
