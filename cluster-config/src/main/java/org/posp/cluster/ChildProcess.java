@@ -70,7 +70,8 @@ final class ChildProcess {
   }
 
   /**
-   * Waits for the first line written since the start that contains {@code marker} and returns it.
+   * Waits for the first line written since the start that begins with {@code marker} (the line the
+   * program prints on stdout, not its copy in a log line) and returns it.
    * Fails when the process exits first or the time is up (then the process is killed), with the end
    * of the log in the message.
    */
@@ -141,7 +142,7 @@ final class ChildProcess {
       this.position = position;
     }
 
-    /** The first complete new line containing {@code marker}, or null when none has been written yet. */
+    /** The first complete new line that begins with {@code marker}, or null when none has been written yet. */
     String find(String marker) throws IOException {
       if (!Files.exists(file)) return null;
       try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
@@ -157,7 +158,7 @@ final class ChildProcess {
       while ((nl = partial.indexOf("\n")) >= 0) {
         String line = partial.substring(0, nl);
         partial.delete(0, nl + 1);
-        if (line.contains(marker)) return line.strip();
+        if (line.startsWith(marker)) return line.strip();
       }
       return null;
     }

@@ -56,14 +56,20 @@ final class ClusterSecrets {
     return vars;
   }
 
-  /** A random double-length 3DES key, odd parity per byte, as 32 upper-case hex characters. */
+  /**
+   * A random double-length 3DES key, odd parity per byte, as 32 upper-case hex characters; halves that
+   * came out equal (a single-length key, refused by the HSM) are drawn again.
+   */
   static String newLmkHex() {
+    SecureRandom random = new SecureRandom();
     byte[] key = new byte[16];
-    new SecureRandom().nextBytes(key);
-    for (int i = 0; i < key.length; i++) {
-      int b = key[i] & 0xFE;
-      key[i] = (byte) (Integer.bitCount(b) % 2 == 0 ? b | 1 : b);
-    }
+    do {
+      random.nextBytes(key);
+      for (int i = 0; i < key.length; i++) {
+        int b = key[i] & 0xFE;
+        key[i] = (byte) (Integer.bitCount(b) % 2 == 0 ? b | 1 : b);
+      }
+    } while (java.util.Arrays.equals(key, 0, 8, key, 8, 16));
     return HexFormat.of().withUpperCase().formatHex(key);
   }
 

@@ -112,6 +112,12 @@ public final class MerchantEntity
     return b.build();
   }
 
+  private static final Set<String> LIMITED = Set.of(
+      org.posp.terminal.codec.TransactionType.SALE.name(),
+      org.posp.terminal.codec.TransactionType.COMPLETION.name(),
+      org.posp.terminal.codec.TransactionType.COMPLETION_NOTICE.name(),
+      org.posp.terminal.codec.TransactionType.QR_SALE.name());
+
   static CheckResult check(State s, Check c) {
     Profile p = s.profile();
     if (p == null) return new CheckResult("03", "merchant unknown");
@@ -121,6 +127,8 @@ public final class MerchantEntity
     if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
       return new CheckResult("58", c.type() + " not allowed for this merchant");
     }
+    // limits bound the money a merchant takes in: voids and refunds give money back
+    if (!LIMITED.contains(c.type())) return new CheckResult(null, null);
     if (p.singleLimitFen() > 0 && c.amountFen() > p.singleLimitFen()) {
       return new CheckResult("61", "amount above the single-transaction limit");
     }
@@ -140,9 +148,12 @@ public final class MerchantEntity
           return new State(new Profile(p.merchantId(), p.name(), p.mcc(), e.status(), p.singleLimitFen(),
               p.dailyLimitFen(), p.allowedTypes()), s.day(), s.dayApprovedFen());
         })
-        .onEvent(Approved.class, (s, e) -> e.day().equals(s.day())
-            ? new State(s.profile(), s.day(), s.dayApprovedFen() + e.amountFen())
-            : new State(s.profile(), e.day(), e.amountFen()))
+        .onEvent(Approved.class, (s, e) -> {
+          if (s.day() != null && e.day().isBefore(s.day())) return s; // a late approval of an earlier day
+          return e.day().equals(s.day())
+              ? new State(s.profile(), s.day(), s.dayApprovedFen() + e.amountFen())
+              : new State(s.profile(), e.day(), e.amountFen());
+        })
         .build();
   }
 }

@@ -470,8 +470,11 @@ final class TerminalFlows {
   }
 
   private TerminalMessage financialReply(Request r, Txn t, CardData card) {
-    return TerminalReplies.financial(r.msg(), r.type(), t.responseCode(), t.rrn(), t.authCode(), t.settlementDate(),
-        null, e.services.settings().acquirerId(), card.pan(), e.now());
+    // a transaction the switch reversed (timeout, undelivered approval) is never answered 00 again
+    boolean reversed = t.status() == TxnStatus.REVERSED && "00".equals(t.responseCode());
+    return TerminalReplies.financial(r.msg(), r.type(), reversed ? "98" : t.responseCode(), t.rrn(),
+        reversed ? null : t.authCode(), t.settlementDate(), null, e.services.settings().acquirerId(), card.pan(),
+        e.now());
   }
 
   /** Replies to the requests waiting for {@code key} once it completed (called from the waiting list). */

@@ -2,8 +2,6 @@ package org.posp.terminal;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalTime;
-import java.time.ZoneId;
 import java.util.Locale;
 
 /**
@@ -12,7 +10,8 @@ import java.util.Locale;
  * from one (second, node, sequence) triple:
  *
  * <ul>
- *   <li>STAN = second of day (5 digits) + node id (2 digits) + sequence within the second (5 digits);
+ *   <li>STAN = second of the UTC day (5 digits) + node id (2 digits) + sequence within the second (5
+ *       digits);
  *   <li>RRN = epoch second in base 36 (7 characters) + (node id * 100000 + sequence) in base 36 (5
  *       characters), uppercase.
  * </ul>
@@ -30,7 +29,6 @@ public final class UpstreamIds {
 
   private final int nodeId;
   private final Clock clock;
-  private final ZoneId zone;
   private long second;
   private int sequence;
 
@@ -38,7 +36,6 @@ public final class UpstreamIds {
     if (nodeId < 0 || nodeId > 99) throw new IllegalArgumentException("posp.node-id must be 0..99, got " + nodeId);
     this.nodeId = nodeId;
     this.clock = clock;
-    this.zone = clock.getZone();
     this.second = clock.instant().getEpochSecond() + 1;
     this.sequence = 0;
   }
@@ -53,7 +50,8 @@ public final class UpstreamIds {
       sequence = 0;
     }
     int seq = sequence++;
-    int secondOfDay = LocalTime.ofInstant(Instant.ofEpochSecond(second), zone).toSecondOfDay();
+    // second of the UTC day: a local day can repeat an hour when daylight saving time ends
+    int secondOfDay = (int) Math.floorMod(second, 86_400L);
     String stan = String.format(Locale.ROOT, "%05d%02d%05d", secondOfDay, nodeId, seq);
     String rrn = base36(second, 7) + base36((long) nodeId * PER_SECOND + seq, 5);
     return new UpstreamId(rrn, stan, Instant.ofEpochSecond(second));

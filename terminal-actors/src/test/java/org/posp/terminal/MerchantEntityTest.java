@@ -14,7 +14,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.posp.terminal.MerchantEntity.CheckResult;
 import org.posp.terminal.MerchantEntity.Profile;
@@ -208,8 +207,6 @@ class MerchantEntityTest {
    * the day's sales at the limit, the merchant cannot void one of them.
    */
   @Test
-  @Disabled("bug: MerchantEntity.check (MerchantEntity.java:127-128) applies the daily limit to every type, so a "
-      + "SALE_VOID or REFUND is refused 61 once the day's approved sales reach the limit")
   void aVoidIsNotRefusedByTheDailyLimit() {
     String id = newMerchantId();
     var kit = merchant(id);
@@ -224,8 +221,6 @@ class MerchantEntityTest {
    * arrive after one of the new day. It must not replace the new day's total.
    */
   @Test
-  @Disabled("bug: the Approved event handler (MerchantEntity.java:143-145) replaces the day and its total with an "
-      + "approval of an EARLIER day that arrives late, losing the current day's total for the daily limit")
   void aLateApprovalOfThePreviousDayKeepsTodaysTotal() {
     String id = newMerchantId();
     var kit = merchant(id);

@@ -33,7 +33,6 @@ import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBusSystem;
 import org.posp.security.CupCrypto;
@@ -448,18 +447,22 @@ class TerminalEntityTest {
     assertEquals(TxnStatus.DECLINED, t.state().txn(key).orElseThrow().status());
   }
 
+  /** architecture.md §6.6: while the journal refuses writes the switch answers 96 quickly and sends nothing on. */
   @Test
-  void aJournalFailureSendsNoReplyAndNothingUpstream() {
+  void aJournalFailureIsAnswered96AndSendsNothingUpstream() {
     EntityTestTerminal t = signedOn();
     next(t, Provisioned.class);
     next(t, SignedOn.class);
     byte[] sale = t.sale(card(), 5_00);
 
     journal.failNextPersisted(t.pid);
-    TestProbe<TerminalResponse> probe = testKit.createTestProbe();
-    t.ref.tell(new TerminalEntity.HandleRequest(sale, probe.ref()));
+    TerminalResponse failed = t.send(sale);
 
-    probe.expectNoMessage(Duration.ofSeconds(2));
+    TerminalMessage decline = unpack(failed.body());
+    assertEquals("0210", decline.mti());
+    assertEquals("96", decline.get(39));
+    assertFalse(decline.has(64), "no MAC on a decline");
+    assertFalse(decline.has(37), "no RRN: nothing was allocated upstream");
     assertFalse(host.ledger().knowsTerminal(MID, t.tid), "nothing left the node");
     assertEquals(2, journal.persistedInStorage(t.pid).size(), "no intent in the journal");
 
@@ -467,6 +470,7 @@ class TerminalEntityTest {
     TerminalMessage reply = unpack(t.send(sale).body());
     assertEquals("00", reply.get(39));
     assertEquals(1, host.ledger().messagesByRrn(reply.get(37)).size());
+    journal.expectNextPersistedClass(t.pid, TxnStarted.class, EVENT_TIMEOUT);
   }
 
   /**
@@ -476,8 +480,6 @@ class TerminalEntityTest {
    * will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
    */
   @Test
-  @Disabled("bug: TerminalFlows.onFinancial (TerminalFlows.java:163) replays the stored 39 = 00 of a transaction "
-      + "the switch reversed; TerminalEntity.applyReversal (TerminalEntity.java:290) keeps responseCode 00 on REVERSED")
   void aRetransmissionOfAnApprovalTheSwitchReversedIsNotAnswered00() throws Exception {
     EntityTestTerminal t = signedOn();
     byte[] sale = t.sale(card(), 9_00);
