@@ -105,6 +105,7 @@ final class ChaosReport {
     traffic.put("tps", round(sent / Math.max(1e-9, load.secondsSinceStart(System.nanoTime()))));
     traffic.put("nodeSwitchesAfterNoReply", load.nodeSwitches());
     traffic.put("reconnectionsAfterDrop", load.reconnections());
+    traffic.put("signOnsAfterA0", load.signOnsAfterMacRefusal());
   }
 
   /**
@@ -168,6 +169,8 @@ final class ChaosReport {
     b.append(String.format(Locale.ROOT, "          %s failed by the fault, %s outside it; latency p50 %ss p99 %ss max %ss; %s tps%n",
         traffic.get("failedByTheFault"), traffic.get("failedOutsideTheFault"), traffic.get("latencyP50s"),
         traffic.get("latencyP99s"), traffic.get("latencyMaxs"), traffic.get("tps")));
+    b.append(String.format(Locale.ROOT, "terminals %s moves to the next node after no reply, %s reconnections after a drop, %s sign-ons after A0%n",
+        traffic.get("nodeSwitchesAfterNoReply"), traffic.get("reconnectionsAfterDrop"), traffic.get("signOnsAfterA0")));
     b.append("fault     ").append(fault).append('\n');
     b.append("reversals ").append(reversals).append('\n');
     if (!extra.isEmpty()) b.append("extra     ").append(extra).append('\n');

@@ -65,13 +65,37 @@ final class ChaosRun implements AutoCloseable {
   static synchronized EmbeddedDatabase database() throws IOException {
     if (database == null || !database.running()) {
       if (database == null) {
-        Path dir = Path.of("target", "chaos-pg", "run-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path parent = Path.of("target", "chaos-pg").toAbsolutePath();
+        removeDeadRuns(parent);
+        Path dir = parent.resolve("run-" + ProcessHandle.current().pid());
         database = EmbeddedDatabase.start(dir, LOGS.resolve("postgresql.log"));
       } else {
         database.start();
       }
     }
     return database;
+  }
+
+  /**
+   * Deletes the data directories of earlier test JVMs (run-&lt;pid&gt;) whose JVM and postmaster are gone;
+   * one whose postmaster still runs (an earlier run killed hard) is left alone.
+   */
+  private static void removeDeadRuns(Path parent) throws IOException {
+    if (!Files.isDirectory(parent)) return;
+    try (var dirs = Files.list(parent)) {
+      for (Path d : dirs.toList()) {
+        String name = d.getFileName().toString();
+        if (!name.matches("run-\\d+") || ProcessHandle.of(Long.parseLong(name.substring(4))).isPresent()) continue;
+        Path pid = d.resolve("postmaster.pid");
+        if (Files.exists(pid)) {
+          String first = Files.readAllLines(pid).stream().findFirst().orElse("").trim();
+          if (first.matches("\\d+") && ProcessHandle.of(Long.parseLong(first)).isPresent()) continue;
+        }
+        try (var walk = Files.walk(d)) {
+          for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   ChaosRun(String scenario, String description, Path workDir, Settings settings) throws Exception {

@@ -30,7 +30,9 @@ import org.posp.sim.terminal.TxnType;
  * switch to the next node as a real terminal switches to its backup host (here: a new client on the
  * next address with the terminal's saved state, which then signs on again). Unanswered reversible
  * requests are reversed by the client itself before its next transaction, as terminal-protocol.md
- * requires. All terminals record into one {@link TerminalJournal}: "what the terminals received".
+ * requires. A terminal whose request is refused with A0 (the switch's MAC key is not the one it holds)
+ * signs on again before its next transaction, as its operator would. All terminals record into one
+ * {@link TerminalJournal}: "what the terminals received".
  *
  * <p>Every sale of a terminal has its own amount (1000 fen + a per-terminal sequence): the host's
  * ledger names no terminal STAN, so the amount is what ties a host debit to the terminal request that
@@ -99,6 +101,7 @@ final class LoadDriver implements AutoCloseable {
   private final AtomicInteger reversalsSent = new AtomicInteger();
   private final AtomicInteger reversalsAcknowledged = new AtomicInteger();
   private final AtomicInteger switches = new AtomicInteger();
+  private final AtomicInteger signOnsAfterMacRefusal = new AtomicInteger();
   private volatile boolean stopping;
 
   /**
@@ -226,6 +229,11 @@ final class LoadDriver implements AutoCloseable {
     return switches.get();
   }
 
+  /** How often a terminal signed on again because the switch answered A0 (its MAC key differed). */
+  int signOnsAfterMacRefusal() {
+    return signOnsAfterMacRefusal.get();
+  }
+
   /** Reconnections after dropped connections, over every client the terminals used. */
   int reconnections() {
     return terminals.stream().mapToInt(p -> p.reconnections + p.client.reconnections().size()).sum();
@@ -267,6 +275,8 @@ final class LoadDriver implements AutoCloseable {
     int seq;
     int ops;
     int reconnections;
+    /** The switch refused the terminal's MAC (A0): its keys differ, the operator signs on again. */
+    boolean macRefused;
 
     Pos(int index, String tid, int firstNode) {
       this.index = index;
@@ -322,7 +332,10 @@ final class LoadDriver implements AutoCloseable {
       Outcome outcome = outcomeOf(ex);
       attempts.add(new Attempt(tid, "SIGN_ON", t0, System.nanoTime(), outcome, s.responseCode(),
           ex == null ? null : ex.node()));
-      if (s.approved() && client.signedOn()) return true;
+      if (s.approved() && client.signedOn()) {
+        macRefused = false;
+        return true;
+      }
       if (outcome != Outcome.REPLIED) switchNode(ex == null ? null : ex.node());
       pause(500);
       return false;
@@ -330,7 +343,7 @@ final class LoadDriver implements AutoCloseable {
 
     /** One transaction; flushes pending reversals first (moving on when they stay unanswered). */
     private void step() throws InterruptedException {
-      if ((!client.signedOn() || client.signOnRequired()) && !signOn()) return;
+      if ((!client.signedOn() || client.signOnRequired() || macRefused) && !signOn()) return;
       if (!client.pendingReversals().isEmpty() && !flush()) {
         switchNode(null);
         pause(300);
@@ -357,6 +370,10 @@ final class LoadDriver implements AutoCloseable {
       attempts.add(new Attempt(tid, type, t0, System.nanoTime(), outcome, r.responseCode(),
           ex == null ? null : ex.node()));
       if (TxnType.SALE.name().equals(type) && r.record() != null && r.record().approved()) voidable.add(r.record());
+      if ("A0".equals(r.responseCode())) {
+        macRefused = true;
+        signOnsAfterMacRefusal.incrementAndGet();
+      }
       switch (outcome) {
         case TIMEOUT -> switchNode(ex.node());
         case NOT_CONNECTED, REFUSED -> {

@@ -121,8 +121,11 @@ public final class SwitchNode implements AutoCloseable {
       if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
 
       Config front = config.getConfig("posp.terminal-front");
+      DatabaseHealth dbHealth = DatabaseHealth.watch(JournalSchema.Database.fromConfig(config),
+          config.getDuration("posp.db.health-interval"), config.getDuration("posp.db.health-timeout"));
+      system.getWhenTerminated().thenRun(dbHealth::close);
       TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"),
-          front.getDuration("attempt-timeout"));
+          front.getDuration("attempt-timeout"), dbHealth::down);
       TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, front.getInt("parallelism"),
           front.getDuration("idle-timeout"));
       String host = front.getString("host");

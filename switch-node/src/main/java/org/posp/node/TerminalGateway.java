@@ -34,11 +34,15 @@ public final class TerminalGateway {
   private final Duration attemptTimeout;
   private final ActorSystem<?> system;
 
-  public TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout) {
+  private final java.util.function.BooleanSupplier databaseDown;
+
+  public TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
+      java.util.function.BooleanSupplier databaseDown) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
     this.attemptTimeout = attemptTimeout;
+    this.databaseDown = databaseDown;
   }
 
   /** Handles one frame (TPDU + header + body, no LEN); the stage holds the reply frame, or nothing. */
@@ -66,6 +70,12 @@ public final class TerminalGateway {
     }
     String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
+    if (databaseDown.getAsBoolean()) {
+      // nothing can be recorded, so nothing is sent upstream: answer at once. The request may be the
+      // retransmission of an approval whose reply was lost: the entity reverses it once it can write.
+      compensateLater(ref, msg);
+      return CompletableFuture.completedFuture(Optional.of(frame.reply(reject(msg, "96"), 0)));
+    }
     int attempts = (int) Math.max(1, askTimeout.toMillis() / attemptTimeout.toMillis());
     return org.apache.pekko.pattern.Patterns.retry(
             () -> ref.<TerminalEntity.TerminalResponse>ask(
@@ -83,18 +93,44 @@ public final class TerminalGateway {
         });
   }
 
+  /**
+   * Tells the entity, until it acknowledges (the database may be down for a while), that the terminal
+   * did not get the outcome of this request: an approval recorded before the outage is reversed.
+   */
+  private void compensateLater(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
+      TerminalMessage req) {
+    String key = txnKey(req);
+    if (key == null) return;
+    org.apache.pekko.pattern.Patterns.retry(
+        () -> ref.<org.apache.pekko.Done>ask(r -> new TerminalEntity.ReplyUndelivered(key, r), Duration.ofSeconds(5)),
+        360, Duration.ofSeconds(5), system)
+        .whenComplete((d, e) -> {
+          if (e != null) log.error("could not tell {} that {} was answered 96: {}", ref.getEntityId(), key, e.getMessage());
+        });
+  }
+
+  /** The entity's transaction key of a financial request the terminal reverses on timeout, else null. */
+  static String txnKey(TerminalMessage req) {
+    try {
+      var type = org.posp.terminal.codec.TransactionType.classify(req);
+      if (type.isEmpty() || !type.get().terminalReversesOnTimeout()
+          || type.get() == org.posp.terminal.codec.TransactionType.REVERSAL) {
+        return null;
+      }
+      String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
+      return req.mti().substring(0, 2) + ":" + batch + ":" + req.get(11);
+    } catch (TerminalFormatException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** An approved financial reply whose connection is gone: the entity reverses it. */
   private static void undelivered(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
       TerminalMessage req, byte[] replyBody, String peer) {
     try {
       TerminalMessage reply = TerminalCodec.unpack(replyBody);
-      var type = org.posp.terminal.codec.TransactionType.classify(req);
-      if (!"00".equals(reply.get(39)) || type.isEmpty() || !type.get().terminalReversesOnTimeout()
-          || type.get() == org.posp.terminal.codec.TransactionType.REVERSAL) {
-        return;
-      }
-      String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
-      String key = req.mti().substring(0, 2) + ":" + batch + ":" + req.get(11);
+      String key = txnKey(req);
+      if (!"00".equals(reply.get(39)) || key == null) return;
       log.warn("approval {} for {} could not be delivered: connection {} closed", key, ref.getEntityId(), peer);
       ref.tell(new TerminalEntity.ReplyUndelivered(key));
     } catch (TerminalFormatException | RuntimeException e) {

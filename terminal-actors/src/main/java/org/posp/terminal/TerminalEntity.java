@@ -86,8 +86,16 @@ public final class TerminalEntity
   /** Operator: the terminal's keys are to be renewed; replies carry R = 3 until it signs on. */
   public record RequireSignOn(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  /** The connection could not deliver the reply of a transaction: reverse it if it was approved. */
-  public record ReplyUndelivered(String txnKey) implements Command {}
+  /**
+   * The terminal did not get the outcome of a transaction (its connection closed before the reply, or
+   * the node answered 96 on its own while the database was down): reverse it if it was approved.
+   * {@code replyTo}, when set, is told Done once this is recorded (callers retry until then).
+   */
+  public record ReplyUndelivered(String txnKey, ActorRef<Done> replyTo) implements Command {
+    public ReplyUndelivered(String txnKey) {
+      this(txnKey, null);
+    }
+  }
 
   public record GetState(ActorRef<TerminalState> replyTo) implements Command {}
 

@@ -423,10 +423,17 @@ final class TerminalFlows {
 
   ReplyEffect<Event, TerminalState> onReplyUndelivered(TerminalState s, ReplyUndelivered c) {
     Optional<Txn> t = s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.APPROVED);
-    if (t.isEmpty()) return effect().noReply();
+    if (t.isEmpty()) {
+      // declined, reversed or unknown: nothing to undo (a pending one is reversed if the entity dies)
+      if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+      return effect().noReply();
+    }
     e.log.warn("terminal {}: approval rrn {} could not be delivered: reversing", e.entityId(), t.get().rrn());
     return effect().persist(new TerminalEntity.ReversalRequested(c.txnKey(), newReversal("06")))
-        .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(c.txnKey())))
+        .thenRun(ns -> {
+          e.ctx.getSelf().tell(new SendReversal(c.txnKey()));
+          if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+        })
         .thenNoReply();
   }
 

@@ -1,0 +1,94 @@
+package org.posp.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.posp.sim.terminal.Card;
+import org.posp.sim.terminal.TerminalClient;
+import org.posp.sim.terminal.TerminalConfig;
+import org.posp.sim.terminal.TxnResult;
+
+/**
+ * Architecture invariant 6: while PostgreSQL is down the node answers 96 quickly (no hang, no crash),
+ * nothing reaches the card bus, and it recovers by itself when the database returns; approved
+ * transactions are not lost.
+ */
+class PostgresOutageTest {
+  @TempDir Path dir;
+
+  static EmbeddedPostgres startPg(int port, Path data) throws Exception {
+    return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+  }
+
+  @Test
+  void answers96WhileTheDatabaseIsDownAndRecoversByItself() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pgData = dir.resolve("pg");
+    EmbeddedPostgres pg = startPg(port, pgData);
+    Map<String, Object> props = new HashMap<>();
+    props.put("posp.demo", "on");
+    props.put("posp.data-dir", dir.resolve("node").toString());
+    props.put("posp.db.url", "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
+    props.put("posp.db.user", "postgres");
+    props.put("posp.db.password", "postgres");
+    props.put("posp.db.driver", "org.postgresql.Driver");
+    props.put("posp.db.profile", "slick.jdbc.PostgresProfile$");
+    props.put("posp.terminal-front.port", "0");
+    props.put("posp.terminal-front.tls-port", "0");
+    props.put("posp.http.port", "0");
+    props.put("pekko.management.http.port", "0");
+    props.put("pekko.remote.artery.canonical.port", "0");
+    props.put("posp.demo-data.card-bus-port", "0");
+    props.put("posp.demo-data.card-bus-http-port", "-1");
+    props.put("pekko.coordinated-shutdown.exit-jvm", "off");
+    String tid = "10000088";
+    try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
+            .withFallback(ConfigFactory.defaultApplication())));
+        TerminalClient t = new TerminalClient(TerminalConfig.of(
+            List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
+            DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {
+      Card card = Card.swiped("6214880000000038", "3012", "123456");
+      assertEquals("00", t.signOn().responseCode());
+      TxnResult before = t.sale(card, 11_00);
+      assertEquals("00", before.responseCode());
+
+      pg.close();
+      Thread.sleep(2_500); // a health check or two
+      long t0 = System.nanoTime();
+      TxnResult during = t.sale(card, 22_00);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals("96", during.responseCode(), String.valueOf(during));
+      assertTrue(ms < 3_000, "answered in " + ms + " ms");
+      assertEquals(11_00, node.simulator().ledger().terminal(DemoData.MERCHANT, tid).netFen(),
+          "nothing reached the card bus while the database was down");
+
+      pg = startPg(port, pgData);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      TxnResult after = null;
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1_000);
+        after = t.sale(card, 33_00);
+        if ("00".equals(after.responseCode())) break;
+      }
+      assertEquals("00", after.responseCode(), "recovers by itself: " + after);
+      assertEquals(11_00 + 33_00, node.simulator().ledger().terminal(DemoData.MERCHANT, tid).netFen());
+      assertTrue(t.settle().balanced(), "the approved sale of before the outage was not lost");
+    } finally {
+      pg.close();
+    }
+  }
+}
