@@ -64,7 +64,7 @@ final class CardBusHostProcess implements AutoCloseable {
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
           PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
+              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true)) {
         String line;
         while ((line = in.readLine()) != null) {
           out.println(line);

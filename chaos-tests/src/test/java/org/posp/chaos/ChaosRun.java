@@ -31,7 +31,7 @@ final class ChaosRun implements AutoCloseable {
   static final Duration NODE_START = Duration.ofSeconds(Integer.getInteger("posp.chaos.node-start-seconds", 150));
   static final Path LOGS = Path.of("target", "chaos-logs");
   /** Orphans must be reversed within this after the load stopped (target: 60 s after the cluster is stable). */
-  static final Duration ORPHAN_BOUND = Duration.ofSeconds(90);
+  static final Duration ORPHAN_BOUND = Duration.ofSeconds(60);
   /** Every terminal must be served again within this after the fault ended. */
   static final double SERVED_BOUND_SECONDS = 90;
 
@@ -242,6 +242,13 @@ final class ChaosRun implements AutoCloseable {
     report.reversals.put("hostDebitsReversed", hostMessages.stream()
         .filter(m -> m.operation() == Operation.SALE && m.approved() && m.reversed()).count());
     report.reversals.put("orphansClearedAfterS", ChaosReport.round(orphanSeconds));
+    report.reversals.put("switchTxnsReversed", views.values().stream()
+        .flatMap(v -> java.util.stream.StreamSupport.stream(v.path("transactions").spliterator(), false))
+        .filter(t -> "REVERSED".equals(t.path("status").asText())).count());
+    report.reversals.put("switchReversalsStillPending", views.values().stream()
+        .flatMap(v -> java.util.stream.StreamSupport.stream(v.path("transactions").spliterator(), false))
+        .filter(t -> t.path("reversalPending").asBoolean()).count());
+    report.reversals.put("switchViewsRead", views.size() + "/" + load.terminalIds().size());
     report.write();
     return report;
   }

@@ -45,6 +45,7 @@ final class EmbeddedDatabase implements AutoCloseable {
   /** Initialises the data directory and starts the server on a free loopback port. */
   static EmbeddedDatabase start(Path dataDir, Path log) throws IOException {
     EmbeddedDatabase db = new EmbeddedDatabase(dataDir, log, NodeProcess.freePort());
+    Files.deleteIfExists(log); // restarts of this server append to it
     db.start();
     return db;
   }

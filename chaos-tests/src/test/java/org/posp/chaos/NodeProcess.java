@@ -47,6 +47,8 @@ final class NodeProcess implements AutoCloseable {
   private final List<String> jvmOptions;
   private volatile Process process;
   private volatile boolean suspended;
+  /** The first start of this object truncates its log (a file left by an earlier test run); restarts append. */
+  private boolean startedBefore;
 
   /** A node with free ports, the given system properties and no POSP_LMK (demo mode makes its own). */
   NodeProcess(Path dataDir, Path log, Map<String, String> properties) throws IOException {
@@ -109,11 +111,13 @@ final class NodeProcess implements AutoCloseable {
     Process p = ChildProcesses.register(pb.start());
     process = p;
     suspended = false;
+    java.nio.file.OpenOption mode = startedBefore ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+    startedBefore = true;
     CountDownLatch ready = new CountDownLatch(1);
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
           PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode), true)) {
         out.println("==== " + name + " started, pid " + p.pid() + " ====");
         String line;
         while ((line = in.readLine()) != null) {

@@ -25,6 +25,9 @@ final class ChildProcess {
   private static final Path SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
       .filter(Files::isExecutable).findFirst().orElse(null);
 
+  /** What the JVM prints when {@code main} ends with an exception. */
+  static final String MAIN_DIED = "Exception in thread \"main\"";
+
   final String name;
   final Path log;
   private final Process process;
@@ -79,11 +82,17 @@ final class ChildProcess {
     long deadline = System.nanoTime() + timeout.toNanos();
     LogTail tail = new LogTail(log, logOffset);
     while (true) {
-      String line = tail.find(marker);
+      String line = tail.find(marker, MAIN_DIED);
+      if (line != null && line.startsWith(MAIN_DIED)) {
+        // the start-up failed but non-daemon threads (metrics, pools) may keep the JVM alive: do not wait
+        process.destroyForcibly();
+        throw new IllegalStateException(name + " failed to start (" + line + "); last lines of " + log + ":\n"
+            + lastLines(log, 15));
+      }
       if (line != null) return line;
       if (!process.isAlive()) {
-        line = tail.find(marker); // the line may have been written just before the exit
-        if (line != null) return line;
+        line = tail.find(marker, MAIN_DIED); // the line may have been written just before the exit
+        if (line != null && !line.startsWith(MAIN_DIED)) return line;
         throw new IllegalStateException(name + " exited with code " + process.exitValue() + " before it was ready;"
             + " last lines of " + log + ":\n" + lastLines(log, 15));
       }
@@ -91,6 +100,31 @@ final class ChildProcess {
         process.destroyForcibly();
         throw new IllegalStateException(name + " printed no '" + marker + "' line within " + timeout.toSeconds()
             + " s (killed); last lines of " + log + ":\n" + lastLines(log, 15));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /**
+   * Waits until something accepts TCP connections on 127.0.0.1:{@code port}; fails like {@link #awaitLine}
+   * when the process exits, its {@code main} dies or the time is up.
+   */
+  void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    LogTail tail = new LogTail(log, logOffset);
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 500);
+        return;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      String died = tail.find(MAIN_DIED);
+      if (died != null || !process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new IllegalStateException(name + " is not listening on port " + port + " ("
+            + (died != null ? died : process.isAlive() ? "timed out after " + timeout.toSeconds() + " s"
+                : "exited with code " + process.waitFor()) + "); last lines of " + log + ":\n" + lastLines(log, 15));
       }
       Thread.sleep(200);
     }
@@ -142,8 +176,8 @@ final class ChildProcess {
       this.position = position;
     }
 
-    /** The first complete new line that begins with {@code marker}, or null when none has been written yet. */
-    String find(String marker) throws IOException {
+    /** The first complete new line that begins with one of {@code markers}, or null when none has been written yet. */
+    String find(String... markers) throws IOException {
       if (!Files.exists(file)) return null;
       try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
         long length = f.length();
@@ -158,7 +192,9 @@ final class ChildProcess {
       while ((nl = partial.indexOf("\n")) >= 0) {
         String line = partial.substring(0, nl);
         partial.delete(0, nl + 1);
-        if (line.startsWith(marker)) return line.strip();
+        for (String marker : markers) {
+          if (line.startsWith(marker)) return line.strip();
+        }
       }
       return null;
     }

@@ -76,6 +76,43 @@ class ChildProcessTest {
     assertEquals("VALUE=unset/given", p.awaitLine("VALUE=", Duration.ofSeconds(20)));
   }
 
+  /** A JVM whose main thread died may live on (metrics threads): the launcher must not wait for it. */
+  @Test
+  void aDeadMainThreadFailsAtOnceAndTheProcessIsKilled(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("node.log");
+    ChildProcess p = ChildProcess.start("node 2", List.of("/bin/sh", "-c",
+        "echo 'Exception in thread \"main\" java.lang.IllegalStateException: cannot connect to the journal'; exec sleep 30"),
+        ENV, log);
+    long start = System.nanoTime();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> p.awaitLine("POSP-NODE READY", Duration.ofSeconds(60)));
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20, "failed fast");
+    assertTrue(e.getMessage().startsWith("node 2 failed to start (Exception in thread \"main\" java.lang.IllegalStateException"),
+        e.getMessage());
+    assertTrue(p.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed");
+  }
+
+  @Test
+  void awaitListeningReturnsOnceThePortAcceptsAndFailsWhenTheProcessDies(@TempDir Path dir) throws Exception {
+    ChildProcess p = ChildProcess.start("node 1", List.of("/bin/sh", "-c", "exec sleep 30"), ENV, dir.resolve("a.log"));
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+      p.awaitListening(server.getLocalPort(), Duration.ofSeconds(20));
+    } finally {
+      p.stop(Duration.ofSeconds(5));
+    }
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    ChildProcess q = ChildProcess.start("node 1", List.of("/bin/sh", "-c", "echo schema failed; exit 4"), ENV,
+        dir.resolve("b.log"));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> q.awaitListening(closedPort, Duration.ofSeconds(20)));
+    assertTrue(e.getMessage().startsWith("node 1 is not listening on port " + closedPort + " (exited with code 4)"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("schema failed"), e.getMessage());
+  }
+
   @Test
   void logTailReturnsOnlyCompleteLines(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("tail.log");

@@ -41,6 +41,12 @@ public interface Hsm {
   WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme);
 
   /**
+   * The field 62 key block of existing working keys under the TMK (the same layout as
+   * {@link #generateWorkingKeys}): a sign-on that is asked again gets the same keys, not a second set.
+   */
+  byte[] exportKeyBlock(LmkKey tmk, KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk);
+
+  /**
    * CUP ECB MAC (terminal-protocol.md §5.2) of a MAB (the body from the MTI to the end of the field before
    * 64): returns the 8 ASCII bytes of field 64. {@code mak} must be a MAK.
    */

@@ -249,6 +249,23 @@ public final class SoftwareHsm implements Hsm {
   }
 
   @Override
+  public byte[] exportKeyBlock(LmkKey tmk, KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk) {
+    Objects.requireNonNull(scheme, "scheme");
+    byte[] clearTmk = unwrap(tmk, KeyType.TMK, "exportKeyBlock");
+    byte[] clearPik = null;
+    byte[] clearMak = null;
+    byte[] clearTdk = null;
+    try {
+      clearPik = unwrap(pik, KeyType.PIK, "exportKeyBlock");
+      clearMak = unwrap(mak, KeyType.MAK, "exportKeyBlock");
+      clearTdk = tdk == null ? null : unwrap(tdk, KeyType.TDK, "exportKeyBlock");
+      return SignOnKeyBlock.build(scheme, clearTmk, clearPik, clearMak, clearTdk);
+    } finally {
+      wipe(clearTmk, clearPik, clearMak, clearTdk);
+    }
+  }
+
+  @Override
   public byte[] generateMac(LmkKey mak, byte[] mab) {
     Objects.requireNonNull(mab, "mab");
     byte[] clearMak = unwrap(mak, KeyType.MAK, "generateMac");

@@ -73,7 +73,13 @@ public final class TerminalGateway {
     if (databaseDown.getAsBoolean()) {
       // nothing can be recorded, so nothing is sent upstream: answer at once. The request may be the
       // retransmission of an approval whose reply was lost: the entity reverses it once it can write.
-      compensateLater(ref, msg);
+      compensateLater(ref, txnKey(msg));
+      if (msg.mti().equals("0400")) {
+        // a reversal is not answered: the terminal keeps it and sends it again until it gets an 0410,
+        // and meanwhile the entity is told to reverse the original as soon as it can write
+        compensateLater(ref, reversedKey(msg));
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
       return CompletableFuture.completedFuture(Optional.of(frame.reply(reject(msg, "96"), 0)));
     }
     int attempts = (int) Math.max(1, askTimeout.toMillis() / attemptTimeout.toMillis());
@@ -98,8 +104,7 @@ public final class TerminalGateway {
    * did not get the outcome of this request: an approval recorded before the outage is reversed.
    */
   private void compensateLater(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
-      TerminalMessage req) {
-    String key = txnKey(req);
+      String key) {
     if (key == null) return;
     org.apache.pekko.pattern.Patterns.retry(
         () -> ref.<org.apache.pekko.Done>ask(r -> new TerminalEntity.ReplyUndelivered(key, r), Duration.ofSeconds(5)),
@@ -119,6 +124,18 @@ public final class TerminalGateway {
       }
       String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
       return req.mti().substring(0, 2) + ":" + batch + ":" + req.get(11);
+    } catch (TerminalFormatException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The entity's key of the transaction a reversal (0400) names, else null. */
+  static String reversedKey(TerminalMessage reversal) {
+    try {
+      var type = org.posp.terminal.codec.TransactionType.reversedType(reversal);
+      if (type.isEmpty()) return null;
+      String batch = org.posp.terminal.codec.Field60.parse(reversal.get(60)).batch();
+      return type.get().mtiClass() + ":" + batch + ":" + reversal.get(11);
     } catch (TerminalFormatException | RuntimeException e) {
       return null;
     }

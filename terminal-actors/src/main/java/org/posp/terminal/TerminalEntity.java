@@ -146,6 +146,12 @@ public final class TerminalEntity
   /** A reversal of an approved transaction, asked by the terminal (0400) or decided by the switch. */
   public record ReversalRequested(String key, Reversal reversal) implements Event {}
 
+  /**
+   * The terminal reversed a request (batch:STAN) the entity has not seen: if it still arrives it is
+   * refused, never sent upstream.
+   */
+  public record ReversedBeforeSeen(String batchAndStan) implements Event {}
+
   /** The host acknowledged the reversal (2430 with 4000). */
   public record ReversalCompleted(String key) implements Event {}
 
@@ -183,7 +189,7 @@ public final class TerminalEntity
   private TerminalEntity(String entityId, TerminalServices services, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     super(PersistenceId.of(TYPE_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2));
     this.entityId = entityId;
     this.services = services;
     this.shard = shard;
@@ -272,6 +278,7 @@ public final class TerminalEntity
             .map(t -> t.withReversal(new Reversal(t.reversal().reason(), t.reversal().stan(),
                 t.reversal().localDateTime(), t.reversal().requestedAt(), true)))
             .map(s::withTxn).orElse(s))
+        .onEvent(ReversedBeforeSeen.class, (s, e) -> s.withReversedBeforeSeen(e.batchAndStan()))
         .onEvent(BatchSettled.class, TerminalEntity::applySettled)
         .onEvent(BatchUploaded.class, (s, e) -> s.lastSettlement() != null && s.lastSettlement().batch().equals(e.batch())
             ? s.withLastSettlement(s.lastSettlement().withUpload(e.items(), e.icRecords(), e.ended())) : s)

@@ -103,6 +103,20 @@ final class TerminalFlows {
     if (f60 == null || !m.has(11)) return reject(s, r, "30", "sign-on without 11 or 60");
     KeyScheme scheme = KeyScheme.ofNetworkCode(f60.networkCode());
     if (scheme == null) return reject(s, r, "40", "sign-on scheme " + f60.networkCode() + " not supported");
+    String stan = m.get(11);
+    String hash = requestHash(r);
+    TerminalState.Keys current = s.keys();
+    if (current != null && stan.equals(current.signOnStan()) && hash.equals(current.signOnHash())
+        && current.scheme() == scheme) {
+      // the same sign-on asked again (a retry after a lost message): the same keys, never a second set
+      byte[] block = e.services.hsm().exportKeyBlock(s.tmk(), scheme, current.pik(), current.mak(), current.tdk());
+      return reply(s, r, signOnReply(r, s.batchNo(), block), false);
+    }
+    if (current != null && olderSignOn(current, stan)) {
+      // a sign-on older than the current keys, delivered late after a failover: installing its keys would
+      // leave the terminal (which has the newer ones) answered A0 on everything
+      return reject(s, r, "94", "sign-on stan " + stan + " is older than the current keys' " + current.signOnStan());
+    }
     WorkingKeys keys;
     try {
       keys = e.services.hsm().generateWorkingKeys(s.tmk(), scheme);
@@ -110,21 +124,33 @@ final class TerminalFlows {
       e.log.warn("terminal {}: sign-on with scheme {} refused by the HSM: {}", e.entityId(), scheme, ex.getMessage());
       return reject(s, r, "40", "key scheme does not fit the TMK");
     }
-    String rrn = e.services.ids().next().rrn();
-    var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), e.services.clock().instant());
+    var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), e.services.clock().instant(), stan,
+        hash);
     String batch = s.batchNo();
     return persistThenReply(r, new TerminalEntity.SignedOn(k, batch), ns -> {
-      TerminalMessage reply = TerminalReplies.base(m, "00", r.receivedAt())
-          .remove(3).remove(4).remove(25).remove(49)
-          .set(32, e.services.settings().acquirerId())
-          .set(37, rrn)
-          .set(60, TerminalReplies.with60Batch(m.get(60), batch))
-          .setBytes(62, keys.keyBlock())
-          .build();
       e.log.info("terminal {} signed on (scheme {}, batch {}, mak kcv {})", e.entityId(), scheme.networkCode(), batch,
           keys.mak().checkValue());
-      return e.respond(ns, reply, false);
+      return e.respond(ns, signOnReply(r, batch, keys.keyBlock()), false);
     });
+  }
+
+  private TerminalMessage signOnReply(Request r, String batch, byte[] keyBlock) {
+    TerminalMessage m = r.msg();
+    return TerminalReplies.base(m, "00", r.receivedAt())
+        .remove(3).remove(4).remove(25).remove(49)
+        .set(32, e.services.settings().acquirerId())
+        .set(37, e.services.ids().next().rrn())
+        .set(60, TerminalReplies.with60Batch(m.get(60), batch))
+        .setBytes(62, keyBlock)
+        .build();
+  }
+
+  /** A sign-on whose STAN is up to 1000 behind the current keys' sign-on, within two minutes of it. */
+  boolean olderSignOn(TerminalState.Keys current, String stan) {
+    if (current.signOnStan() == null || stan == null) return false;
+    int behind = Math.floorMod(Integer.parseInt(current.signOnStan()) - Integer.parseInt(stan), 1_000_000);
+    boolean recent = current.issuedAt().plusSeconds(120).isAfter(e.services.clock().instant());
+    return behind > 0 && behind <= 1000 && recent;
   }
 
   // ======================================================================== financial
@@ -135,6 +161,16 @@ final class TerminalFlows {
     if (!s.signedOn() || f60 == null || !s.batchNo().equals(f60.batch())) {
       return reject(s, r, "77", s.signedOn() ? "batch " + (f60 == null ? "?" : f60.batch()) + " is not the open batch "
           + s.batchNo() : "not signed on");
+    }
+    if (r.type() != TransactionType.BALANCE && m.has(11)) {
+      // a retransmission is the same request: it gets the first outcome even when the terminal's keys
+      // changed in between (a new MAC check would answer A0 to an approval the terminal never saw)
+      Optional<Txn> earlier = s.txn(key(m, f60)).filter(t -> t.requestHash().equals(requestHash(r)));
+      if (earlier.isPresent()) {
+        if (earlier.get().status() == TxnStatus.PENDING) return waitFor(earlier.get().key(), r);
+        e.log.debug("terminal {}: {} answered from the journal", e.entityId(), earlier.get().key());
+        return reply(s, r, financialReply(r, earlier.get(), CardData.from(m)), true);
+      }
     }
     if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
     String missing = Mandatory.missing(r.type(), m);
@@ -153,14 +189,11 @@ final class TerminalFlows {
 
     String key = key(m, f60);
     String hash = requestHash(r);
-    Optional<Txn> existing = s.txn(key);
-    if (existing.isPresent()) {
-      Txn t = existing.get();
-      if (!t.requestHash().equals(hash)) return reject(s, r, "94", "same key " + key + ", different content");
-      if (t.status() == TxnStatus.PENDING) return waitFor(key, r);
-      // the first request and its retransmissions are all answered from the stored outcome
-      e.log.debug("terminal {}: {} answered from the journal", e.entityId(), key);
-      return reply(s, r, financialReply(r, t, card), true);
+    if (s.txn(key).isPresent()) return reject(s, r, "94", "same key " + key + ", different content");
+    if (s.reversedBeforeSeen().contains(f60.batch() + ":" + m.get(11))) {
+      // the terminal reversed this request before it reached the entity (it gave up waiting): it must
+      // never be sent upstream now
+      return reject(s, r, "12", "the terminal already reversed stan " + m.get(11));
     }
     long amount = parseAmount(m.get(4));
     if (amount <= 0) return reject(s, r, "13", "amount must be positive");
@@ -321,7 +354,14 @@ final class TerminalFlows {
     if (!s.signedOn()) return reject(s, r, "77", "not signed on");
     if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
     Optional<Txn> orig = s.txnByStan(f60.batch(), m.get(11));
-    if (orig.isEmpty()) return reversalReply(s, r, null, "original unknown");
+    if (orig.isEmpty()) {
+      // remembered: if the original still arrives (delayed by a failover), it is refused
+      String ref = f60.batch() + ":" + m.get(11);
+      if (s.reversedBeforeSeen().contains(ref)) return reversalReply(s, r, null, "original unknown, already remembered");
+      e.log.info("terminal {}: reversal of stan {} before its original was seen: remembered", e.entityId(), m.get(11));
+      return persistThenReply(r, new TerminalEntity.ReversedBeforeSeen(ref),
+          ns -> e.respond(ns, reversalMessage(r, null), true));
+    }
     Txn t = orig.get();
     if (t.status() == TxnStatus.PENDING) return waitFor(t.key(), r);
     if (t.status() != TxnStatus.APPROVED) return reversalReply(s, r, t, "original " + t.status());

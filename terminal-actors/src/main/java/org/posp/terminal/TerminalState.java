@@ -23,6 +23,8 @@ import org.posp.terminal.codec.TransactionType;
  * @param txns transactions of the open batch, and of older batches while their reversal is pending
  * @param sales approved sales of settled batches by RRN, refundable until the retention ends
  * @param lastSettlement the last settlement (for replaying a retransmitted 0500 and for batch upload)
+ * @param reversedBeforeSeen "batch:STAN" of requests the terminal reversed before the switch saw them
+ *     (cleared with the batch)
  */
 public record TerminalState(
     String merchantId,
@@ -33,23 +35,45 @@ public record TerminalState(
     String batchNo,
     Map<String, Txn> txns,
     Map<String, SaleRef> sales,
-    Settlement lastSettlement) implements CborSerializable {
+    Settlement lastSettlement,
+    java.util.Set<String> reversedBeforeSeen) implements CborSerializable {
 
   public static TerminalState empty() {
-    return new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null);
+    return new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of());
   }
 
   public TerminalState {
     txns = txns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(txns));
     sales = sales == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sales));
+    reversedBeforeSeen = reversedBeforeSeen == null ? java.util.Set.of() : java.util.Set.copyOf(reversedBeforeSeen);
+  }
+
+  /** Compatible constructor for states without reversals-before-seen. */
+  public TerminalState(String merchantId, String terminalId, LmkKey tmk, Keys keys, boolean signOnRequired,
+      String batchNo, Map<String, Txn> txns, Map<String, SaleRef> sales, Settlement lastSettlement) {
+    this(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, java.util.Set.of());
+  }
+
+  public TerminalState withReversedBeforeSeen(String batchAndStan) {
+    java.util.Set<String> set = new java.util.HashSet<>(reversedBeforeSeen);
+    set.add(batchAndStan);
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, set);
   }
 
   public boolean provisioned() { return tmk != null; }
 
   public boolean signedOn() { return keys != null; }
 
-  /** The working keys of one sign-on, all under the LMK. */
-  public record Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt) implements CborSerializable {}
+  /**
+   * The working keys of one sign-on, all under the LMK, and what identifies that sign-on (its STAN and
+   * the keyed hash of its request), so that the same sign-on asked again gets the same keys.
+   */
+  public record Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt, String signOnStan,
+      String signOnHash) implements CborSerializable {
+    public Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt) {
+      this(scheme, pik, mak, tdk, issuedAt, null, null);
+    }
+  }
 
   public enum TxnStatus {
     /** intent persisted, upstream outcome not known yet */
@@ -217,36 +241,44 @@ public record TerminalState(
   public TerminalState withTxn(Txn t) {
     Map<String, Txn> m = new LinkedHashMap<>(txns);
     m.put(t.key(), t);
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, m, sales, lastSettlement);
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, m, sales, lastSettlement,
+        reversedBeforeSeen);
   }
 
   public TerminalState withSale(SaleRef s) {
     Map<String, SaleRef> m = new LinkedHashMap<>(sales);
     m.put(s.rrn(), s);
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, m, lastSettlement);
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, m, lastSettlement,
+        reversedBeforeSeen);
   }
 
   public TerminalState withProvisioning(String mid, String tid, LmkKey newTmk) {
-    return new TerminalState(mid, tid, newTmk, null, false, batchNo, txns, sales, lastSettlement);
+    return new TerminalState(mid, tid, newTmk, null, false, batchNo, txns, sales, lastSettlement, reversedBeforeSeen);
   }
 
   public TerminalState withKeys(Keys k, String batch) {
-    return new TerminalState(merchantId, terminalId, tmk, k, false, batch, txns, sales, lastSettlement);
+    return new TerminalState(merchantId, terminalId, tmk, k, false, batch, txns, sales, lastSettlement,
+        reversedBeforeSeen);
   }
 
   public TerminalState signedOff() {
-    return new TerminalState(merchantId, terminalId, tmk, null, signOnRequired, batchNo, txns, sales, lastSettlement);
+    return new TerminalState(merchantId, terminalId, tmk, null, signOnRequired, batchNo, txns, sales, lastSettlement,
+        reversedBeforeSeen);
   }
 
   public TerminalState requiringSignOn() {
-    return new TerminalState(merchantId, terminalId, tmk, keys, true, batchNo, txns, sales, lastSettlement);
+    return new TerminalState(merchantId, terminalId, tmk, keys, true, batchNo, txns, sales, lastSettlement,
+        reversedBeforeSeen);
   }
 
   public TerminalState withSettlement(Settlement s, Map<String, Txn> remaining, Map<String, SaleRef> keptSales) {
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, s.nextBatch(), remaining, keptSales, s);
+    // the closed batch's remembered reversals go with it: its 60.2 is refused (77) from now on
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, s.nextBatch(), remaining, keptSales, s,
+        java.util.Set.of());
   }
 
   public TerminalState withLastSettlement(Settlement s) {
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, s);
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, s,
+        reversedBeforeSeen);
   }
 }
