@@ -96,17 +96,22 @@ public final class JournalSchema {
     return out;
   }
 
-  /** Adds IF NOT EXISTS to CREATE [UNIQUE] INDEX statements that lack it (H2 and PostgreSQL accept it). */
+  /**
+   * Adds IF NOT EXISTS to CREATE [UNIQUE] INDEX statements that lack it (H2 and PostgreSQL accept it),
+   * and drops CONCURRENTLY: the indexes are created with their (empty) tables, and a concurrent index
+   * build waits for every other session — including a second node waiting for the schema lock, which
+   * deadlocks.
+   */
   static String idempotent(String sql) {
-    String upper = sql.toUpperCase(Locale.ROOT);
-    if (upper.contains("IF NOT EXISTS")) return sql;
-    for (String prefix : new String[] {"CREATE UNIQUE INDEX CONCURRENTLY ", "CREATE INDEX CONCURRENTLY ",
-        "CREATE UNIQUE INDEX ", "CREATE INDEX "}) {
+    String s = sql.replaceFirst("(?i)^(CREATE (UNIQUE )?INDEX )CONCURRENTLY ", "$1");
+    String upper = s.toUpperCase(Locale.ROOT);
+    if (upper.contains("IF NOT EXISTS")) return s;
+    for (String prefix : new String[] {"CREATE UNIQUE INDEX ", "CREATE INDEX "}) {
       if (upper.startsWith(prefix)) {
-        return sql.substring(0, prefix.length()) + "IF NOT EXISTS " + sql.substring(prefix.length());
+        return s.substring(0, prefix.length()) + "IF NOT EXISTS " + s.substring(prefix.length());
       }
     }
-    return sql;
+    return s;
   }
 
   private static String firstLine(String sql) {

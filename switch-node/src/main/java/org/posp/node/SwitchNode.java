@@ -69,9 +69,17 @@ public final class SwitchNode implements AutoCloseable {
       // first, before the actor system: Kamon attaches its instrumentation agent to this JVM
       kamon.Kamon.init(config);
     }
-    SwitchNode node = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info("shutting down")));
+    SwitchNode node;
+    try {
+      node = start(config);
+    } catch (RuntimeException e) {
+      // Kamon's threads would keep a JVM that failed to start alive, neither ready nor gone
+      log.error("the node failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     node.system.getWhenTerminated().toCompletableFuture().join();
+    System.exit(0);
   }
 
   public static SwitchNode start(Config base) {
