@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Scenario 4: the card-bus host stops answering (it reads and drops every request) under load, then
  * answers again. The switch times out (98, reversal pending) and opens its breaker (91); every upstream
  * request whose outcome was unknown must be reversed once the host is back, and the books must agree.
+ * Throughout the run every 25th sale uses a card the host debits without ever answering (PAN ending
+ * 9999): those are orphan debits the switch must reverse upstream by itself.
  */
 @Tag("chaos")
 class CardBusOutageChaosTest {
@@ -21,7 +23,10 @@ class CardBusOutageChaosTest {
 
   @Test
   void cardBusHostStopsAnsweringThenRecovers() throws Exception {
-    ChaosRun.Settings settings = ChaosRun.Settings.cluster(0)
+    ChaosRun.Settings base = ChaosRun.Settings.cluster(0);
+    // every 25th sale is debited by the host and never answered, fault or not: the switch must reverse it
+    ChaosRun.Settings settings = new ChaosRun.Settings(base.nodes(), base.spares(), base.terminals(),
+        base.load().withLostReplyEvery(25), base.nodeProperties())
         // shorter than the terminals' 10 s so that the switch, not the terminal, decides the outcome
         .with("posp.card-bus.endpoint-defaults.timeout", "3s")
         .with("posp.card-bus.endpoint-defaults.breaker.reset-timeout", "10s");

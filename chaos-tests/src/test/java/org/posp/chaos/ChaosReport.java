@@ -169,7 +169,7 @@ final class ChaosReport {
     b.append(String.format(Locale.ROOT, "          %s failed by the fault, %s outside it; latency p50 %ss p99 %ss max %ss; %s tps%n",
         traffic.get("failedByTheFault"), traffic.get("failedOutsideTheFault"), traffic.get("latencyP50s"),
         traffic.get("latencyP99s"), traffic.get("latencyMaxs"), traffic.get("tps")));
-    b.append(String.format(Locale.ROOT, "terminals %s moves to the next node after no reply, %s reconnections after a drop, %s sign-ons after A0%n",
+    b.append(String.format(Locale.ROOT, "terminals %s moves to the next node (no reply, no node, refused), %s reconnections after a drop, %s sign-ons after A0%n",
         traffic.get("nodeSwitchesAfterNoReply"), traffic.get("reconnectionsAfterDrop"), traffic.get("signOnsAfterA0")));
     b.append("fault     ").append(fault).append('\n');
     b.append("reversals ").append(reversals).append('\n');

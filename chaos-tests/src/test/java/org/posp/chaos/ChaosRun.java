@@ -249,6 +249,11 @@ final class ChaosRun implements AutoCloseable {
         .flatMap(v -> java.util.stream.StreamSupport.stream(v.path("transactions").spliterator(), false))
         .filter(t -> t.path("reversalPending").asBoolean()).count());
     report.reversals.put("switchViewsRead", views.size() + "/" + load.terminalIds().size());
+    try {
+      report.setup.put("journalRows", database().queryLong(dbName, "SELECT count(*) FROM event_journal"));
+    } catch (java.sql.SQLException e) {
+      report.setup.put("journalRows", "unreadable: " + e.getMessage());
+    }
     report.write();
     return report;
   }

@@ -173,6 +173,12 @@ class InvariantsTest {
   }
 
   @Test
+  void theLostReplyCardIsAValidTestCardEndingIn9999() {
+    assertTrue(org.posp.sim.cardbus.CardData.isLuhnValid(LoadDriver.LOST_REPLY_CARD));
+    assertTrue(LoadDriver.LOST_REPLY_CARD.endsWith("9999"));
+  }
+
+  @Test
   void luhnCardsOfTheLoadAreValidAndNotSpecialTestCards() {
     for (String pan : LoadDriver.CARDS) {
       assertTrue(org.posp.sim.cardbus.CardData.isLuhnValid(pan), pan);

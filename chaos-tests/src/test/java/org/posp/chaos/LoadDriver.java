@@ -39,22 +39,32 @@ import org.posp.sim.terminal.TxnType;
  * caused it (double debits, orphans).
  */
 final class LoadDriver implements AutoCloseable {
-  /** How the terminals behave. */
-  record Options(int terminals, Duration thinkTime, Duration replyTimeout, int voidEvery, int balanceEvery) {
+  /**
+   * How the terminals behave.
+   *
+   * @param lostReplyEvery every n-th sale uses {@link #LOST_REPLY_CARD} (the host debits it and never
+   *     answers: the switch must time out and reverse it by itself); 0 = never
+   */
+  record Options(int terminals, Duration thinkTime, Duration replyTimeout, int voidEvery, int balanceEvery,
+      int lostReplyEvery) {
     static Options defaults() {
-      return new Options(30, Duration.ofMillis(250), Duration.ofSeconds(10), 8, 10);
+      return new Options(30, Duration.ofMillis(250), Duration.ofSeconds(10), 8, 10, 0);
     }
 
     Options withTerminals(int n) {
-      return new Options(n, thinkTime, replyTimeout, voidEvery, balanceEvery);
+      return new Options(n, thinkTime, replyTimeout, voidEvery, balanceEvery, lostReplyEvery);
     }
 
     Options withThinkTime(Duration d) {
-      return new Options(terminals, d, replyTimeout, voidEvery, balanceEvery);
+      return new Options(terminals, d, replyTimeout, voidEvery, balanceEvery, lostReplyEvery);
     }
 
     Options withReplyTimeout(Duration d) {
-      return new Options(terminals, thinkTime, d, voidEvery, balanceEvery);
+      return new Options(terminals, thinkTime, d, voidEvery, balanceEvery, lostReplyEvery);
+    }
+
+    Options withLostReplyEvery(int n) {
+      return new Options(terminals, thinkTime, replyTimeout, voidEvery, balanceEvery, n);
     }
   }
 
@@ -87,6 +97,8 @@ final class LoadDriver implements AutoCloseable {
   static final List<String> CARDS = List.of(luhn("621488000001230"), luhn("621488000004560"),
       luhn("621700001111110"), luhn("621700002222220"), luhn("625800003333330"), luhn("625800004444440"),
       luhn("436742000555550"), luhn("436742000666660"));
+  /** Ends in 9999: the host decides and records it (debits) but never replies. */
+  static final String LOST_REPLY_CARD = endingIn9999("62148800077");
   static final String EXPIRY = "3012";
   static final String PIN = "123456";
 
@@ -250,6 +262,15 @@ final class LoadDriver implements AutoCloseable {
     for (Pos p : terminals) p.client.close();
   }
 
+  /** The first Luhn-valid PAN {@code prefix + nnnn + 9999}. */
+  static String endingIn9999(String prefix) {
+    for (int i = 0; i < 10_000; i++) {
+      String pan = luhn(prefix + String.format("%04d", i) + "999");
+      if (pan.endsWith("9999")) return pan;
+    }
+    throw new IllegalStateException("no Luhn-valid PAN ending 9999 after " + prefix);
+  }
+
   /** Luhn check digit appended. */
   static String luhn(String body) {
     int sum = 0;
@@ -363,7 +384,10 @@ final class LoadDriver implements AutoCloseable {
         r = client.balance(card());
       } else {
         type = TxnType.SALE.name();
-        r = client.sale(card(), 1000 + (++seq));
+        seq++;
+        Card card = options.lostReplyEvery() > 0 && seq % options.lostReplyEvery() == 0
+            ? Card.swiped(LOST_REPLY_CARD, EXPIRY, PIN) : card();
+        r = client.sale(card, 1000 + seq);
       }
       var ex = r.exchange();
       Outcome outcome = ex == null ? Outcome.REFUSED : outcomeOf(ex);

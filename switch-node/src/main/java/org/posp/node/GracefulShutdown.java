@@ -30,7 +30,11 @@ final class GracefulShutdown {
       log.info("shutting down: no new terminal connections");
       CompletableFuture<?>[] all = bindings.stream().filter(b -> b != null)
           .map(b -> b.unbind().toCompletableFuture()).toArray(CompletableFuture[]::new);
-      return CompletableFuture.allOf(all).thenCompose(v -> http.unbind()).thenApply(v -> Done.getInstance());
+      return CompletableFuture.allOf(all).thenCompose(v -> http.unbind()).thenApply(v -> {
+        log.info("shutting down: terminal connections stop reading, answer what they have, then close");
+        tcp.stopReading();
+        return Done.getInstance();
+      });
     });
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "posp-drain-requests",
         () -> drain(tcp, drainTimeout));

@@ -70,33 +70,51 @@ public final class TerminalGateway {
     }
     String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
-    if (databaseDown.getAsBoolean()) {
-      // nothing can be recorded, so nothing is sent upstream: answer at once. The request may be the
-      // retransmission of an approval whose reply was lost: the entity reverses it once it can write.
-      compensateLater(ref, txnKey(msg));
-      if (msg.mti().equals("0400")) {
-        // a reversal is not answered: the terminal keeps it and sends it again until it gets an 0410,
-        // and meanwhile the entity is told to reverse the original as soon as it can write
-        compensateLater(ref, reversedKey(msg));
-        return CompletableFuture.completedFuture(Optional.empty());
+    if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(frame, msg, ref));
+    long deadline = System.nanoTime() + askTimeout.toNanos();
+    return attempt(frame, msg, ref, deadline).thenApply(res -> {
+      if (res == null) {
+        log.warn("terminal {}: no answer to {} within {} ms; nothing sent", entityId, msg.mti(), askTimeout.toMillis());
+        return Optional.<TerminalFrame>empty();
       }
-      return CompletableFuture.completedFuture(Optional.of(frame.reply(reject(msg, "96"), 0)));
-    }
-    int attempts = (int) Math.max(1, askTimeout.toMillis() / attemptTimeout.toMillis());
-    return org.apache.pekko.pattern.Patterns.retry(
-            () -> ref.<TerminalEntity.TerminalResponse>ask(
-                replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo), attemptTimeout),
-            attempts, Duration.ofMillis(100), system)
+      if (res.body() == null) return Optional.<TerminalFrame>empty();
+      if (connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
+      return Optional.of(frame.reply(res.body(), res.processingRequirement()));
+    });
+  }
+
+  /**
+   * Asks the entity; when an attempt times out, answers 96 if the database is down meanwhile (the entity
+   * cannot record anything), else asks again until the deadline. Completes with null at the deadline.
+   */
+  private CompletionStage<TerminalEntity.TerminalResponse> attempt(TerminalFrame frame, TerminalMessage msg,
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, long deadline) {
+    return ref.<TerminalEntity.TerminalResponse>ask(
+            replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo), attemptTimeout)
         .handle((res, err) -> {
-          if (err != null) {
-            log.warn("terminal {}: no answer to {} within {} ms ({}); nothing sent", entityId, msg.mti(),
-                askTimeout.toMillis(), err.getClass().getSimpleName());
-            return Optional.empty();
+          if (err == null) return CompletableFuture.completedFuture(res);
+          if (databaseDown.getAsBoolean()) {
+            byte[] body = databaseDownReply(frame, msg, ref).map(TerminalFrame::body).orElse(null);
+            return CompletableFuture.completedFuture(new TerminalEntity.TerminalResponse(body, 0));
           }
-          if (res.body() == null) return Optional.<TerminalFrame>empty();
-          if (connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
-          return Optional.of(frame.reply(res.body(), res.processingRequirement()));
-        });
+          if (System.nanoTime() + attemptTimeout.toNanos() / 2 > deadline) {
+            return CompletableFuture.<TerminalEntity.TerminalResponse>completedFuture(null);
+          }
+          return attempt(frame, msg, ref, deadline);
+        })
+        .thenCompose(x -> x);
+  }
+
+  /**
+   * While the journal database is down nothing can be recorded, so nothing is sent upstream: the request
+   * is answered 96 at once. It may be the retransmission of an approval whose reply was lost, and a
+   * reversal (0400) answered 96 ends the terminal's retries: in both cases the entity is told to reverse
+   * the transaction as soon as it can write.
+   */
+  private Optional<TerminalFrame> databaseDownReply(TerminalFrame frame, TerminalMessage msg,
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref) {
+    compensateLater(ref, msg.mti().equals("0400") ? reversedKey(msg) : txnKey(msg));
+    return Optional.of(frame.reply(reject(msg, "96"), 0));
   }
 
   /**

@@ -35,6 +35,9 @@ public final class TerminalTcpServer {
   private final Duration idleTimeout;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** At shutdown: every connection stops reading, answers what it has, then closes. */
+  private final org.apache.pekko.stream.SharedKillSwitch drain =
+      org.apache.pekko.stream.KillSwitches.shared("posp-terminal-drain");
 
   public TerminalTcpServer(ActorSystem<?> system, TerminalGateway gateway, int parallelism, Duration idleTimeout) {
     this.system = system;
@@ -82,14 +85,17 @@ public final class TerminalTcpServer {
   Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed) {
     return Framing.lengthField(2, 0, TerminalFrame.MAX_FRAME_LENGTH + 2, ByteOrder.BIG_ENDIAN)
         .map(frame -> parse(frame.drop(2).toArray(), peer))
-        // the terminal closed its side: replies still in flight can no longer reach it
+        .via(drain.flow())
+        // the terminal closed its side (or the node stopped reading at shutdown: see draining): replies still in flight can no longer reach it
         .watchTermination((nu, done) -> {
           done.whenComplete((d, err) -> closed.set(true));
           return nu;
         })
         .mapAsyncUnordered(parallelism, f -> {
           inFlight.incrementAndGet();
-          return gateway.handle(f, peer, closed::get).whenComplete((r, e) -> inFlight.decrementAndGet());
+          // while draining, the connection still writes the replies in progress: they are delivered
+          return gateway.handle(f, peer, () -> closed.get() && !draining)
+              .whenComplete((r, e) -> inFlight.decrementAndGet());
         })
         .filter(Optional::isPresent)
         .map(o -> ByteString.fromArrayUnsafe(o.get().encode()));
@@ -102,6 +108,17 @@ public final class TerminalTcpServer {
     }
     return TerminalFrame.parse(bytes);
   }
+
+  /**
+   * Stops reading requests on every connection: requests in progress are still answered, then the
+   * connections close and the terminals reconnect to another node.
+   */
+  public void stopReading() {
+    draining = true;
+    drain.shutdown();
+  }
+
+  private volatile boolean draining;
 
   /** Requests received and not answered yet, over all connections. */
   public int inFlight() {

@@ -183,6 +183,8 @@ public final class TerminalEntity
   final Map<String, Integer> reversalAttempts = new HashMap<>();
   /** Requests whose reply waits for a journal write (sign-on, settlement, ...). Transient. */
   final java.util.Set<Request> persisting = new java.util.HashSet<>();
+  /** Pending transactions the terminal gave up on: reversed as soon as they are approved. Transient. */
+  final java.util.Set<String> reverseWhenDone = new java.util.HashSet<>();
   /** Keys whose card-bus call is in progress in this incarnation. Transient. */
   final java.util.Set<String> inFlight = new java.util.HashSet<>();
 
@@ -356,8 +358,20 @@ public final class TerminalEntity
     var stage = AskPattern.<MerchantEntity.Command, MerchantEntity.CheckResult>ask(ref,
         replyTo -> new MerchantEntity.Check(type, amountFen, r.receivedAt().toLocalDate(), replyTo),
         services.settings().merchantAskTimeout(), ctx.getSystem().scheduler());
-    ctx.pipeToSelf(stage, (res, err) -> new MerchantChecked(r, err != null
-        ? new MerchantEntity.CheckResult("96", "merchant check failed: " + err.getMessage()) : res));
+    ctx.pipeToSelf(stage, (res, err) -> new MerchantChecked(r, err == null ? res : merchantUnavailable(err)));
+  }
+
+  /** Last time the merchant answered "allowed". Transient. */
+  java.time.Instant merchantAllowedAt;
+
+  private MerchantEntity.CheckResult merchantUnavailable(Throwable err) {
+    java.time.Instant now = services.clock().instant();
+    if (merchantAllowedAt != null && merchantAllowedAt.plus(services.settings().merchantCache()).isAfter(now)) {
+      log.warn("terminal {}: merchant unavailable ({}), found active at {}: going on without its check", entityId,
+          err.getClass().getSimpleName(), merchantAllowedAt);
+      return new MerchantEntity.CheckResult(null, null);
+    }
+    return new MerchantEntity.CheckResult("96", "merchant check failed: " + err.getMessage());
   }
 
   void sendUpstream(String key, CardBusRequest req) {

@@ -85,6 +85,7 @@ final class TerminalFlows {
   ReplyEffect<Event, TerminalState> onMerchantChecked(TerminalState s, MerchantChecked c) {
     Request r = c.request();
     if (!c.result().allowed()) return reject(s, r, c.result().code(), c.result().reason());
+    e.merchantAllowedAt = e.services.clock().instant();
     return switch (r.type()) {
       case SIGN_ON -> onSignOn(s, r);
       case BALANCE, SALE, SALE_VOID, REFUND -> onFinancial(s, r);
@@ -304,7 +305,13 @@ final class TerminalFlows {
     Txn t = found.get();
     TerminalEntity.TxnCompleted done;
     CardBusResult res = c.result();
-    if (res instanceof CardBusResult.Answered a) {
+    if (res instanceof CardBusResult.Answered a && a.approved() && e.reverseWhenDone.remove(t.key())) {
+      // the terminal gave up on it while it was upstream: approved, and reversed at once
+      done = new TerminalEntity.TxnCompleted(t.key(), TxnStatus.REVERSED, a.terminalCode(), a.approvalCode(),
+          a.settlementDate(), a.endpoint(), newReversal("06"));
+      e.log.warn("terminal {}: {} rrn {} approved after the terminal gave up on it: reversing", e.entityId(),
+          t.type(), t.rrn());
+    } else if (res instanceof CardBusResult.Answered a) {
       done = new TerminalEntity.TxnCompleted(t.key(), a.approved() ? TxnStatus.APPROVED : TxnStatus.DECLINED,
           a.terminalCode(), a.approvalCode(), a.settlementDate(), a.endpoint(), null);
     } else if (res instanceof CardBusResult.NotSent n) {
@@ -464,7 +471,9 @@ final class TerminalFlows {
   ReplyEffect<Event, TerminalState> onReplyUndelivered(TerminalState s, ReplyUndelivered c) {
     Optional<Txn> t = s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.APPROVED);
     if (t.isEmpty()) {
-      // declined, reversed or unknown: nothing to undo (a pending one is reversed if the entity dies)
+      // still pending: reversed as soon as its outcome is in (or at recovery if the entity dies first);
+      // declined, reversed or unknown: nothing to undo
+      if (s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.PENDING).isPresent()) e.reverseWhenDone.add(c.txnKey());
       if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
       return effect().noReply();
     }

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param reversalMaxBackoff cap of the store-and-forward retry delay (card-bus.md §2: 60 s)
  * @param reversalFirstRetry first retry delay of a reversal whose first attempt failed
  * @param merchantAskTimeout how long a terminal waits for its merchant's checks
+ * @param merchantCache when the merchant cannot be asked (its shard is moving after a node loss), a
+ *     terminal whose merchant was found active this recently goes on without the check
  * @param refundRetentionDays how long approved sales stay refundable after settlement
  * @param snapshotEvery events between snapshots
  */
@@ -22,6 +24,7 @@ public record TerminalSettings(
     Duration reversalMaxBackoff,
     Duration reversalFirstRetry,
     Duration merchantAskTimeout,
+    Duration merchantCache,
     int refundRetentionDays,
     int snapshotEvery) {
 
@@ -34,6 +37,7 @@ public record TerminalSettings(
         c.getDuration("reversal-max-backoff"),
         c.getDuration("reversal-first-retry"),
         c.getDuration("merchant-ask-timeout"),
+        c.getDuration("merchant-cache"),
         c.getInt("refund-retention-days"),
         c.getInt("snapshot-every"));
   }

@@ -139,7 +139,7 @@ class TerminalEntityTest {
 
   static TerminalSettings settings(Duration keyMaxAge) {
     return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), 30, 100);
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100);
   }
 
   static TerminalServices services(Duration keyMaxAge, Clock clock) {
