@@ -296,7 +296,13 @@ final class TerminalFlows {
   }
 
   ReplyEffect<Event, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
-    e.inFlight.remove(c.key());
+    if (!e.inFlight.remove(c.key())) {
+      // sent by an earlier incarnation (the entity restarted after a journal failure, and may have
+      // answered its requester 96): recovery resolves that intent as a reversal, whatever this says
+      e.log.warn("terminal {}: upstream outcome of {} arrived after a restart ({}): ignored, the intent is reversed",
+          e.entityId(), c.key(), describe(c.result()));
+      return effect().noReply();
+    }
     Optional<Txn> found = s.txn(c.key());
     if (found.isEmpty() || found.get().status() != TxnStatus.PENDING) {
       e.releaseWaiting(c.key());
@@ -473,7 +479,11 @@ final class TerminalFlows {
     if (t.isEmpty()) {
       // still pending: reversed as soon as its outcome is in (or at recovery if the entity dies first);
       // declined, reversed or unknown: nothing to undo
-      if (s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.PENDING).isPresent()) e.reverseWhenDone.add(c.txnKey());
+      if (s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.PENDING).isPresent()) {
+        // not acknowledged while pending: the sender asks again until the outcome is in and undone
+        e.reverseWhenDone.add(c.txnKey());
+        return effect().noReply();
+      }
       if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
       return effect().noReply();
     }
@@ -508,8 +518,13 @@ final class TerminalFlows {
    */
   void answerJournalFailure(TerminalState s, Throwable cause) {
     List<Request> all = new ArrayList<>(e.persisting);
-    e.waiting.values().forEach(all::addAll);
     e.persisting.clear();
+    for (var w : e.waiting.entrySet()) {
+      // a request whose intent is recorded is NOT answered: the failed write may have been its outcome,
+      // and a write reported failed (breaker timeout) can still have committed an approval; the gateway
+      // answers it 96 and has the entity reverse it once it can write (ReplyUndelivered)
+      if (s.txn(w.getKey()).isEmpty()) all.addAll(w.getValue());
+    }
     e.waiting.clear();
     if (all.isEmpty()) return;
     e.log.error("terminal {}: journal write failed ({}): answering {} waiting request(s) 96", e.entityId(),
