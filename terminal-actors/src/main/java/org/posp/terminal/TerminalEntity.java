@@ -183,6 +183,8 @@ public final class TerminalEntity
   final Map<String, Integer> reversalAttempts = new HashMap<>();
   /** Requests whose reply waits for a journal write (sign-on, settlement, ...). Transient. */
   final java.util.Set<Request> persisting = new java.util.HashSet<>();
+  /** Keys whose intent (TxnStarted) is being written. Transient. */
+  final java.util.Set<String> intentsWriting = new java.util.HashSet<>();
   /** Pending transactions the terminal gave up on: reversed as soon as they are approved. Transient. */
   final java.util.Set<String> reverseWhenDone = new java.util.HashSet<>();
   /** Keys whose card-bus call is in progress in this incarnation. Transient. */

@@ -290,8 +290,12 @@ final class TerminalFlows {
     CardBusRequest up = new CardBusRequest(op, originalOp, id.rrn(), id.stan(), localDateTime, amount, card.pan(),
         card.expiry(), card.track2(), card.iccData(), pin(s, m), m.get(41), m.get(42), original, false, null);
     waitFor(key, r);
+    e.intentsWriting.add(key);
     return effect().persist(new TerminalEntity.TxnStarted(txn))
-        .thenRun(ns -> e.sendUpstream(key, up))
+        .thenRun(ns -> {
+          e.intentsWriting.remove(key);
+          e.sendUpstream(key, up);
+        })
         .thenNoReply();
   }
 
@@ -520,12 +524,14 @@ final class TerminalFlows {
     List<Request> all = new ArrayList<>(e.persisting);
     e.persisting.clear();
     for (var w : e.waiting.entrySet()) {
-      // a request whose intent is recorded is NOT answered: the failed write may have been its outcome,
-      // and a write reported failed (breaker timeout) can still have committed an approval; the gateway
-      // answers it 96 and has the entity reverse it once it can write (ReplyUndelivered)
-      if (s.txn(w.getKey()).isEmpty()) all.addAll(w.getValue());
+      // only requests whose intent was being written are answered: for one whose intent is recorded the
+      // failed write may have been its outcome, and a write reported failed (breaker timeout) can still
+      // have committed an approval; the gateway answers it 96 and has the entity reverse it once it can
+      // write (ReplyUndelivered)
+      if (e.intentsWriting.contains(w.getKey())) all.addAll(w.getValue());
     }
     e.waiting.clear();
+    e.intentsWriting.clear();
     if (all.isEmpty()) return;
     e.log.error("terminal {}: journal write failed ({}): answering {} waiting request(s) 96", e.entityId(),
         cause.getMessage(), all.size());
