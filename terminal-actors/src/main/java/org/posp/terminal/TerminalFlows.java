@@ -488,6 +488,14 @@ final class TerminalFlows {
         e.reverseWhenDone.add(c.txnKey());
         return effect().noReply();
       }
+      String[] parts = c.txnKey().split(":");
+      String ref = parts.length == 3 ? parts[1] + ":" + parts[2] : null;
+      if (s.txn(c.txnKey()).isEmpty() && ref != null && !s.reversedBeforeSeen().contains(ref)) {
+        // not seen yet: the request may still arrive (held in a mailbox during a restart); it is refused then
+        return effect().persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> {
+          if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+        }).thenNoReply();
+      }
       if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
       return effect().noReply();
     }
