@@ -3,16 +3,13 @@ package org.posp.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posp.sim.terminal.Card;
@@ -30,26 +27,10 @@ class PostgresNodeTest {
   @Test
   void journalsInPostgresAndSurvivesANodeRestart() throws Exception {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-      Map<String, Object> props = new HashMap<>();
-      props.put("posp.demo", "on");
-      props.put("posp.data-dir", dataDir.toString());
-      props.put("posp.db.url", pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
-      props.put("posp.db.user", "postgres");
-      props.put("posp.db.password", "postgres");
-      props.put("posp.db.driver", "org.postgresql.Driver");
-      props.put("posp.db.profile", "slick.jdbc.PostgresProfile$");
-      props.put("posp.terminal-front.port", "0");
-      props.put("posp.terminal-front.tls-port", "0");
-      props.put("posp.http.port", "0");
-      props.put("pekko.management.http.port", "0");
-      props.put("pekko.remote.artery.canonical.port", "0");
-      props.put("posp.demo-data.card-bus-port", "0");
-      props.put("posp.demo-data.card-bus-http-port", "-1");
-      props.put("pekko.coordinated-shutdown.exit-jvm", "off");
+      com.typesafe.config.Config config = TestNodes.demoOnPostgres(dataDir, pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
       String tid = "10000077";
       TxnResult sale;
-      try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
-          .withFallback(ConfigFactory.defaultApplication())))) {
+      try (SwitchNode node = SwitchNode.start(config)) {
         try (TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
             DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(15)))) {
@@ -64,8 +45,7 @@ class PostgresNodeTest {
         rs.next();
         assertTrue(rs.getInt(1) >= 3, "provisioning, sign-on, intent and outcome are in PostgreSQL");
       }
-      try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
-          .withFallback(ConfigFactory.defaultApplication())))) {
+      try (SwitchNode node = SwitchNode.start(config)) {
         var ref = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system())
             .entityRefFor(org.posp.terminal.TerminalEntity.TYPE_KEY,
                 org.posp.terminal.TerminalEntity.entityId(DemoData.MERCHANT, tid));

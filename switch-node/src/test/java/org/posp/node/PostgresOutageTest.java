@@ -3,15 +3,12 @@ package org.posp.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posp.sim.terminal.Card;
@@ -39,25 +36,9 @@ class PostgresOutageTest {
     }
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = startPg(port, pgData);
-    Map<String, Object> props = new HashMap<>();
-    props.put("posp.demo", "on");
-    props.put("posp.data-dir", dir.resolve("node").toString());
-    props.put("posp.db.url", "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
-    props.put("posp.db.user", "postgres");
-    props.put("posp.db.password", "postgres");
-    props.put("posp.db.driver", "org.postgresql.Driver");
-    props.put("posp.db.profile", "slick.jdbc.PostgresProfile$");
-    props.put("posp.terminal-front.port", "0");
-    props.put("posp.terminal-front.tls-port", "0");
-    props.put("posp.http.port", "0");
-    props.put("pekko.management.http.port", "0");
-    props.put("pekko.remote.artery.canonical.port", "0");
-    props.put("posp.demo-data.card-bus-port", "0");
-    props.put("posp.demo-data.card-bus-http-port", "-1");
-    props.put("pekko.coordinated-shutdown.exit-jvm", "off");
+    com.typesafe.config.Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000088";
-    try (SwitchNode node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(props)
-            .withFallback(ConfigFactory.defaultApplication())));
+    try (SwitchNode node = SwitchNode.start(config);
         TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
             DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,22 +46,10 @@ class SwitchNodeIntegrationTest {
 
   @BeforeAll
   static void start() {
-    node = SwitchNode.start(ConfigFactory.load(ConfigFactory.parseMap(Map.of(
-            "posp.demo", "on",
-            "posp.data-dir", dataDir.toString(),
-            "posp.terminal-front.port", "0",
-            "posp.terminal-front.tls-port", "0",
-            "posp.http.port", "0",
-            "pekko.management.http.port", "0",
-            "pekko.remote.artery.canonical.port", "0",
-            "posp.demo-data.card-bus-port", "0",
-            "posp.demo-data.card-bus-http-port", "-1",
-            "posp.card-bus.endpoint-defaults.timeout", "8s"))
-        .withFallback(ConfigFactory.parseMap(Map.of(
-            "pekko.coordinated-shutdown.exit-jvm", "off",
-            "posp.demo-data.card-bus-late-delay", "5s",
-            "posp.terminal.reversal-first-retry", "1s")))
-        .withFallback(ConfigFactory.defaultApplication())));
+    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of(
+        "posp.card-bus.endpoint-defaults.timeout", "8s",
+        "posp.demo-data.card-bus-late-delay", "5s",
+        "posp.terminal.reversal-first-retry", "1s")));
   }
 
   @AfterAll
