@@ -74,11 +74,27 @@ final class NodeProcess implements AutoCloseable {
     this.remotePort = ports.remote();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * A free loopback port below the kernel's ephemeral range (32768-60999): a port picked from that
+   * range and released can be taken by any outgoing connection (to PostgreSQL, between nodes) before
+   * the node binds it. Each port is handed out once per test JVM.
+   */
+  static synchronized int freePort() throws IOException {
+    for (int tries = 0; tries < 2_000; tries++) {
+      int port = 20_000 + RANDOM.nextInt(12_000);
+      if (!HANDED_OUT.add(port)) continue;
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException inUse) {
+        // taken: try another
+      }
     }
+    throw new IOException("no free port found in 20000-31999");
   }
+
+  private static final java.util.Random RANDOM = new java.util.Random();
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
 
   /** Starts the JVM and waits for its READY line. */
   void start(Duration timeout) throws Exception {
