@@ -216,8 +216,4 @@ final class HttpApi extends AllDirectives {
     p.put("detail", detail);
     return complete(HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(PROBLEM, p.toString())));
   }
-
-  ActorSystem<?> system() {
-    return system;
-  }
 }

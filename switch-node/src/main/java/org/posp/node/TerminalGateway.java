@@ -141,7 +141,7 @@ public final class TerminalGateway {
         return null;
       }
       String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
-      return req.mti().substring(0, 2) + ":" + batch + ":" + req.get(11);
+      return TerminalEntity.txnKey(req.mti(), batch, req.get(11));
     } catch (TerminalFormatException | RuntimeException e) {
       return null;
     }
@@ -153,7 +153,7 @@ public final class TerminalGateway {
       var type = org.posp.terminal.codec.TransactionType.reversedType(reversal);
       if (type.isEmpty()) return null;
       String batch = org.posp.terminal.codec.Field60.parse(reversal.get(60)).batch();
-      return type.get().mtiClass() + ":" + batch + ":" + reversal.get(11);
+      return TerminalEntity.txnKey(type.get().requestMti(), batch, reversal.get(11));
     } catch (TerminalFormatException | RuntimeException e) {
       return null;
     }
@@ -197,9 +197,5 @@ public final class TerminalGateway {
     } catch (TerminalFormatException e) {
       throw new IllegalStateException("cannot pack a " + code + " reply: " + e.getMessage(), e);
     }
-  }
-
-  public ActorSystem<?> system() {
-    return system;
   }
 }

@@ -59,6 +59,14 @@ public final class TerminalEntity
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Terminal");
 
+  /**
+   * Duplicate key of a transaction within its terminal (41 and 42 are the entity's own): MTI class +
+   * batch (60.2) + terminal STAN (11), e.g. {@code 02:000001:000012}.
+   */
+  public static String txnKey(String mti, String batch, String stan) {
+    return mti.substring(0, 2) + ":" + batch + ":" + stan;
+  }
+
   /** Entity id of a terminal: merchant id (42) + ':' + terminal id (41). */
   public static String entityId(String merchantId, String terminalId) {
     return merchantId + ":" + terminalId;
@@ -98,9 +106,6 @@ public final class TerminalEntity
   }
 
   public record GetState(ActorRef<TerminalState> replyTo) implements Command {}
-
-  /** Wakes the entity (used after a restart to resume pending work). */
-  public record Wake() implements Command {}
 
   // internal commands: sent by the entity to itself, never across nodes
   record MerchantChecked(Request request, MerchantEntity.CheckResult result) implements Command {}
@@ -240,7 +245,6 @@ public final class TerminalEntity
         ? Effect().persist(new SignOnRequired()).thenReply(c.replyTo(), x -> StatusReply.ack())
         : Effect().reply(c.replyTo(), StatusReply.error("terminal not provisioned")));
     b.onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s));
-    b.onCommand(Wake.class, (s, c) -> Effect().noReply());
     b.onCommand(IdleTimeout.class, this::onIdle);
     return b.build();
   }

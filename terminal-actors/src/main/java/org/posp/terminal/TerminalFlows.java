@@ -488,9 +488,9 @@ final class TerminalFlows {
         e.reverseWhenDone.add(c.txnKey());
         return effect().noReply();
       }
-      String[] parts = c.txnKey().split(":");
-      String ref = parts.length == 3 ? parts[1] + ":" + parts[2] : null;
-      if (s.txn(c.txnKey()).isEmpty() && ref != null && !s.reversedBeforeSeen().contains(ref)) {
+      // "batch:STAN" of the key (its MTI class is irrelevant to a reversal, see ReversedBeforeSeen)
+      String ref = c.txnKey().substring(c.txnKey().indexOf(':') + 1);
+      if (s.txn(c.txnKey()).isEmpty() && !s.reversedBeforeSeen().contains(ref)) {
         // not seen yet: the request may still arrive (held in a mailbox during a restart); it is refused then
         return effect().persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> {
           if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
@@ -601,7 +601,7 @@ final class TerminalFlows {
   }
 
   static String key(TerminalMessage m, Field60 f60) {
-    return m.mti().substring(0, 2) + ":" + f60.batch() + ":" + m.get(11);
+    return TerminalEntity.txnKey(m.mti(), f60.batch(), m.get(11));
   }
 
   static Field60 field60(TerminalMessage m) {

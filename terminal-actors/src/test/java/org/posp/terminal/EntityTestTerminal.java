@@ -135,7 +135,7 @@ final class EntityTestTerminal {
 
   /** Duplicate key of the entity for a financial request of this terminal (MTI class + batch + STAN). */
   String key(String mti, String stanOfRequest) {
-    return mti.substring(0, 2) + ":" + batch + ":" + stanOfRequest;
+    return TerminalEntity.txnKey(mti, batch, stanOfRequest);
   }
 
   byte[] withMac(byte[] body) {

@@ -183,8 +183,7 @@ class TerminalStateSerializationTest {
     for (TerminalEntity.Command c : List.of(
         new TerminalEntity.Provision("898100012340001", "10000001", tmk, acks.ref()),
         new TerminalEntity.RequireSignOn(acks.ref()),
-        new TerminalEntity.ReplyUndelivered("02:000001:000001"),
-        new TerminalEntity.Wake())) {
+        new TerminalEntity.ReplyUndelivered("02:000001:000001"))) {
       assertEquals(c, roundTrip(c), c.getClass().getSimpleName());
     }
   }
