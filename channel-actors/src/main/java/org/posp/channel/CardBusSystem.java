@@ -119,7 +119,11 @@ public final class CardBusSystem implements CardBus {
           name, e.breakerMaxFailures(), e.breakerResetTimeout().toMillis()));
       breaker.addOnHalfOpenListener(() -> LOG.info("card-bus endpoint {}: circuit breaker half-open, next request probes", name));
       breaker.addOnCloseListener(() -> LOG.info("card-bus endpoint {}: circuit breaker closed", name));
-      LinkBoard board = new LinkBoard();
+      breaker.addOnOpenListener(() -> CardBusMetrics.breaker(name, true));
+      breaker.addOnHalfOpenListener(() -> CardBusMetrics.breaker(name, false));
+      breaker.addOnCloseListener(() -> CardBusMetrics.breaker(name, false));
+      CardBusMetrics.breaker(name, false);
+      LinkBoard board = new LinkBoard(name);
       AtomicLong late = new AtomicLong();
       ActorRef<EndpointActor.Command> ref = system.systemActorOf(
           Behaviors.supervise(EndpointActor.create(settings, e, breaker, board, late, lateReplyListener))
@@ -183,8 +187,9 @@ public final class CardBusSystem implements CardBus {
       return done(new CardBusResult.NotSent(route.get(), "92", "endpoint " + route.get() + " not configured"));
     }
     Instant now = Instant.now();
+    long start = System.nanoTime();
     return CompletableFuture.supplyAsync(() -> prepare(request, ep, now), blocking)
-        .thenCompose(p -> p.refusal != null ? done(p.refusal) : ask(ep, p.packed));
+        .thenCompose(p -> p.refusal != null ? done(p.refusal) : CardBusMetrics.timed(ep.settings.name(), start, ask(ep, p.packed)));
   }
 
   private CompletionStage<CardBusResult> ask(Endpoint ep, Packed submit) {

@@ -227,6 +227,10 @@ final class ChaosRun implements AutoCloseable {
     hostMessages = host.messages();
     report.checks.add(Invariants.balanced(settled, hostTotals, load.journal().all(), hostMessages));
     if (faultNanos > 0) report.checks.add(Invariants.boundedFailover(served, faultSeconds, SERVED_BOUND_SECONDS));
+    List<String> pans = new ArrayList<>(LoadDriver.CARDS);
+    pans.add(LoadDriver.LOST_REPLY_CARD);
+    report.checks.add(Invariants.noClearPanInLogs(cluster.logs(), pans));
+    if ("json".equals(settings.nodeProperties().get("POSP_LOG_FORMAT"))) report.checks.add(Invariants.jsonLogs(cluster.logs()));
     if (!load.errors().isEmpty()) {
       report.checks.add(Invariants.Check.of("H", "load harness", "terminal threads ended by exceptions",
           load.errors().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList()));

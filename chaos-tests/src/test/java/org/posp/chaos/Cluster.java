@@ -74,6 +74,11 @@ final class Cluster implements AutoCloseable {
     return size;
   }
 
+  /** Every node's log file (spares included). */
+  List<java.nio.file.Path> logs() {
+    return slots.stream().map(n -> n.log).toList();
+  }
+
   NodeProcess node(int index) {
     return slots.get(index);
   }

@@ -236,6 +236,76 @@ final class Invariants {
   }
 
   /** The switch's transaction of a batch with a terminal STAN and type, from the admin view. */
+  /**
+   * P. No clear PAN in the switch's logs: none of the test cards' PANs (nor any other digit run of 13 to 19
+   * digits that starts with a test card's BIN) appears in any node log of the run. Masked forms
+   * ({@code 621488****1234}) do not match.
+   */
+  static Check noClearPanInLogs(List<java.nio.file.Path> logs, java.util.Collection<String> pans) throws java.io.IOException {
+    java.util.Set<String> bins = new java.util.TreeSet<>();
+    pans.forEach(p -> bins.add(p.substring(0, 6)));
+    java.util.regex.Pattern digits = java.util.regex.Pattern.compile("(?<![0-9])[0-9]{13,19}(?![0-9])");
+    List<String> violations = new ArrayList<>();
+    long lines = 0;
+    for (java.nio.file.Path log : logs) {
+      if (!java.nio.file.Files.exists(log)) continue;
+      try (var in = java.nio.file.Files.newBufferedReader(log, java.nio.charset.StandardCharsets.UTF_8)) {
+        String line;
+        int n = 0;
+        while ((line = in.readLine()) != null) {
+          n++;
+          lines++;
+          var m = digits.matcher(line);
+          while (m.find()) {
+            String run = m.group();
+            if (pans.contains(run) || bins.contains(run.substring(0, 6))) {
+              violations.add(log.getFileName() + ":" + n + " holds " + run.substring(0, 6) + "..." + run.substring(run.length() - 4)
+                  + " in clear");
+            }
+          }
+        }
+      }
+    }
+    return Check.of("P", "no clear PAN in logs", lines + " lines of " + logs.size() + " node logs searched for "
+        + pans.size() + " test PANs and their BINs", violations);
+  }
+
+  /**
+   * J. JSON logs (POSP_LOG_FORMAT=json): every log line of the switch is one JSON object with a level, a
+   * logger and a message. Lines the JVM or an agent prints itself (not through logback) are not log lines
+   * and are only counted.
+   */
+  static Check jsonLogs(List<java.nio.file.Path> logs) throws java.io.IOException {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.regex.Pattern textLogLine = java.util.regex.Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) .*");
+    List<String> violations = new ArrayList<>();
+    long json = 0, other = 0;
+    for (java.nio.file.Path log : logs) {
+      if (!java.nio.file.Files.exists(log)) continue;
+      int n = 0;
+      for (String line : java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+        n++;
+        if (line.startsWith("{")) {
+          try {
+            JsonNode node = mapper.readTree(line);
+            if (!node.hasNonNull("level") || !node.hasNonNull("loggerName") || !node.has("formattedMessage")) {
+              violations.add(log.getFileName() + ":" + n + " lacks level, loggerName or formattedMessage");
+            }
+            json++;
+          } catch (java.io.IOException e) {
+            violations.add(log.getFileName() + ":" + n + " is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+          }
+        } else if (textLogLine.matcher(line).matches()) {
+          violations.add(log.getFileName() + ":" + n + " is a text log line");
+        } else {
+          other++;
+        }
+      }
+    }
+    if (json == 0) violations.add("no JSON log line at all");
+    return Check.of("J", "JSON logs", json + " JSON log lines, " + other + " other lines (JVM/agent output)", violations);
+  }
+
   static Optional<JsonNode> switchTxn(JsonNode view, String batch, String stan, TxnType type) {
     for (JsonNode t : view.path("transactions")) {
       if (batch.equals(t.path("batch").asText()) && stan.equals(t.path("stan").asText())

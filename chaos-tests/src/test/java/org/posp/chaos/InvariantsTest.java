@@ -185,4 +185,26 @@ class InvariantsTest {
       assertFalse(pan.endsWith("9997") || pan.endsWith("9998") || pan.endsWith("9999"), pan);
     }
   }
+
+  @Test
+  void clearPanInALogFailsAndMaskedPassesTheLogChecks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String pan = LoadDriver.CARDS.get(0);
+    String masked = pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
+    java.nio.file.Path clean = java.nio.file.Files.writeString(dir.resolve("clean.log"),
+        "10:00:00.000 INFO  [main] x - sale card " + masked + " rrn 123456789012 mid 898100012340001\n");
+    java.nio.file.Path leaky = java.nio.file.Files.writeString(dir.resolve("leaky.log"),
+        "{\"level\":\"INFO\",\"loggerName\":\"x\",\"formattedMessage\":\"track " + pan + "=3012\"}\n");
+    assertTrue(Invariants.noClearPanInLogs(List.of(clean), LoadDriver.CARDS).passed());
+    Invariants.Check leak = Invariants.noClearPanInLogs(List.of(clean, leaky), LoadDriver.CARDS);
+    assertFalse(leak.passed());
+    assertFalse(leak.violations().get(0).contains(pan), "the report itself masks the PAN");
+    // another PAN of a test BIN is caught as well
+    String other = pan.substring(0, 6) + "0000000000";
+    java.nio.file.Path leaky2 = java.nio.file.Files.writeString(dir.resolve("leaky2.log"), "pan=" + other + "\n");
+    assertFalse(Invariants.noClearPanInLogs(List.of(leaky2), LoadDriver.CARDS).passed());
+
+    assertFalse(Invariants.jsonLogs(List.of(clean)).passed(), "a text log line is not JSON");
+    assertTrue(Invariants.jsonLogs(List.of(leaky)).passed());
+  }
 }

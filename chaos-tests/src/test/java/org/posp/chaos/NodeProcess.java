@@ -116,6 +116,8 @@ final class NodeProcess implements AutoCloseable {
     cmd.add("-Dposp.http.port=" + httpPort);
     cmd.add("-Dpekko.management.http.port=" + managementPort);
     cmd.add("-Dpekko.remote.artery.canonical.port=" + remotePort);
+    // the node logs as in production (switch-node's logback.xml), not with this module's test logging
+    cmd.add("-Dlogback.configurationFile=logback.xml");
     properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

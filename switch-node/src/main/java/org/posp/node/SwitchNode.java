@@ -127,6 +127,9 @@ public final class SwitchNode implements AutoCloseable {
           .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
 
       if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
+      // the store-and-forward gauges are computed from what the entities hosted here last reported
+      system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1),
+          org.posp.terminal.TerminalMetrics::refreshStoreAndForward, system.executionContext());
 
       Config front = config.getConfig("posp.terminal-front");
       DatabaseHealth dbHealth = DatabaseHealth.watch(JournalSchema.Database.fromConfig(config),

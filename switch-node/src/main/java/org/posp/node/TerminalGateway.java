@@ -57,29 +57,47 @@ public final class TerminalGateway {
    */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
       java.util.function.BooleanSupplier connectionClosed) {
+    long start = System.nanoTime();
+    SwitchMetrics.requestStarted();
     TerminalMessage msg;
     try {
       msg = TerminalCodec.unpack(frame.body());
     } catch (TerminalFormatException e) {
       log.warn("format error from {}: {}", peer, e.getMessage());
-      return CompletableFuture.completedFuture(formatErrorReply(frame));
+      Optional<TerminalFrame> reply = formatErrorReply(frame);
+      SwitchMetrics.requestEnded("FORMAT_ERROR", reply.isPresent() ? "30" : null, start);
+      return CompletableFuture.completedFuture(reply);
     }
+    String type = SwitchMetrics.type(msg);
+    return answer(frame, msg, peer, connectionClosed).handle((res, err) -> {
+      boolean sent = err == null && res != null && res.body() != null;
+      SwitchMetrics.requestEnded(type, sent ? res.responseCode() : null, start);
+      if (err != null) {
+        log.error("terminal request {} from {} failed: {}", msg.mti(), peer, err.toString());
+        return Optional.<TerminalFrame>empty();
+      }
+      return sent ? Optional.of(frame.reply(res.body(), res.processingRequirement())) : Optional.<TerminalFrame>empty();
+    });
+  }
+
+  /** The reply to a request that could be unpacked: its body (null = nothing to send) and field 39. */
+  private CompletionStage<TerminalEntity.TerminalResponse> answer(TerminalFrame frame, TerminalMessage msg, String peer,
+      java.util.function.BooleanSupplier connectionClosed) {
     if (!msg.has(41) || !msg.has(42)) {
       log.warn("request {} from {} without 41/42", msg.mti(), peer);
-      return CompletableFuture.completedFuture(Optional.of(frame.reply(reject(msg, "30"), 0)));
+      return CompletableFuture.completedFuture(new TerminalEntity.TerminalResponse(reject(msg, "30"), 0, "30"));
     }
     String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
-    if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(frame, msg, ref));
+    if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(msg, ref));
     long deadline = System.nanoTime() + askTimeout.toNanos();
-    return attempt(frame, msg, ref, deadline).thenApply(res -> {
+    return attempt(frame.body(), msg, ref, deadline).thenApply(res -> {
       if (res == null) {
         log.warn("terminal {}: no answer to {} within {} ms; nothing sent", entityId, msg.mti(), askTimeout.toMillis());
-        return Optional.<TerminalFrame>empty();
+        return TerminalEntity.TerminalResponse.none();
       }
-      if (res.body() == null) return Optional.<TerminalFrame>empty();
-      if (connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
-      return Optional.of(frame.reply(res.body(), res.processingRequirement()));
+      if (res.body() != null && connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
+      return res;
     });
   }
 
@@ -87,20 +105,17 @@ public final class TerminalGateway {
    * Asks the entity; when an attempt times out, answers 96 if the database is down meanwhile (the entity
    * cannot record anything), else asks again until the deadline. Completes with null at the deadline.
    */
-  private CompletionStage<TerminalEntity.TerminalResponse> attempt(TerminalFrame frame, TerminalMessage msg,
+  private CompletionStage<TerminalEntity.TerminalResponse> attempt(byte[] body, TerminalMessage msg,
       org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, long deadline) {
     return ref.<TerminalEntity.TerminalResponse>ask(
-            replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo), attemptTimeout)
+            replyTo -> new TerminalEntity.HandleRequest(body, replyTo), attemptTimeout)
         .handle((res, err) -> {
           if (err == null) return CompletableFuture.completedFuture(res);
-          if (databaseDown.getAsBoolean()) {
-            byte[] body = databaseDownReply(frame, msg, ref).map(TerminalFrame::body).orElse(null);
-            return CompletableFuture.completedFuture(new TerminalEntity.TerminalResponse(body, 0));
-          }
+          if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(msg, ref));
           if (System.nanoTime() + attemptTimeout.toNanos() / 2 > deadline) {
             return CompletableFuture.<TerminalEntity.TerminalResponse>completedFuture(null);
           }
-          return attempt(frame, msg, ref, deadline);
+          return attempt(body, msg, ref, deadline);
         })
         .thenCompose(x -> x);
   }
@@ -111,10 +126,10 @@ public final class TerminalGateway {
    * reversal (0400) answered 96 ends the terminal's retries: in both cases the entity is told to reverse
    * the transaction as soon as it can write.
    */
-  private Optional<TerminalFrame> databaseDownReply(TerminalFrame frame, TerminalMessage msg,
+  private TerminalEntity.TerminalResponse databaseDownReply(TerminalMessage msg,
       org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref) {
     compensateLater(ref, msg.mti().equals("0400") ? reversedKey(msg) : txnKey(msg));
-    return Optional.of(frame.reply(reject(msg, "96"), 0));
+    return new TerminalEntity.TerminalResponse(reject(msg, "96"), 0, "96");
   }
 
   /**

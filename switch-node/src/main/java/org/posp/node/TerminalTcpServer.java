@@ -68,11 +68,13 @@ public final class TerminalTcpServer {
     return source.to(org.apache.pekko.stream.javadsl.Sink.foreach(conn -> {
       String peer = kind + ":" + conn.remoteAddress().getAddress().getHostAddress() + ":" + conn.remoteAddress().getPort();
       int n = connections.incrementAndGet();
+      SwitchMetrics.connectionOpened(kind);
       log.debug("terminal connection from {} ({} open)", peer, n);
       java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
       conn.handleWith(protocol(peer, closed).watchTermination((nu, done) -> {
         done.whenComplete((d, err) -> {
           int left = connections.decrementAndGet();
+          SwitchMetrics.connectionClosed(kind);
           if (err != null) log.info("terminal connection {} closed: {} ({} open)", peer, err.getMessage(), left);
           else log.debug("terminal connection {} closed ({} open)", peer, left);
         });

@@ -107,9 +107,14 @@ public final class MerchantEntity
     b.onCommand(Check.class, (s, c) -> Effect().reply(c.replyTo(), check(s, c)));
     b.onCommand(RecordApproved.class, (s, c) -> s.profile() == null
         ? Effect().noReply()
-        : Effect().persist(new Approved(c.amountFen(), c.day())).thenNoReply());
+        : persistTimed(new Approved(c.amountFen(), c.day())).thenNoReply());
     b.onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s));
     return b.build();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistTimed(Event event) {
+    long start = System.nanoTime();
+    return Effect().persist(event).thenRun(ns -> TerminalMetrics.merchantPersisted(start));
   }
 
   private static final Set<String> LIMITED = Set.of(

@@ -80,10 +80,14 @@ public final class TerminalEntity
   public record HandleRequest(byte[] body, ActorRef<TerminalResponse> replyTo) implements Command {}
 
   /**
-   * The reply body (null = nothing to send) and the header's processing requirement R (0 nothing, 3 sign
-   * on again).
+   * The reply body (null = nothing to send), the header's processing requirement R (0 nothing, 3 sign
+   * on again), and the reply's field 39 for the node's metrics (null when the reply has none).
    */
-  public record TerminalResponse(byte[] body, int processingRequirement) implements CborSerializable {
+  public record TerminalResponse(byte[] body, int processingRequirement, String responseCode) implements CborSerializable {
+    public TerminalResponse(byte[] body, int processingRequirement) {
+      this(body, processingRequirement, null);
+    }
+
     public static TerminalResponse none() { return new TerminalResponse(null, 0); }
   }
 
@@ -223,7 +227,11 @@ public final class TerminalEntity
   @Override
   public SignalHandler<TerminalState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), s -> ctx.getSelf().tell(new ResolveInterrupted()))
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          TerminalMetrics.storeAndForward(entityId, s);
+          ctx.getSelf().tell(new ResolveInterrupted());
+        })
+        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> TerminalMetrics.entityStopped(entityId))
         .onSignal(org.apache.pekko.persistence.typed.JournalPersistFailed.class,
             (s, failed) -> flows.answerJournalFailure(s, failed.failure()))
         .build();
@@ -254,7 +262,9 @@ public final class TerminalEntity
       return Effect().reply(c.replyTo(), StatusReply.error("provisioning for another terminal id"));
     }
     if (c.tmk().equals(s.tmk())) return Effect().reply(c.replyTo(), StatusReply.ack());
+    long start = System.nanoTime();
     return Effect().persist(new Provisioned(c.merchantId(), c.terminalId(), c.tmk()))
+        .thenRun(ns -> TerminalMetrics.terminalPersisted(start))
         .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
@@ -401,7 +411,7 @@ public final class TerminalEntity
     try {
       LmkKey mak = s.keys() == null ? null : s.keys().mak();
       byte[] body = TerminalReplies.pack(reply, mac, services.hsm(), mak);
-      return new TerminalResponse(body, processingRequirement(s));
+      return new TerminalResponse(body, processingRequirement(s), reply.has(39) ? reply.get(39) : null);
     } catch (TerminalFormatException | HsmException e) {
       log.error("terminal {}: cannot pack the {} reply: {}", entityId, reply.mti(), e.getMessage());
       return TerminalResponse.none();
@@ -420,6 +430,12 @@ public final class TerminalEntity
 
   org.apache.pekko.persistence.typed.javadsl.EffectFactories<Event, TerminalState> effects() {
     return Effect();
+  }
+
+  /** A persist effect completed (the journal stored the event): metrics. */
+  void persisted(long startNanos, TerminalState s) {
+    TerminalMetrics.terminalPersisted(startNanos);
+    TerminalMetrics.storeAndForward(entityId, s);
   }
 
   String entityId() {

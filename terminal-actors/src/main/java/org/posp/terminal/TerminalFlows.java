@@ -53,6 +53,17 @@ final class TerminalFlows {
     return e.effects();
   }
 
+  /** Persists, timing the journal write and publishing the entity's store-and-forward queue after it. */
+  org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, TerminalState> persist(Event event) {
+    long start = System.nanoTime();
+    return effect().persist(event).thenRun(ns -> e.persisted(start, ns));
+  }
+
+  org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, TerminalState> persist(java.util.List<Event> events) {
+    long start = System.nanoTime();
+    return effect().persist(events).thenRun(ns -> e.persisted(start, ns));
+  }
+
   // ======================================================================== entry
 
   ReplyEffect<Event, TerminalState> onRequest(TerminalState s, HandleRequest c) {
@@ -291,7 +302,7 @@ final class TerminalFlows {
         card.expiry(), card.track2(), card.iccData(), pin(s, m), m.get(41), m.get(42), original, false, null);
     waitFor(key, r);
     e.intentsWriting.add(key);
-    return effect().persist(new TerminalEntity.TxnStarted(txn))
+    return persist(new TerminalEntity.TxnStarted(txn))
         .thenRun(ns -> {
           e.intentsWriting.remove(key);
           e.sendUpstream(key, up);
@@ -332,7 +343,7 @@ final class TerminalFlows {
           newReversal("98"));
       e.log.warn("terminal {}: {} rrn {} timed out at {}: reversing", e.entityId(), t.type(), t.rrn(), res.endpoint());
     }
-    return effect().persist(done).thenRun(ns -> {
+    return persist(done).thenRun(ns -> {
       Txn after = ns.txn(t.key()).orElseThrow();
       if (after.status() == TxnStatus.APPROVED && after.type() == TransactionType.SALE) {
         e.services.merchants().apply(ns.merchantId()).tell(new MerchantEntity.RecordApproved(after.rrn(),
@@ -385,7 +396,7 @@ final class TerminalFlows {
     String reason = m.has(39) ? m.get(39) : "06";
     TerminalMessage reply = reversalMessage(r, t);
     e.persisting.add(r);
-    return effect().persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
+    return persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
         .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(t.key())))
         .thenReply(r.replyTo(), ns -> {
           e.persisting.remove(r);
@@ -443,7 +454,7 @@ final class TerminalFlows {
     if (c.result() instanceof CardBusResult.Answered a && "4000".equals(a.actionCode())) {
       e.reversalAttempts.remove(c.key());
       e.log.info("terminal {}: reversal of rrn {} acknowledged by {}", e.entityId(), found.get().rrn(), a.endpoint());
-      return effect().persist(new TerminalEntity.ReversalCompleted(c.key())).thenNoReply();
+      return persist(new TerminalEntity.ReversalCompleted(c.key())).thenNoReply();
     }
     int attempts = e.reversalAttempts.getOrDefault(c.key(), 1);
     Duration first = e.services.settings().reversalFirstRetry();
@@ -469,7 +480,7 @@ final class TerminalFlows {
       resumeReversals(s);
       return effect().noReply();
     }
-    return effect().persist(events).thenRun(this::resumeReversals).thenNoReply();
+    return persist(events).thenRun(this::resumeReversals).thenNoReply();
   }
 
   private void resumeReversals(TerminalState s) {
@@ -492,7 +503,7 @@ final class TerminalFlows {
       String ref = c.txnKey().substring(c.txnKey().indexOf(':') + 1);
       if (s.txn(c.txnKey()).isEmpty() && !s.reversedBeforeSeen().contains(ref)) {
         // not seen yet: the request may still arrive (held in a mailbox during a restart); it is refused then
-        return effect().persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> {
+        return persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> {
           if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
         }).thenNoReply();
       }
@@ -500,7 +511,7 @@ final class TerminalFlows {
       return effect().noReply();
     }
     e.log.warn("terminal {}: approval rrn {} could not be delivered: reversing", e.entityId(), t.get().rrn());
-    return effect().persist(new TerminalEntity.ReversalRequested(c.txnKey(), newReversal("06")))
+    return persist(new TerminalEntity.ReversalRequested(c.txnKey(), newReversal("06")))
         .thenRun(ns -> {
           e.ctx.getSelf().tell(new SendReversal(c.txnKey()));
           if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
@@ -517,7 +528,7 @@ final class TerminalFlows {
   ReplyEffect<Event, TerminalState> persistThenReply(Request r, Event event,
       java.util.function.Function<TerminalState, TerminalResponse> reply) {
     e.persisting.add(r);
-    return effect().persist(event).thenReply(r.replyTo(), ns -> {
+    return persist(event).thenReply(r.replyTo(), ns -> {
       e.persisting.remove(r);
       return reply.apply(ns);
     });
