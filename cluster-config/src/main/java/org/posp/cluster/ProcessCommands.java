@@ -71,7 +71,7 @@ record ProcessCommands(LaunchOptions options, PortPlan ports, Path home, Path ja
 
   /** The card-bus simulator: the host side of the {@code cups} endpoint, with its ledger over HTTP. */
   List<String> cardBus() {
-    return List.of(options.java().toString(), "-Xmx128m", marker(HOME_MARKER, home.toString()),
+    return List.of(options.java().toString(), "-Xmx" + options.simulatorHeap(), marker(HOME_MARKER, home.toString()),
         marker(ROLE_MARKER, CARD_BUS_ROLE), "-cp", jar.toString(), "org.posp.sim.cardbus.CardBusHost",
         "--bind", "127.0.0.1", "--port", String.valueOf(ports.cardBus()), "--http-port", String.valueOf(ports.cardBusHttp()),
         "--zpk", DEMO_ZPK, "--late-delay-ms", "25000");

@@ -15,7 +15,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
  *
  * <p>This class sees clear keys and PINs, so inside the switch only {@link SoftwareHsm} calls it; terminal
  * and card-bus simulators and tests use it directly because they play the part that owns the clear keys.
- * All methods are thread-safe (a new cipher engine per call). Errors are {@link IllegalArgumentException}s
+ * All methods are thread-safe (a new cipher engine per call, or a {@link Schedule} made once). Errors are {@link IllegalArgumentException}s
  * whose messages name the wrong argument, never its value.
  *
  * <p>Key lengths: 8 bytes = single DES; 16 bytes = double-length 3DES EDE with K1K2K1; 24 bytes = 3DES
@@ -53,6 +53,55 @@ public final class CupCrypto {
       engine.processBlock(data, off, out, off);
     }
     return out;
+  }
+
+  /**
+   * A DES / 3DES key schedule computed once, for the many blocks a long-lived key (an LMK variant, a
+   * working key in use) processes: setting up the schedule costs more than the block itself. Thread-safe
+   * after construction: Bouncy Castle's DES engines keep nothing between blocks but the schedule made by
+   * {@code init}, which is never called again.
+   */
+  public static final class Schedule {
+    private final BlockCipher encrypt;
+    private final BlockCipher decrypt;
+
+    public Schedule(byte[] key) {
+      Objects.requireNonNull(key, "key");
+      encrypt = engineFor(key);
+      encrypt.init(true, new KeyParameter(key));
+      decrypt = engineFor(key);
+      decrypt.init(false, new KeyParameter(key));
+    }
+
+    public byte[] encrypt(byte[] data) {
+      return process(encrypt, data);
+    }
+
+    public byte[] decrypt(byte[] data) {
+      return process(decrypt, data);
+    }
+
+    /** The key check value: the first 4 bytes of the encryption of 8 zero bytes, as 8 hex digits. */
+    public String checkValueHex() {
+      return hex(Arrays.copyOf(encrypt(new byte[8]), 4));
+    }
+
+    private static byte[] process(BlockCipher engine, byte[] data) {
+      Objects.requireNonNull(data, "data");
+      if (data.length == 0 || data.length % 8 != 0) {
+        throw new IllegalArgumentException("ECB data must be a non-empty multiple of 8 bytes, got " + data.length);
+      }
+      byte[] out = new byte[data.length];
+      for (int off = 0; off < data.length; off += 8) {
+        engine.processBlock(data, off, out, off);
+      }
+      return out;
+    }
+
+    @Override
+    public String toString() {
+      return "Schedule[***]";
+    }
   }
 
   private static BlockCipher engineFor(byte[] key) {
@@ -98,8 +147,17 @@ public final class CupCrypto {
     return cupMacSteps(mak, mab).mac();
   }
 
+  /** {@link #cupMac(byte[], byte[])} under a MAK whose schedule is made already. */
+  public static byte[] cupMac(Schedule mak, byte[] mab) {
+    return cupMacSteps(mak, mab).mac();
+  }
+
   static MacSteps cupMacSteps(byte[] mak, byte[] mab) {
     requireKeyLength(mak, "MAK");
+    return cupMacSteps(new Schedule(mak), mab);
+  }
+
+  static MacSteps cupMacSteps(Schedule mak, byte[] mab) {
     Objects.requireNonNull(mab, "mab");
     // 2-3: pad with 00 to a multiple of 8 and XOR all blocks (padding with zeros = leaving them out)
     byte[] r = new byte[8];
@@ -111,9 +169,9 @@ public final class CupCrypto {
     byte[] h1 = Arrays.copyOfRange(h, 0, 8);
     byte[] h2 = Arrays.copyOfRange(h, 8, 16);
     // 5-7
-    byte[] e1 = ecbEncrypt(mak, h1);
+    byte[] e1 = mak.encrypt(h1);
     byte[] t = xor(e1, h2);
-    byte[] e2 = ecbEncrypt(mak, t);
+    byte[] e2 = mak.encrypt(t);
     // 8: first 8 hex characters of E2 = hex of its first 4 bytes
     byte[] mac = Arrays.copyOf(hexAscii(e2), 8);
     return new MacSteps(r, e1, t, e2, mac);

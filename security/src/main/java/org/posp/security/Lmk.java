@@ -48,7 +48,7 @@ final class Lmk {
   private static final byte[] HALF_VARIANT = {0x00, (byte) 0xA6, 0x5A};
 
   /** Per type, the three variant keys (single, left half, right half). */
-  private final Map<KeyType, byte[][]> variants = new EnumMap<>(KeyType.class);
+  private final Map<KeyType, CupCrypto.Schedule[]> variants = new EnumMap<>(KeyType.class);
   private final byte[] dataKey;
   private final byte[] hashKey;
   private final String checkValue;
@@ -57,12 +57,14 @@ final class Lmk {
   Lmk(byte[] lmk) {
     validate(lmk);
     for (KeyType type : KeyType.values()) {
-      byte[][] keys = new byte[3][];
+      // every key under the LMK goes through these: their schedules are made once
+      CupCrypto.Schedule[] keys = new CupCrypto.Schedule[3];
       for (int half = SINGLE; half <= RIGHT; half++) {
         byte[] k = lmk.clone();
         k[0] ^= typeVariant(type);
         k[8] ^= HALF_VARIANT[half];
-        keys[half] = k;
+        keys[half] = new CupCrypto.Schedule(k);
+        Arrays.fill(k, (byte) 0);
       }
       variants.put(type, keys);
     }
@@ -105,17 +107,17 @@ final class Lmk {
   }
 
   private byte[] crypt(boolean encrypt, KeyType type, byte[] in) {
-    byte[][] keys = variants.get(type);
+    CupCrypto.Schedule[] keys = variants.get(type);
     if (in.length == 8) {
-      return encrypt ? CupCrypto.ecbEncrypt(keys[SINGLE], in) : CupCrypto.ecbDecrypt(keys[SINGLE], in);
+      return encrypt ? keys[SINGLE].encrypt(in) : keys[SINGLE].decrypt(in);
     }
     if (in.length != 16) {
       throw new HsmException(HsmException.Reason.BAD_KEY, "a key under the LMK is 8 or 16 bytes, got " + in.length);
     }
     byte[] left = Arrays.copyOfRange(in, 0, 8);
     byte[] right = Arrays.copyOfRange(in, 8, 16);
-    byte[] outLeft = encrypt ? CupCrypto.ecbEncrypt(keys[LEFT], left) : CupCrypto.ecbDecrypt(keys[LEFT], left);
-    byte[] outRight = encrypt ? CupCrypto.ecbEncrypt(keys[RIGHT], right) : CupCrypto.ecbDecrypt(keys[RIGHT], right);
+    byte[] outLeft = encrypt ? keys[LEFT].encrypt(left) : keys[LEFT].decrypt(left);
+    byte[] outRight = encrypt ? keys[RIGHT].encrypt(right) : keys[RIGHT].decrypt(right);
     byte[] out = new byte[16];
     System.arraycopy(outLeft, 0, out, 0, 8);
     System.arraycopy(outRight, 0, out, 8, 8);

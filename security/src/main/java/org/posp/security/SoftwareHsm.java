@@ -268,12 +268,7 @@ public final class SoftwareHsm implements Hsm {
   @Override
   public byte[] generateMac(LmkKey mak, byte[] mab) {
     Objects.requireNonNull(mab, "mab");
-    byte[] clearMak = unwrap(mak, KeyType.MAK, "generateMac");
-    try {
-      return CupCrypto.cupMac(clearMak, mab);
-    } finally {
-      wipe(clearMak);
-    }
+    return CupCrypto.cupMac(schedule(mak, KeyType.MAK, "generateMac"), mab);
   }
 
   /** {@inheritDoc} A missing or not 8-byte {@code receivedMac} does not verify (false). */
@@ -303,19 +298,18 @@ public final class SoftwareHsm implements Hsm {
     } catch (IllegalArgumentException e) {
       throw new HsmException(Reason.PIN_FORMAT, e.getMessage());
     }
-    byte[] clearPik = unwrap(pik, KeyType.PIK, "translatePin");
-    byte[] clearZpk = null;
+    CupCrypto.Schedule clearPik = schedule(pik, KeyType.PIK, "translatePin");
+    CupCrypto.Schedule clearZpk = schedule(zpk, KeyType.ZPK, "translatePin");
     byte[] clearBlock = null;
     try {
-      clearZpk = unwrap(zpk, KeyType.ZPK, "translatePin");
-      clearBlock = CupCrypto.ecbDecrypt(clearPik, pinBlock);
+      clearBlock = clearPik.decrypt(pinBlock);
       if (!CupCrypto.isPinBlockFormat0(clearBlock, pan)) {
         throw new HsmException(Reason.PIN_FORMAT, "the PIN block does not decrypt under " + pik
             + " to ISO 9564 format 0 for this PAN (wrong PIK, wrong PAN or damaged block)");
       }
-      return CupCrypto.ecbEncrypt(clearZpk, clearBlock);
+      return clearZpk.encrypt(clearBlock);
     } finally {
-      wipe(clearPik, clearZpk, clearBlock);
+      wipe(clearBlock);
     }
   }
 
@@ -363,6 +357,31 @@ public final class SoftwareHsm implements Hsm {
   private LmkKey wrap(KeyType type, byte[] clearKey) {
     byte[] cryptogram = lmk.wrap(type, clearKey);
     return new LmkKey(type, CupCrypto.hex(cryptogram), CupCrypto.checkValueHex(clearKey));
+  }
+
+  /**
+   * Key schedules of the working keys in use (MAK, PIK, ZPK), each made once after its cryptogram was
+   * checked against its check value: a MAC or a PIN translation then costs its blocks, not an unwrap, a
+   * check and a schedule. A record that differs in any part (type, cryptogram, check value) is another
+   * entry, so a damaged or relabelled key is still refused. Bounded: emptied when full. A software HSM
+   * holds clear keys in its memory by nature; a hardware HSM keeps them in its own.
+   */
+  private final java.util.Map<LmkKey, CupCrypto.Schedule> schedules = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_SCHEDULES = 20_000;
+
+  private CupCrypto.Schedule schedule(LmkKey key, KeyType expected, String operation) {
+    requireType(key, expected, operation);
+    CupCrypto.Schedule s = schedules.get(key);
+    if (s != null) return s;
+    byte[] clear = unwrap(key, expected, operation);
+    try {
+      s = new CupCrypto.Schedule(clear);
+    } finally {
+      wipe(clear);
+    }
+    if (schedules.size() >= MAX_SCHEDULES) schedules.clear();
+    schedules.put(key, s);
+    return s;
   }
 
   /** The clear key of an LmkKey of the expected type whose cryptogram matches its check value. */

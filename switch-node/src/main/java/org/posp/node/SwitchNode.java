@@ -38,6 +38,20 @@ import org.slf4j.LoggerFactory;
  * the card-bus simulator in-process on loopback and provisions the demo merchants and terminals.
  */
 public final class SwitchNode implements AutoCloseable {
+  /*
+   * First of all, before any class loads ForkJoinPool (logback's async appender does, through the logger
+   * below): Scala's CompletionStage adapter, behind every Pekko ask, runs even the non-async callbacks
+   * (handle, thenApply, whenComplete) on CompletableFuture's default executor, the common pool. On a
+   * 2-CPU machine its parallelism is 1, and then the JDK starts a new thread for every callback (50,000
+   * threads a minute under load). A real pool instead:
+   */
+  static {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null) {
+      System.setProperty(parallelism, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(SwitchNode.class);
 
   private final ActorSystem<Void> system;

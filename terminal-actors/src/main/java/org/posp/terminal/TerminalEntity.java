@@ -433,9 +433,16 @@ public final class TerminalEntity
   }
 
   /** A persist effect completed (the journal stored the event): metrics. */
-  void persisted(long startNanos, TerminalState s) {
+  void persisted(long startNanos, TerminalState s, boolean reversalsChanged) {
     TerminalMetrics.terminalPersisted(startNanos);
-    TerminalMetrics.storeAndForward(entityId, s);
+    // the pending reversals are counted over the batch's transactions: only when they may have changed
+    if (reversalsChanged) TerminalMetrics.storeAndForward(entityId, s);
+  }
+
+  /** Whether an event may change the set of pending reversals. */
+  static boolean touchesReversals(Event e) {
+    return e instanceof ReversalRequested || e instanceof ReversalCompleted || e instanceof BatchSettled
+        || (e instanceof TxnCompleted c && c.reversal() != null);
   }
 
   String entityId() {

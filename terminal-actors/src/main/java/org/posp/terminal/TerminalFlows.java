@@ -56,12 +56,14 @@ final class TerminalFlows {
   /** Persists, timing the journal write and publishing the entity's store-and-forward queue after it. */
   org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, TerminalState> persist(Event event) {
     long start = System.nanoTime();
-    return effect().persist(event).thenRun(ns -> e.persisted(start, ns));
+    boolean reversals = TerminalEntity.touchesReversals(event);
+    return effect().persist(event).thenRun(ns -> e.persisted(start, ns, reversals));
   }
 
   org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, TerminalState> persist(java.util.List<Event> events) {
     long start = System.nanoTime();
-    return effect().persist(events).thenRun(ns -> e.persisted(start, ns));
+    boolean reversals = events.stream().anyMatch(TerminalEntity::touchesReversals);
+    return effect().persist(events).thenRun(ns -> e.persisted(start, ns, reversals));
   }
 
   // ======================================================================== entry

@@ -43,9 +43,23 @@ public record TerminalState(
   }
 
   public TerminalState {
-    txns = txns == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(txns));
-    sales = sales == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sales));
+    txns = frozen(txns);
+    sales = frozen(sales);
     reversedBeforeSeen = reversedBeforeSeen == null ? java.util.Set.of() : java.util.Set.copyOf(reversedBeforeSeen);
+  }
+
+  private static final Class<?> FROZEN = Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
+
+  /**
+   * An unmodifiable copy of a map, except for one this class froze already: a new state shares the maps it
+   * does not change with the state it was made from (every event makes a new state, and the refundable
+   * sales of past batches would otherwise be copied on each). Only this class wraps maps this way, always
+   * around a map it made and never changes again.
+   */
+  private static <K, V> Map<K, V> frozen(Map<K, V> m) {
+    if (m == null) return Map.of();
+    if (FROZEN.isInstance(m) || m.isEmpty()) return m.isEmpty() ? Map.of() : m;
+    return Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
   /** Compatible constructor for states without reversals-before-seen. */
@@ -241,14 +255,16 @@ public record TerminalState(
   public TerminalState withTxn(Txn t) {
     Map<String, Txn> m = new LinkedHashMap<>(txns);
     m.put(t.key(), t);
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, m, sales, lastSettlement,
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, Collections.unmodifiableMap(m),
+        sales, lastSettlement,
         reversedBeforeSeen);
   }
 
   public TerminalState withSale(SaleRef s) {
     Map<String, SaleRef> m = new LinkedHashMap<>(sales);
     m.put(s.rrn(), s);
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, m, lastSettlement,
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns,
+        Collections.unmodifiableMap(m), lastSettlement,
         reversedBeforeSeen);
   }
 
