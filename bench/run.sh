@@ -10,11 +10,13 @@
 #   pg1   one switch node, PostgreSQL journal (embedded PostgreSQL with fsync on), simulator process
 #   pg3   three switch nodes (cluster mode) on one PostgreSQL, the load spread over the three
 # For each: a closed-loop sweep over CONCURRENCY (saturation = the highest approved sales/s), then open
-# loops at 50% and 80% of that rate for latency. Then the memory test: MEMORY_TERMINALS signed-on idle
+# loops at 50% and 80% of that rate for latency, and (switch scenarios) at the fixed TARGET_RATES. Then the memory test: MEMORY_TERMINALS signed-on idle
 # terminal entities on one node (H2), heap after a full GC before and after.
 #
 # Environment: DURATION (30s) and WARMUP (10s) per run, TERMINALS (1000), CONCURRENCY ("32 64 128 256"),
-# MEMORY_TERMINALS (100000; 0 = skip), OUT (bench/results/<UTC time>), BUILD=yes to rebuild the jars.
+# TARGET_RATES ("800 1000"),
+# MEMORY_TERMINALS (100000; 0 = skip), OUT (bench/results/<UTC time>), BUILD=yes to rebuild the jars (they
+# are rebuilt anyway when missing or older than the sources).
 # Needs only a JDK 17+. Everything listens on 127.0.0.1, on ports below the kernel's ephemeral range
 # (2001-7308, 12432-15080, 22521-23523; the local cluster's port plan moved by --base-port 2000 / 3000).
 # Results: $OUT/report.md (the table), $OUT/summary.json, one JSON report and log per run, machine.txt.
@@ -25,7 +27,14 @@ cd "$root"
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
 jar=switch-node/target/posp-switch.jar
 launcher=cluster-config/target/posp-local-cluster.jar
-if [ "${BUILD:-no}" = yes ] || [ ! -f "$jar" ] || [ ! -f "$launcher" ]; then
+stale=no
+if [ ! -f "$jar" ] || [ ! -f "$launcher" ]; then
+  stale=yes
+elif [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$jar" -type f 2>/dev/null | head -n 1)" ] \
+    || [ -n "$(find cluster-config/src/main -newer "$launcher" -type f 2>/dev/null | head -n 1)" ]; then
+  stale=yes
+fi
+if [ "${BUILD:-no}" = yes ] || [ "$stale" = yes ]; then
   echo "bench: building the node, the simulators and the launcher (./mvnw -q -DskipTests package)"
   ./mvnw -q -DskipTests -pl switch-node,cluster-config -am package
 fi
@@ -36,6 +45,7 @@ WARMUP=${WARMUP:-10s}
 TERMINALS=${TERMINALS:-1000}
 CONCURRENCY=${CONCURRENCY:-"32 64 128 256"}
 MEMORY_TERMINALS=${MEMORY_TERMINALS:-100000}
+TARGET_RATES=${TARGET_RATES:-"800 1000"}
 out=${OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -94,6 +104,14 @@ sweep() {
       --warmup "$WARMUP" --mix sale=100 --progress 10s --report "$dir/open-$pct.json" "$@" > "$dir/open-$pct.log" 2>&1
     echo "  open $pct% ($rate/s): $(grep -m1 '^throughput' "$dir/open-$pct.log"); $(grep -m1 '^sale ' "$dir/open-$pct.log")"
   done
+  # the targets' fixed rates (1,000 approved sales/s, latency at 80% of it), for the switch scenarios
+  if [ "${dir##*/}" != 1-echo ]; then
+    for rate in $TARGET_RATES; do
+      gen --nodes "$nodes" --terminals "$TERMINALS" --rate "$rate" --max-concurrency 512 --duration "$DURATION" \
+        --warmup "$WARMUP" --mix sale=100 --progress 10s --report "$dir/rate-$rate.json" "$@" > "$dir/rate-$rate.log" 2>&1
+      echo "  open $rate/s: $(grep -m1 '^throughput' "$dir/rate-$rate.log"); $(grep -m1 '^sale ' "$dir/rate-$rate.log")"
+    done
+  fi
 }
 
 start_simulator() {

@@ -83,6 +83,22 @@ final class HttpApi extends AllDirectives {
         })));
   }
 
+  /**
+   * The entity's answer to an idempotent admin command: 200, 409 with its reason, or 503 when it did not
+   * answer in time (a shard being allocated or moved: the same request may simply be sent again).
+   */
+  private Route answered(java.util.concurrent.CompletionStage<StatusReply<Done>> done, String ok, String what) {
+    return onComplete(done, t -> {
+      if (t.isFailure()) {
+        return problem(StatusCodes.SERVICE_UNAVAILABLE, "no answer",
+            what + " did not answer in time (" + t.failed().get().getClass().getSimpleName()
+                + "); the request is idempotent: send it again");
+      }
+      StatusReply<Done> d = t.get();
+      return d.isSuccess() ? complete(StatusCodes.OK, ok) : problem(StatusCodes.CONFLICT, "refused", d.getError().getMessage());
+    });
+  }
+
   private Route iso8583(byte[] body) {
     TerminalFrame frame;
     try {
@@ -111,14 +127,12 @@ final class HttpApi extends AllDirectives {
             put(() -> entity(Unmarshaller.entityToString(), body -> {
               Provisioning.Result r = provisioning.terminal(mid, tid, body);
               if (r.error() != null) return problem(StatusCodes.BAD_REQUEST, "invalid provisioning", r.error());
-              return onSuccess(r.done(), d -> d.isSuccess() ? complete(StatusCodes.OK, "provisioned")
-                  : problem(StatusCodes.CONFLICT, "refused", d.getError().getMessage()));
+              return answered(r.done(), "provisioned", "terminal " + mid + "/" + tid);
             })))),
         path(segment("merchants").slash(segment()), mid -> put(() -> entity(Unmarshaller.entityToString(), body -> {
           Provisioning.Result r = provisioning.merchant(mid, body);
           if (r.error() != null) return problem(StatusCodes.BAD_REQUEST, "invalid merchant", r.error());
-          return onSuccess(r.done(), d -> d.isSuccess() ? complete(StatusCodes.OK, "registered")
-              : problem(StatusCodes.CONFLICT, "refused", d.getError().getMessage()));
+          return answered(r.done(), "registered", "merchant " + mid);
         }))),
         path(segment("terminals").slash(segment()).slash(segment()).slash("require-sign-on"), (mid, tid) -> post(() ->
             onSuccess(terminal(mid, tid).<StatusReply<Done>>ask(TerminalEntity.RequireSignOn::new, ASK),

@@ -25,7 +25,17 @@ import org.posp.terminal.codec.TransactionType;
  * ({@code {"tmk": {"clear": "..."}}}) is accepted in demo mode only.
  */
 final class Provisioning {
-  private static final Duration ASK = Duration.ofSeconds(10);
+  /** One attempt; {@link #ATTEMPTS} of them (with a short pause) make the admin request's 10 s. */
+  private static final Duration ATTEMPT = Duration.ofMillis(3000);
+  private static final int ATTEMPTS = 3;
+
+  /**
+   * Sharding delivers at most once: a message to a shard being allocated or handed over (a node just
+   * started or left) can be lost. Provisioning and registration are idempotent, so they are asked again.
+   */
+  private <T> CompletionStage<T> retrying(java.util.concurrent.Callable<CompletionStage<T>> ask) {
+    return org.apache.pekko.pattern.Patterns.retry(ask, ATTEMPTS, Duration.ofMillis(200), system);
+  }
 
   /** Either a validation error (nothing was sent) or the entity's answer. */
   record Result(String error, CompletionStage<StatusReply<Done>> done) {
@@ -34,12 +44,14 @@ final class Provisioning {
     }
   }
 
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Hsm hsm;
   private final boolean demo;
   private final ObjectMapper json = new ObjectMapper();
 
   Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.hsm = hsm;
     this.demo = demo;
@@ -70,8 +82,8 @@ final class Provisioning {
       return Result.invalid("TMK refused: " + e.getMessage());
     }
     LmkKey key = tmk;
-    return new Result(null, sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid))
-        .ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ASK));
+    var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid));
+    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ATTEMPT)));
   }
 
   Result merchant(String mid, String body) {
@@ -92,8 +104,8 @@ final class Provisioning {
         allowed.add(type);
       }
       var profile = new MerchantEntity.Profile(mid, name, mcc, status, single, daily, allowed);
-      return new Result(null, sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid)
-          .ask(r -> new MerchantEntity.Register(profile, r), ASK));
+      var ref = sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid);
+      return new Result(null, retrying(() -> ref.ask(r -> new MerchantEntity.Register(profile, r), ATTEMPT)));
     } catch (IllegalArgumentException e) {
       return Result.invalid("unknown status or transaction type: " + e.getMessage());
     } catch (Exception e) {

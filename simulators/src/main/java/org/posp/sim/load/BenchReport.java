@@ -29,7 +29,7 @@ public final class BenchReport {
 
   /** One scenario's figures. */
   record Scenario(String name, double saturation, int saturationConcurrency, double saturationP99,
-      List<Open> open, List<Closed> closed, String notes) {}
+      List<Open> open, List<Closed> closed, List<Open> fixed, String notes) {}
 
   record Closed(int concurrency, double approvedSalesPerSecond, double p50, double p99, long errors) {}
 
@@ -63,6 +63,7 @@ public final class BenchReport {
   static Scenario scenario(Path dir) throws IOException {
     List<Closed> closed = new ArrayList<>();
     List<Open> open = new ArrayList<>();
+    List<Open> fixed = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
         String f = p.getFileName().toString();
@@ -72,21 +73,23 @@ public final class BenchReport {
         if (f.startsWith("closed-")) {
           closed.add(new Closed(r.path("concurrency").asInt(), r.path("approvedSalesPerSecond").asDouble(),
               sale.path("p50").asDouble(), sale.path("p99").asDouble(), errors));
-        } else if (f.startsWith("open-")) {
-          int pct = Integer.parseInt(f.substring(5, f.length() - 5));
-          open.add(new Open(pct, r.path("rate").asDouble(), r.path("approvedSalesPerSecond").asDouble(),
+        } else if (f.startsWith("open-") || f.startsWith("rate-")) {
+          int n = Integer.parseInt(f.substring(5, f.length() - 5));
+          Open o = new Open(n, r.path("rate").asDouble(), r.path("approvedSalesPerSecond").asDouble(),
               sale.path("p50").asDouble(), sale.path("p90").asDouble(), sale.path("p99").asDouble(),
-              sale.path("p999").asDouble(), sale.path("max").asDouble(), errors, r.path("counts").path("late").asLong()));
+              sale.path("p999").asDouble(), sale.path("max").asDouble(), errors, r.path("counts").path("late").asLong());
+          (f.startsWith("open-") ? open : fixed).add(o);
         }
       }
     }
     closed.sort(java.util.Comparator.comparingInt(Closed::concurrency));
     open.sort(java.util.Comparator.comparingInt(Open::percent));
+    fixed.sort(java.util.Comparator.comparingInt(Open::percent));
     Closed best = closed.stream().max(java.util.Comparator.comparingDouble(Closed::approvedSalesPerSecond))
         .orElseThrow(() -> new IOException("no closed-loop report in " + dir));
     String name = dir.getFileName().toString().replaceFirst("^\\d+-", "");
     Path notes = dir.resolve("notes.txt");
-    return new Scenario(name, best.approvedSalesPerSecond(), best.concurrency(), best.p99(), open, closed,
+    return new Scenario(name, best.approvedSalesPerSecond(), best.concurrency(), best.p99(), open, closed, fixed,
         Files.exists(notes) ? Files.readString(notes).trim() : "");
   }
 
@@ -121,7 +124,8 @@ public final class BenchReport {
     b.append("| scenario | approved sales/s at saturation (concurrency) | ratio to ").append(all.get(0).name())
         .append(" | p50 / p99 ms at 50% | p50 / p99 ms at 80% | errors |\n|---|---|---|---|---|---|\n");
     for (Scenario s : all) {
-      long errors = s.closed().stream().mapToLong(Closed::errors).sum() + s.open().stream().mapToLong(Open::errors).sum();
+      long errors = s.closed().stream().mapToLong(Closed::errors).sum() + s.open().stream().mapToLong(Open::errors).sum()
+          + s.fixed().stream().mapToLong(Open::errors).sum();
       b.append(String.format(Locale.ROOT, "| %s | %.0f (%d) | %.3f | %s | %s | %d |%n", s.name(), s.saturation(),
           s.saturationConcurrency(), base > 0 ? s.saturation() / base : 0, at(s, 50), at(s, 80), errors));
     }
@@ -138,6 +142,10 @@ public final class BenchReport {
       for (Open o : s.open()) {
         b.append(String.format(Locale.ROOT, "- %s at %d%%: %.0f/s -> %.0f/s, %.2f / %.2f / %.2f / %.2f / %.2f, late %d%n",
             s.name(), o.percent(), o.rate(), o.achieved(), o.p50(), o.p90(), o.p99(), o.p999(), o.max(), o.late()));
+      }
+      for (Open o : s.fixed()) {
+        b.append(String.format(Locale.ROOT, "- %s at a fixed %.0f/s -> %.0f/s, %.2f / %.2f / %.2f / %.2f / %.2f, late %d%n",
+            s.name(), o.rate(), o.achieved(), o.p50(), o.p90(), o.p99(), o.p999(), o.max(), o.late()));
       }
     }
     return b.toString();

@@ -67,7 +67,7 @@ final class Provisioner {
                         .header("Authorization", "Bearer " + options.adminToken())
                         .header("Content-Type", "application/json")
                         .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
-                http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
+                sendWithRetry(http, req, ATTEMPTS).whenComplete((resp, err) -> {
                     try {
                         if (err == null && resp.statusCode() / 100 == 2) {
                             ok.incrementAndGet();
@@ -102,5 +102,20 @@ final class Provisioner {
     private static String abbreviate(String body) {
         String b = body == null ? "" : body.replaceAll("\\s+", " ").strip();
         return b.length() > 200 ? b.substring(0, 200) + "..." : b;
+    }
+
+    /** Attempts per terminal: a 503 (no answer in time, e.g. a shard being allocated) or a lost connection is asked again. */
+    private static final int ATTEMPTS = 3;
+
+    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendWithRetry(HttpClient http,
+            HttpRequest req, int attempts) {
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((resp, err) -> {
+            boolean again = attempts > 1 && (err != null || resp.statusCode() == 503);
+            if (again) {
+                return sendWithRetry(http, req, attempts - 1);
+            }
+            return err == null ? java.util.concurrent.CompletableFuture.completedFuture(resp)
+                    : java.util.concurrent.CompletableFuture.<HttpResponse<String>>failedFuture(err);
+        }).thenCompose(f -> f);
     }
 }
