@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                              # every scenario, then the memory test
 #   SCENARIOS="echo pg1" MEMORY_TERMINALS=0 bench/run.sh
+#   SCENARIOS="" bench/run.sh                 # the memory test only
 #
 # Scenarios (in this order; each starts its processes, measures, and stops them):
 #   echo  the minimal echo server answering the same frames: the network/codec ceiling of this machine
@@ -39,7 +40,7 @@ if [ "${BUILD:-no}" = yes ] || [ "$stale" = yes ]; then
   ./mvnw -q -DskipTests -pl switch-node,cluster-config -am package
 fi
 
-SCENARIOS=${SCENARIOS:-"echo h2 pg1 pg3"}
+SCENARIOS=${SCENARIOS-"echo h2 pg1 pg3"}
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-10s}
 TERMINALS=${TERMINALS:-1000}
@@ -205,7 +206,7 @@ memory_test() {
   before=$(awk '/ used /{for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K,?", "", v); print v; exit }}' "$dir/heap-before.txt")
   after=$(awk '/ used /{for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K,?", "", v); print v; exit }}' "$dir/heap-after.txt")
   {
-    echo "terminals signed on: $(grep -m1 '^sign-on' "$dir/sign-on.log" || echo '?')"
+    echo "terminals: $(grep -m1 '^sign-on: .* approved' "$dir/sign-on.log" || echo '?')"
     echo "heap used after full GC: before ${before} KiB, after ${after} KiB"
     awk -v b="$before" -v a="$after" -v n="$n" 'BEGIN { printf "per signed-on idle terminal entity: %.0f bytes (%.2f KB)\n", (a - b) * 1024 / n, (a - b) * 1024 / n / 1000 }'
     echo "top classes (jcmd GC.class_histogram):"
@@ -225,7 +226,11 @@ for s in $SCENARIOS; do
     *) echo "bench: unknown scenario $s (echo, h2, pg1, pg3)" >&2; exit 2 ;;
   esac
 done
-"$java" -cp "$jar" org.posp.sim.load.BenchReport "$out" > /dev/null
+if [ -n "$(echo $SCENARIOS)" ]; then
+  "$java" -cp "$jar" org.posp.sim.load.BenchReport "$out" > /dev/null
+else
+  echo "# Benchmark ${out##*/} (memory test only)" > "$out/report.md"
+fi
 if [ "$MEMORY_TERMINALS" -gt 0 ]; then
   echo "== memory test ($MEMORY_TERMINALS terminals)"
   memory_test

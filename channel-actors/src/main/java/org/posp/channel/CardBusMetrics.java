@@ -51,6 +51,12 @@ public final class CardBusMetrics {
     g.update(state == LinkState.READY ? 1 : 0);
   }
 
+  /** Registers an endpoint's series at zero, so that a dashboard shows 0 rather than no data. */
+  static void register(String endpoint) {
+    for (String outcome : new String[] {"replied", "timeout", "unavailable"}) counter(endpoint, outcome);
+    breaker(endpoint, false);
+  }
+
   static void breaker(String endpoint, boolean open) {
     BREAKER_OPEN.withTag("endpoint", endpoint).update(open ? 1 : 0);
   }

@@ -122,7 +122,7 @@ public final class CardBusSystem implements CardBus {
       breaker.addOnOpenListener(() -> CardBusMetrics.breaker(name, true));
       breaker.addOnHalfOpenListener(() -> CardBusMetrics.breaker(name, false));
       breaker.addOnCloseListener(() -> CardBusMetrics.breaker(name, false));
-      CardBusMetrics.breaker(name, false);
+      CardBusMetrics.register(name);
       LinkBoard board = new LinkBoard(name);
       AtomicLong late = new AtomicLong();
       ActorRef<EndpointActor.Command> ref = system.systemActorOf(

@@ -57,6 +57,11 @@ final class SwitchMetrics {
     HISTOGRAMS.computeIfAbsent(type, t -> LATENCY.withTag("type", t)).record(System.nanoTime() - startNanos);
   }
 
+  /** A front is listening: its connection gauge exists from now on (0 rather than no data). */
+  static void frontBound(String front) {
+    CONNECTIONS.withTag("front", front).update(0);
+  }
+
   static void connectionOpened(String front) {
     CONNECTIONS.withTag("front", front).increment();
   }

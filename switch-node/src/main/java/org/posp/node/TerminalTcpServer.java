@@ -65,6 +65,7 @@ public final class TerminalTcpServer {
 
   private CompletionStage<Tcp.ServerBinding> run(
       Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source, String kind) {
+    SwitchMetrics.frontBound(kind);
     return source.to(org.apache.pekko.stream.javadsl.Sink.foreach(conn -> {
       String peer = kind + ":" + conn.remoteAddress().getAddress().getHostAddress() + ":" + conn.remoteAddress().getPort();
       int n = connections.incrementAndGet();

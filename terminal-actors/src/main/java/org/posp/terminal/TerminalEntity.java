@@ -186,23 +186,49 @@ public final class TerminalEntity
   private final String entityId;
   final TerminalFlows flows;
 
-  /** Requests waiting for an in-flight transaction of the same key (duplicates, reversals). Transient. */
-  final Map<String, List<Request>> waiting = new HashMap<>();
-  /** Attempts of pending reversals since this incarnation started. Transient. */
-  final Map<String, Integer> reversalAttempts = new HashMap<>();
-  /** Requests whose reply waits for a journal write (sign-on, settlement, ...). Transient. */
-  final java.util.Set<Request> persisting = new java.util.HashSet<>();
-  /** Keys whose intent (TxnStarted) is being written. Transient. */
-  final java.util.Set<String> intentsWriting = new java.util.HashSet<>();
-  /** Pending transactions the terminal gave up on: reversed as soon as they are approved. Transient. */
-  final java.util.Set<String> reverseWhenDone = new java.util.HashSet<>();
-  /** Keys whose card-bus call is in progress in this incarnation. Transient. */
-  final java.util.Set<String> inFlight = new java.util.HashSet<>();
+  /**
+   * What this incarnation is doing (transient): created on first use and dropped again when all of it
+   * is empty, so that an idle entity carries none of it (a node hosts a hundred thousand idle terminals).
+   */
+  static final class Work {
+    /** Requests waiting for an in-flight transaction of the same key (duplicates, reversals). */
+    final Map<String, List<Request>> waiting = new HashMap<>();
+    /** Attempts of pending reversals since this incarnation started. */
+    final Map<String, Integer> reversalAttempts = new HashMap<>();
+    /** Requests whose reply waits for a journal write (sign-on, settlement, ...). */
+    final java.util.Set<Request> persisting = new java.util.HashSet<>();
+    /** Keys whose intent (TxnStarted) is being written. */
+    final java.util.Set<String> intentsWriting = new java.util.HashSet<>();
+    /** Pending transactions the terminal gave up on: reversed as soon as they are approved. */
+    final java.util.Set<String> reverseWhenDone = new java.util.HashSet<>();
+    /** Keys whose card-bus call is in progress in this incarnation. */
+    final java.util.Set<String> inFlight = new java.util.HashSet<>();
+
+    boolean isEmpty() {
+      return waiting.isEmpty() && reversalAttempts.isEmpty() && persisting.isEmpty() && intentsWriting.isEmpty()
+          && reverseWhenDone.isEmpty() && inFlight.isEmpty();
+    }
+  }
+
+  private Work work;
+
+  Work work() {
+    if (work == null) work = new Work();
+    return work;
+  }
+
+  /** Drops the transient work when nothing is left in it. */
+  void releaseIfIdle() {
+    if (work != null && work.isEmpty()) work = null;
+  }
+
+  /** Shared by every entity (an object and its durations each, otherwise). */
+  private static final org.apache.pekko.actor.typed.BackoffSupervisorStrategy RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2);
 
   private TerminalEntity(String entityId, TerminalServices services, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
-    super(PersistenceId.of(TYPE_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2));
+    super(PersistenceId.of(TYPE_KEY.name(), entityId), RESTART);
     this.entityId = entityId;
     this.services = services;
     this.shard = shard;
@@ -215,7 +241,7 @@ public final class TerminalEntity
 
   @Override
   public TerminalState emptyState() {
-    return TerminalState.empty();
+    return TerminalState.EMPTY;
   }
 
   @Override
@@ -237,24 +263,34 @@ public final class TerminalEntity
         .build();
   }
 
+  /**
+   * One method rather than the builder: a node hosts a hundred thousand idle terminal entities, and the
+   * builder's cases, lambdas and Scala lists cost about a kilobyte for each of them.
+   */
   @Override
   public CommandHandlerWithReply<Command, Event, TerminalState> commandHandler() {
-    var b = newCommandHandlerWithReplyBuilder().forAnyState();
-    b.onCommand(HandleRequest.class, flows::onRequest);
-    b.onCommand(MerchantChecked.class, flows::onMerchantChecked);
-    b.onCommand(UpstreamDone.class, flows::onUpstreamDone);
-    b.onCommand(BalanceDone.class, flows::onBalanceDone);
-    b.onCommand(SendReversal.class, flows::onSendReversal);
-    b.onCommand(ReversalDone.class, flows::onReversalDone);
-    b.onCommand(ResolveInterrupted.class, flows::onResolveInterrupted);
-    b.onCommand(ReplyUndelivered.class, flows::onReplyUndelivered);
-    b.onCommand(Provision.class, this::onProvision);
-    b.onCommand(RequireSignOn.class, (s, c) -> s.provisioned()
-        ? Effect().persist(new SignOnRequired()).thenReply(c.replyTo(), x -> StatusReply.ack())
-        : Effect().reply(c.replyTo(), StatusReply.error("terminal not provisioned")));
-    b.onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s));
-    b.onCommand(IdleTimeout.class, this::onIdle);
-    return b.build();
+    return this::onCommand;
+  }
+
+  private ReplyEffect<Event, TerminalState> onCommand(TerminalState s, Command command) {
+    if (command instanceof HandleRequest c) return flows.onRequest(s, c);
+    if (command instanceof MerchantChecked c) return flows.onMerchantChecked(s, c);
+    if (command instanceof UpstreamDone c) return flows.onUpstreamDone(s, c);
+    if (command instanceof BalanceDone c) return flows.onBalanceDone(s, c);
+    if (command instanceof SendReversal c) return flows.onSendReversal(s, c);
+    if (command instanceof ReversalDone c) return flows.onReversalDone(s, c);
+    if (command instanceof ResolveInterrupted c) return flows.onResolveInterrupted(s, c);
+    if (command instanceof ReplyUndelivered c) return flows.onReplyUndelivered(s, c);
+    if (command instanceof Provision c) return onProvision(s, c);
+    if (command instanceof RequireSignOn c) {
+      return s.provisioned()
+          ? Effect().persist(new SignOnRequired()).thenReply(c.replyTo(), x -> StatusReply.ack())
+          : Effect().reply(c.replyTo(), StatusReply.error("terminal not provisioned"));
+    }
+    if (command instanceof GetState c) return Effect().reply(c.replyTo(), s);
+    if (command instanceof IdleTimeout c) return onIdle(s, c);
+    log.warn("terminal {}: unexpected command {}", entityId, command.getClass().getSimpleName());
+    return Effect().unhandled().thenNoReply();
   }
 
   private ReplyEffect<Event, TerminalState> onProvision(TerminalState s, Provision c) {
@@ -269,7 +305,7 @@ public final class TerminalEntity
   }
 
   private ReplyEffect<Event, TerminalState> onIdle(TerminalState s, IdleTimeout c) {
-    boolean pendingWork = !waiting.isEmpty() || !inFlight.isEmpty()
+    boolean pendingWork = (work != null && (!work.waiting.isEmpty() || !work.inFlight.isEmpty()))
         || s.txns().values().stream().anyMatch(t -> t.status() == TxnStatus.PENDING || t.reversalPending());
     if (pendingWork) return Effect().noReply();
     if (shard != null) {
@@ -284,23 +320,33 @@ public final class TerminalEntity
 
   @Override
   public EventHandler<TerminalState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(Provisioned.class, (s, e) -> s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk()))
-        .onEvent(SignedOn.class, (s, e) -> s.withKeys(e.keys(), e.batchNo()))
-        .onEvent(SignedOff.class, (s, e) -> s.signedOff())
-        .onEvent(SignOnRequired.class, (s, e) -> s.requiringSignOn())
-        .onEvent(TxnStarted.class, (s, e) -> s.withTxn(e.txn()))
-        .onEvent(TxnCompleted.class, TerminalEntity::applyCompleted)
-        .onEvent(ReversalRequested.class, TerminalEntity::applyReversal)
-        .onEvent(ReversalCompleted.class, (s, e) -> s.txn(e.key())
-            .map(t -> t.withReversal(new Reversal(t.reversal().reason(), t.reversal().stan(),
-                t.reversal().localDateTime(), t.reversal().requestedAt(), true)))
-            .map(s::withTxn).orElse(s))
-        .onEvent(ReversedBeforeSeen.class, (s, e) -> s.withReversedBeforeSeen(e.batchAndStan()))
-        .onEvent(BatchSettled.class, TerminalEntity::applySettled)
-        .onEvent(BatchUploaded.class, (s, e) -> s.lastSettlement() != null && s.lastSettlement().batch().equals(e.batch())
-            ? s.withLastSettlement(s.lastSettlement().withUpload(e.items(), e.icRecords(), e.ended())) : s)
-        .build();
+    return EVENTS;
+  }
+
+  /** Stateless, so one for every entity (see {@link #commandHandler()}). */
+  private static final EventHandler<TerminalState, Event> EVENTS = TerminalEntity::apply;
+
+  static TerminalState apply(TerminalState s, Event event) {
+    if (event instanceof Provisioned e) return s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk());
+    if (event instanceof SignedOn e) return s.withKeys(e.keys(), e.batchNo());
+    if (event instanceof SignedOff) return s.signedOff();
+    if (event instanceof SignOnRequired) return s.requiringSignOn();
+    if (event instanceof TxnStarted e) return s.withTxn(e.txn());
+    if (event instanceof TxnCompleted e) return applyCompleted(s, e);
+    if (event instanceof ReversalRequested e) return applyReversal(s, e);
+    if (event instanceof ReversalCompleted e) {
+      return s.txn(e.key())
+          .map(t -> t.withReversal(new Reversal(t.reversal().reason(), t.reversal().stan(),
+              t.reversal().localDateTime(), t.reversal().requestedAt(), true)))
+          .map(s::withTxn).orElse(s);
+    }
+    if (event instanceof ReversedBeforeSeen e) return s.withReversedBeforeSeen(e.batchAndStan());
+    if (event instanceof BatchSettled e) return applySettled(s, e);
+    if (event instanceof BatchUploaded e) {
+      return s.lastSettlement() != null && s.lastSettlement().batch().equals(e.batch())
+          ? s.withLastSettlement(s.lastSettlement().withUpload(e.items(), e.icRecords(), e.ended())) : s;
+    }
+    throw new IllegalStateException("no event handler for " + event.getClass().getName());
   }
 
   static TerminalState applyCompleted(TerminalState s, TxnCompleted e) {
@@ -391,7 +437,7 @@ public final class TerminalEntity
   }
 
   void sendUpstream(String key, CardBusRequest req) {
-    inFlight.add(key);
+    work().inFlight.add(key);
     ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new UpstreamDone(key, err != null
         ? new CardBusResult.TimedOut(null) : res));
   }
@@ -435,6 +481,7 @@ public final class TerminalEntity
   /** A persist effect completed (the journal stored the event): metrics. */
   void persisted(long startNanos, TerminalState s, boolean reversalsChanged) {
     TerminalMetrics.terminalPersisted(startNanos);
+    releaseIfIdle();
     // the pending reversals are counted over the batch's transactions: only when they may have changed
     if (reversalsChanged) TerminalMetrics.storeAndForward(entityId, s);
   }
@@ -451,7 +498,7 @@ public final class TerminalEntity
 
   /** Re-dispatches the requests that waited for {@code key} to complete. */
   void releaseWaiting(String key) {
-    List<Request> list = waiting.remove(key);
+    List<Request> list = work == null ? null : work.waiting.remove(key);
     if (list == null) return;
     for (Request r : new ArrayList<>(list)) {
       ctx.getSelf().tell(new MerchantChecked(r, new MerchantEntity.CheckResult(null, null)));

@@ -303,17 +303,17 @@ final class TerminalFlows {
     CardBusRequest up = new CardBusRequest(op, originalOp, id.rrn(), id.stan(), localDateTime, amount, card.pan(),
         card.expiry(), card.track2(), card.iccData(), pin(s, m), m.get(41), m.get(42), original, false, null);
     waitFor(key, r);
-    e.intentsWriting.add(key);
+    e.work().intentsWriting.add(key);
     return persist(new TerminalEntity.TxnStarted(txn))
         .thenRun(ns -> {
-          e.intentsWriting.remove(key);
+          e.work().intentsWriting.remove(key);
           e.sendUpstream(key, up);
         })
         .thenNoReply();
   }
 
   ReplyEffect<Event, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
-    if (!e.inFlight.remove(c.key())) {
+    if (!e.work().inFlight.remove(c.key())) {
       // sent by an earlier incarnation (the entity restarted after a journal failure, and may have
       // answered its requester 96): recovery resolves that intent as a reversal, whatever this says
       e.log.warn("terminal {}: upstream outcome of {} arrived after a restart ({}): ignored, the intent is reversed",
@@ -328,7 +328,7 @@ final class TerminalFlows {
     Txn t = found.get();
     TerminalEntity.TxnCompleted done;
     CardBusResult res = c.result();
-    if (res instanceof CardBusResult.Answered a && a.approved() && e.reverseWhenDone.remove(t.key())) {
+    if (res instanceof CardBusResult.Answered a && a.approved() && e.work().reverseWhenDone.remove(t.key())) {
       // the terminal gave up on it while it was upstream: approved, and reversed at once
       done = new TerminalEntity.TxnCompleted(t.key(), TxnStatus.REVERSED, a.terminalCode(), a.approvalCode(),
           a.settlementDate(), a.endpoint(), newReversal("06"));
@@ -397,11 +397,12 @@ final class TerminalFlows {
     if (t.status() != TxnStatus.APPROVED) return reversalReply(s, r, t, "original " + t.status());
     String reason = m.has(39) ? m.get(39) : "06";
     TerminalMessage reply = reversalMessage(r, t);
-    e.persisting.add(r);
+    e.work().persisting.add(r);
     return persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
         .thenRun(ns -> e.ctx.getSelf().tell(new SendReversal(t.key())))
         .thenReply(r.replyTo(), ns -> {
-          e.persisting.remove(r);
+          e.work().persisting.remove(r);
+          e.releaseIfIdle();
           return e.respond(ns, reply, true);
         });
   }
@@ -435,7 +436,7 @@ final class TerminalFlows {
     } catch (HsmException ex) {
       e.log.error("terminal {}: cannot decrypt the card of {} for its reversal: {}", e.entityId(), t.key(), ex.getMessage());
     }
-    int attempts = e.reversalAttempts.getOrDefault(t.key(), 0);
+    int attempts = e.work().reversalAttempts.getOrDefault(t.key(), 0);
     CardOperation reversed = switch (t.type()) {
       case REFUND -> CardOperation.REFUND;
       default -> CardOperation.SALE;
@@ -445,7 +446,7 @@ final class TerminalFlows {
         t.reversal().localDateTime(), t.amountFen(), pan, expiry, null, null, null, s.terminalId(), s.merchantId(),
         new CardBusRequest.OriginalData(origMti, t.upstreamStan(), t.localDateTime(), e.services.settings().acquirerId()),
         attempts > 0, null);
-    e.reversalAttempts.put(t.key(), attempts + 1);
+    e.work().reversalAttempts.put(t.key(), attempts + 1);
     e.sendReversalUpstream(t.key(), up);
     return effect().noReply();
   }
@@ -454,11 +455,11 @@ final class TerminalFlows {
     Optional<Txn> found = s.txn(c.key()).filter(Txn::reversalPending);
     if (found.isEmpty()) return effect().noReply();
     if (c.result() instanceof CardBusResult.Answered a && "4000".equals(a.actionCode())) {
-      e.reversalAttempts.remove(c.key());
+      e.work().reversalAttempts.remove(c.key());
       e.log.info("terminal {}: reversal of rrn {} acknowledged by {}", e.entityId(), found.get().rrn(), a.endpoint());
       return persist(new TerminalEntity.ReversalCompleted(c.key())).thenNoReply();
     }
-    int attempts = e.reversalAttempts.getOrDefault(c.key(), 1);
+    int attempts = e.work().reversalAttempts.getOrDefault(c.key(), 1);
     Duration first = e.services.settings().reversalFirstRetry();
     Duration max = e.services.settings().reversalMaxBackoff();
     long ms = Math.min(max.toMillis(), first.toMillis() * (1L << Math.min(10, attempts - 1)));
@@ -472,7 +473,7 @@ final class TerminalFlows {
   ReplyEffect<Event, TerminalState> onResolveInterrupted(TerminalState s, ResolveInterrupted c) {
     List<Event> events = new ArrayList<>();
     for (Txn t : s.txns().values()) {
-      if (t.status() == TxnStatus.PENDING && !e.inFlight.contains(t.key())) {
+      if (t.status() == TxnStatus.PENDING && !e.work().inFlight.contains(t.key())) {
         e.log.warn("terminal {}: {} rrn {} was interrupted before its outcome: reversing", e.entityId(), t.type(), t.rrn());
         events.add(new TerminalEntity.TxnCompleted(t.key(), TxnStatus.REVERSED, "98", null, null, null,
             newReversal("98")));
@@ -498,7 +499,7 @@ final class TerminalFlows {
       // declined, reversed or unknown: nothing to undo
       if (s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.PENDING).isPresent()) {
         // not acknowledged while pending: the sender asks again until the outcome is in and undone
-        e.reverseWhenDone.add(c.txnKey());
+        e.work().reverseWhenDone.add(c.txnKey());
         return effect().noReply();
       }
       // "batch:STAN" of the key (its MTI class is irrelevant to a reversal, see ReversedBeforeSeen)
@@ -529,9 +530,10 @@ final class TerminalFlows {
    */
   ReplyEffect<Event, TerminalState> persistThenReply(Request r, Event event,
       java.util.function.Function<TerminalState, TerminalResponse> reply) {
-    e.persisting.add(r);
+    e.work().persisting.add(r);
     return persist(event).thenReply(r.replyTo(), ns -> {
-      e.persisting.remove(r);
+      e.work().persisting.remove(r);
+      e.releaseIfIdle();
       return reply.apply(ns);
     });
   }
@@ -542,17 +544,17 @@ final class TerminalFlows {
    * outcome could not be recorded is reversed when the entity recovers (its intent is pending).
    */
   void answerJournalFailure(TerminalState s, Throwable cause) {
-    List<Request> all = new ArrayList<>(e.persisting);
-    e.persisting.clear();
-    for (var w : e.waiting.entrySet()) {
+    List<Request> all = new ArrayList<>(e.work().persisting);
+    e.work().persisting.clear();
+    for (var w : e.work().waiting.entrySet()) {
       // only requests whose intent was being written are answered: for one whose intent is recorded the
       // failed write may have been its outcome, and a write reported failed (breaker timeout) can still
       // have committed an approval; the gateway answers it 96 and has the entity reverse it once it can
       // write (ReplyUndelivered)
-      if (e.intentsWriting.contains(w.getKey())) all.addAll(w.getValue());
+      if (e.work().intentsWriting.contains(w.getKey())) all.addAll(w.getValue());
     }
-    e.waiting.clear();
-    e.intentsWriting.clear();
+    e.work().waiting.clear();
+    e.work().intentsWriting.clear();
     if (all.isEmpty()) return;
     e.log.error("terminal {}: journal write failed ({}): answering {} waiting request(s) 96", e.entityId(),
         cause.getMessage(), all.size());
@@ -577,7 +579,7 @@ final class TerminalFlows {
 
   /** Replies to the requests waiting for {@code key} once it completed (called from the waiting list). */
   ReplyEffect<Event, TerminalState> waitFor(String key, Request r) {
-    e.waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+    e.work().waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
     return effect().noReply();
   }
 

@@ -38,17 +38,26 @@ public record TerminalState(
     Settlement lastSettlement,
     java.util.Set<String> reversedBeforeSeen) implements CborSerializable {
 
+  /** The class of the maps {@link #frozen} makes (declared before {@link #EMPTY}, which uses it). */
+  private static final Class<?> FROZEN = Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
+
+  /** The state of a terminal never provisioned; shared (immutable). */
+  public static final TerminalState EMPTY =
+      new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of());
+
   public static TerminalState empty() {
-    return new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of());
+    return EMPTY;
   }
 
   public TerminalState {
+    // one String for the many states of the many terminals of a merchant and for each batch number
+    merchantId = merchantId == null ? null : merchantId.intern();
+    batchNo = batchNo == null ? null : batchNo.intern();
     txns = frozen(txns);
     sales = frozen(sales);
     reversedBeforeSeen = reversedBeforeSeen == null ? java.util.Set.of() : java.util.Set.copyOf(reversedBeforeSeen);
   }
 
-  private static final Class<?> FROZEN = Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
 
   /**
    * An unmodifiable copy of a map, except for one this class froze already: a new state shares the maps it
@@ -57,8 +66,8 @@ public record TerminalState(
    * around a map it made and never changes again.
    */
   private static <K, V> Map<K, V> frozen(Map<K, V> m) {
-    if (m == null) return Map.of();
-    if (FROZEN.isInstance(m) || m.isEmpty()) return m.isEmpty() ? Map.of() : m;
+    if (m == null || m.isEmpty()) return Map.of();
+    if (FROZEN.isInstance(m)) return m;
     return Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
