@@ -273,16 +273,7 @@ final class LoadDriver implements AutoCloseable {
 
   /** Luhn check digit appended. */
   static String luhn(String body) {
-    int sum = 0;
-    for (int i = 0; i < body.length(); i++) {
-      int d = body.charAt(body.length() - 1 - i) - '0';
-      if (i % 2 == 0) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    return body + (10 - sum % 10) % 10;
+    return body + org.posp.sim.cardbus.CardData.luhnCheckDigit(body);
   }
 
   /** One terminal: its client (replaced when it moves to its backup node), thread and sales. */

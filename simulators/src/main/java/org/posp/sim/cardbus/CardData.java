@@ -73,10 +73,15 @@ public final class CardData {
         if (pan == null || !pan.matches("\\d{13,19}")) {
             return false;
         }
+        return luhnCheckDigit(pan.substring(0, pan.length() - 1)) == pan.charAt(pan.length() - 1);
+    }
+
+    /** The digit that makes {@code digits + it} pass the Luhn (mod 10) check ({@code digits}: decimal digits). */
+    public static char luhnCheckDigit(String digits) {
         int sum = 0;
-        boolean twice = false;
-        for (int i = pan.length() - 1; i >= 0; i--) {
-            int d = pan.charAt(i) - '0';
+        boolean twice = true; // the rightmost digit of the body is doubled once the check digit is appended
+        for (int i = digits.length() - 1; i >= 0; i--) {
+            int d = digits.charAt(i) - '0';
             if (twice) {
                 d *= 2;
                 if (d > 9) {
@@ -86,7 +91,7 @@ public final class CardData {
             sum += d;
             twice = !twice;
         }
-        return sum % 10 == 0;
+        return (char) ('0' + (10 - sum % 10) % 10);
     }
 
     /** Track 2 separator: '=' in ASCII tracks, 'D' when the track was carried as BCD nibbles. */

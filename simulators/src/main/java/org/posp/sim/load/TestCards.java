@@ -1,5 +1,7 @@
 package org.posp.sim.load;
 
+import org.posp.sim.cardbus.CardData;
+
 /**
  * Test cards (测试卡) for load terminals: one Luhn-valid 16-digit PAN per terminal on the bank's own
  * BIN 622202, so that the demo card-bus simulator approves them and the ledger's balance of each card
@@ -22,7 +24,7 @@ public final class TestCards {
         String body = String.format("%08d", terminalNumber);
         for (int d = 0; d <= 9; d++) {
             String withoutCheck = BIN + d + body;
-            String pan = withoutCheck + luhnCheckDigit(withoutCheck);
+            String pan = withoutCheck + CardData.luhnCheckDigit(withoutCheck);
             if (!special(pan)) {
                 return pan;
             }
@@ -33,23 +35,5 @@ public final class TestCards {
 
     static boolean special(String pan) {
         return pan.endsWith("9997") || pan.endsWith("9998") || pan.endsWith("9999");
-    }
-
-    /** The digit that makes {@code digits + it} pass the Luhn (mod 10) check. */
-    static char luhnCheckDigit(String digits) {
-        int sum = 0;
-        boolean dbl = true; // the rightmost digit of the body is doubled once the check digit is appended
-        for (int i = digits.length() - 1; i >= 0; i--) {
-            int v = digits.charAt(i) - '0';
-            if (dbl) {
-                v *= 2;
-                if (v > 9) {
-                    v -= 9;
-                }
-            }
-            sum += v;
-            dbl = !dbl;
-        }
-        return (char) ('0' + (10 - sum % 10) % 10);
     }
 }
