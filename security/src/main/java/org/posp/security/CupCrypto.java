@@ -81,11 +81,6 @@ public final class CupCrypto {
       return process(decrypt, data);
     }
 
-    /** The key check value: the first 4 bytes of the encryption of 8 zero bytes, as 8 hex digits. */
-    public String checkValueHex() {
-      return hex(Arrays.copyOf(encrypt(new byte[8]), 4));
-    }
-
     private static byte[] process(BlockCipher engine, byte[] data) {
       Objects.requireNonNull(data, "data");
       if (data.length == 0 || data.length % 8 != 0) {

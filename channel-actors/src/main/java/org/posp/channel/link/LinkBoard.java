@@ -14,12 +14,8 @@ public final class LinkBoard {
   private record Entry(String address, LinkState state, String reason) {}
 
   private final Map<String, Entry> links = new ConcurrentSkipListMap<>();
-  /** The endpoint these links belong to, for the link-up metric; null = not exported. */
+  /** The endpoint these links belong to, for the link-up metric. */
   private final String endpoint;
-
-  public LinkBoard() {
-    this(null);
-  }
 
   public LinkBoard(String endpoint) {
     this.endpoint = endpoint;
@@ -28,7 +24,7 @@ public final class LinkBoard {
   /** Records a link's state; {@code reason} says why a link is down (null otherwise). */
   public void update(String linkId, String address, LinkState state, String reason) {
     links.put(linkId, new Entry(address, state, reason));
-    if (endpoint != null) org.posp.channel.CardBusMetrics.link(endpoint, linkId, state);
+    org.posp.channel.CardBusMetrics.link(endpoint, linkId, state);
   }
 
   public int readyCount() {
