@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -45,6 +46,8 @@ final class HttpApi extends AllDirectives {
   private static final ContentType.WithFixedCharset PROBLEM = ContentTypes.create(
       MediaTypes.applicationWithFixedCharset("problem+json", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
   private static final Duration ASK = Duration.ofSeconds(10);
+  /** The HTTP request timeout is the gateway's ask timeout plus this. */
+  private static final Duration HTTP_TIMEOUT_MARGIN = Duration.ofSeconds(15);
 
   private final ActorSystem<?> system;
   private final TerminalGateway gateway;
@@ -72,7 +75,7 @@ final class HttpApi extends AllDirectives {
 
   Route routes() {
     return concat(
-        path("iso8583", () -> post(() -> entity(Unmarshaller.entityToByteArray(), this::iso8583))),
+        path("iso8583", () -> post(this::iso8583)),
         path("health", () -> get(() -> complete("OK"))),
         pathPrefix("admin", () -> optionalHeaderValueByName("Authorization", auth -> {
           if (!AdminAuth.matches(token, auth.orElse(null))) {
@@ -99,7 +102,38 @@ final class HttpApi extends AllDirectives {
     });
   }
 
-  private Route iso8583(byte[] body) {
+  /**
+   * {@code POST /iso8583}: the same rules as the TCP front. The body limit (one frame) is enforced before
+   * anything is buffered (413); the request timeout is longer than the gateway's ask timeout, so the
+   * gateway always decides; should the response still not be delivered (timed out), the entity is told
+   * that the reply did not reach the terminal (it reverses an approval it started), as for a closed
+   * TCP connection. A frame that cannot be answered at all (not a request MTI) gets 400.
+   */
+  private Route iso8583() {
+    AtomicBoolean undeliverable = new AtomicBoolean();
+    scala.concurrent.duration.FiniteDuration timeout = scala.concurrent.duration.FiniteDuration.create(
+        gateway.askTimeout().plus(HTTP_TIMEOUT_MARGIN).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return withRequestTimeout(timeout, request -> {
+      undeliverable.set(true);
+      return problemResponse(StatusCodes.SERVICE_UNAVAILABLE, "no reply",
+          "the switch did not answer in time; the terminal must reverse as after a timeout");
+    }, () -> extractRequestEntity(entity -> {
+      java.util.OptionalLong declared = entity.getContentLengthOption();
+      if (declared.isPresent() && declared.getAsLong() > TerminalFrame.MAX_FRAME_LENGTH) {
+        return tooLarge(declared.getAsLong() + " bytes");
+      }
+      return onComplete(entity.toStrict(gateway.askTimeout().toMillis(), TerminalFrame.MAX_FRAME_LENGTH, system),
+          strict -> strict.isSuccess() ? iso8583(strict.get().getData().toArray(), undeliverable)
+              : tooLarge("more than " + TerminalFrame.MAX_FRAME_LENGTH + " bytes"));
+    }));
+  }
+
+  private Route tooLarge(String size) {
+    return problem(StatusCodes.PAYLOAD_TOO_LARGE, "frame too large",
+        "a terminal frame is at most " + TerminalFrame.MAX_FRAME_LENGTH + " bytes; the body has " + size);
+  }
+
+  private Route iso8583(byte[] body, AtomicBoolean undeliverable) {
     TerminalFrame frame;
     try {
       if (body.length < TerminalFrame.MIN_FRAME_LENGTH || body.length > TerminalFrame.MAX_FRAME_LENGTH) {
@@ -110,13 +144,23 @@ final class HttpApi extends AllDirectives {
     } catch (TerminalFormatException e) {
       return problem(StatusCodes.BAD_REQUEST, "framing error", e.getMessage());
     }
-    return onSuccess(gateway.handle(frame, "http"), reply -> reply
-        .map(f -> {
-          byte[] encoded = f.encode();
-          return complete(HttpResponse.create().withEntity(HttpEntities.create(ISO, Arrays.copyOfRange(encoded, 2, encoded.length))));
-        })
-        .orElseGet(() -> problem(StatusCodes.GATEWAY_TIMEOUT, "no reply",
-            "the terminal entity gave no reply; the terminal must reverse as after a timeout")));
+    return onComplete(gateway.handle(frame, "http", undeliverable::get), t -> {
+      if (t.isFailure()) {
+        Throwable cause = t.failed().get();
+        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
+        if (cause instanceof TerminalGateway.UnanswerableFrame) {
+          return problem(StatusCodes.BAD_REQUEST, "not a terminal request", cause.getMessage());
+        }
+        return problem(StatusCodes.INTERNAL_SERVER_ERROR, "switch failure", "the request failed; the terminal must reverse");
+      }
+      return t.get()
+          .map(f -> {
+            byte[] encoded = f.encode();
+            return complete(HttpResponse.create().withEntity(HttpEntities.create(ISO, Arrays.copyOfRange(encoded, 2, encoded.length))));
+          })
+          .orElseGet(() -> problem(StatusCodes.GATEWAY_TIMEOUT, "no reply",
+              "the terminal entity gave no reply; the terminal must reverse as after a timeout"));
+    });
   }
 
   private Route admin() {
@@ -223,11 +267,15 @@ final class HttpApi extends AllDirectives {
   }
 
   private Route problem(StatusCode status, String title, String detail) {
+    return complete(problemResponse(status, title, detail));
+  }
+
+  private HttpResponse problemResponse(StatusCode status, String title, String detail) {
     ObjectNode p = json.createObjectNode();
     p.put("type", "about:blank");
     p.put("title", title);
     p.put("status", status.intValue());
     p.put("detail", detail);
-    return complete(HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(PROBLEM, p.toString())));
+    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(PROBLEM, p.toString()));
   }
 }

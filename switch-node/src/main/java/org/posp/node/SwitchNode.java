@@ -149,10 +149,13 @@ public final class SwitchNode implements AutoCloseable {
       DatabaseHealth dbHealth = DatabaseHealth.watch(JournalSchema.Database.fromConfig(config),
           config.getDuration("posp.db.health-interval"), config.getDuration("posp.db.health-timeout"));
       system.getWhenTerminated().thenRun(dbHealth::close);
+      // after the demo data: the provisioned terminals are read from the journal once, then looked up
+      TerminalDirectory directory = new TerminalDirectory(JournalSchema.Database.fromConfig(config),
+          front.getDuration("unknown-terminal-ttl")).load();
+      system.getWhenTerminated().thenRun(directory::close);
       TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"),
-          front.getDuration("attempt-timeout"), dbHealth::down);
-      TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, front.getInt("parallelism"),
-          front.getDuration("idle-timeout"));
+          front.getDuration("attempt-timeout"), dbHealth::down, directory);
+      TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, TerminalTcpServer.Limits.fromConfig(front));
       String host = front.getString("host");
       Tcp.ServerBinding plain = tcp.bindPlain(host, front.getInt("port")).toCompletableFuture().get(30, TimeUnit.SECONDS);
       Tcp.ServerBinding tls = null;

@@ -11,38 +11,79 @@ import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalFrame;
 import org.posp.terminal.codec.TerminalMessage;
+import org.posp.terminal.codec.TransactionType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every front (TCP, TLS, HTTP) does with one request frame: unpack it, find the terminal's entity
- * by 42 + 41, ask it, and frame its reply (TPDU swapped, header echoed with the processing
- * requirement). A request that cannot be unpacked is answered 30 (format error) when its MTI is
- * readable. When the entity does not answer in time nothing is sent: the terminal then reverses as it
- * must, and the switch never contradicts an outcome that may still be recorded.
+ * What every front (TCP, TLS, HTTP) does with one request frame: unpack it, check what can be checked
+ * without the terminal's keys, find the terminal's entity by 42 + 41, ask it, and frame its reply (TPDU
+ * swapped, header echoed with the processing requirement).
+ *
+ * <p>The terminal network is hostile, so before anything reaches an entity: the MTI must be one a terminal
+ * sends (terminal-protocol.md §4; anything else cannot be answered and closes the connection, see
+ * {@link UnanswerableFrame}), a body that cannot be unpacked is answered 30 (format error), 41 and 42 must
+ * be digits and letters of their lengths (30), and the terminal must be provisioned ({@link
+ * TerminalDirectory}; 97): an entity that is started is remembered, so an unknown id never starts one.
+ * When the entity does not answer in time nothing is sent: the terminal then reverses as it must, and the
+ * switch never contradicts an outcome that may still be recorded.
  *
  * <p>Sharding delivers at most once: a message to a node that has just died, or buffered for a shard
  * being handed over, can be lost. The gateway therefore asks again after {@code attemptTimeout}, until
- * {@code askTimeout}: every request is idempotent at the entity (a retransmission waits for or replays
- * the first outcome; reversals and settlements are idempotent), so a second ask never doubles a payment.
+ * {@code askTimeout}, with the same delivery identifier: every request is idempotent at the entity (a
+ * retransmission waits for or replays the first outcome; reversals and settlements are idempotent), so a
+ * second ask never doubles a payment. The delivery identifier is made here, one per received frame, and
+ * never comes from the frame: when the reply to a frame cannot be delivered (its connection closed) the
+ * entity undoes an approval only if that frame is the delivery that started the transaction, so a replay
+ * of a captured approved request never reverses the approval that was delivered.
  */
 public final class TerminalGateway {
   private static final Logger log = LoggerFactory.getLogger(TerminalGateway.class);
+  private static final java.util.regex.Pattern TERMINAL_ID = java.util.regex.Pattern.compile("[0-9A-Za-z]{8}");
+  private static final java.util.regex.Pattern MERCHANT_ID = java.util.regex.Pattern.compile("[0-9A-Za-z]{15}");
+
+  /**
+   * A frame that cannot be answered at all (its MTI is not one a terminal sends, so no reply MTI exists):
+   * the TCP fronts close the connection, the HTTP front answers 400.
+   */
+  public static final class UnanswerableFrame extends RuntimeException {
+    UnanswerableFrame(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final Duration attemptTimeout;
   private final ActorSystem<?> system;
-
   private final java.util.function.BooleanSupplier databaseDown;
+  private final java.util.function.Function<String, CompletionStage<TerminalDirectory.Known>> directory;
 
   public TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
       java.util.function.BooleanSupplier databaseDown) {
+    this(system, askTimeout, attemptTimeout, databaseDown,
+        id -> CompletableFuture.completedFuture(TerminalDirectory.Known.YES));
+  }
+
+  TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
+      java.util.function.BooleanSupplier databaseDown, TerminalDirectory directory) {
+    this(system, askTimeout, attemptTimeout, databaseDown, directory::lookup);
+  }
+
+  private TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
+      java.util.function.BooleanSupplier databaseDown,
+      java.util.function.Function<String, CompletionStage<TerminalDirectory.Known>> directory) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
     this.attemptTimeout = attemptTimeout;
     this.databaseDown = databaseDown;
+    this.directory = directory;
+  }
+
+  /** How long a request waits for its entity's answer, re-asks included. */
+  public Duration askTimeout() {
+    return askTimeout;
   }
 
   /** Handles one frame (TPDU + header + body, no LEN); the stage holds the reply frame, or nothing. */
@@ -52,24 +93,32 @@ public final class TerminalGateway {
 
   /**
    * As {@link #handle(TerminalFrame, String)}; when {@code connectionClosed} is true by the time an
-   * approval comes back, the reply cannot be delivered and the entity is told to reverse it (the
-   * terminal never saw the 00).
+   * approval comes back, the reply cannot be delivered and the entity is told so (it reverses the
+   * approval when this frame is the delivery that started it). The stage fails with {@link
+   * UnanswerableFrame} for a frame that cannot be answered.
    */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
       java.util.function.BooleanSupplier connectionClosed) {
     long start = System.nanoTime();
     SwitchMetrics.requestStarted();
+    String mti = mtiOf(frame.body());
+    if (!TransactionType.isRequestMti(mti)) {
+      log.warn("frame from {} with MTI {}: not a terminal request, cannot be answered", peer, LogSafe.of(mti));
+      SwitchMetrics.requestEnded("FORMAT_ERROR", null, start);
+      return CompletableFuture.failedFuture(new UnanswerableFrame("MTI " + LogSafe.of(mti) + " is not a request"));
+    }
     TerminalMessage msg;
     try {
       msg = TerminalCodec.unpack(frame.body());
     } catch (TerminalFormatException e) {
-      log.warn("format error from {}: {}", peer, e.getMessage());
-      Optional<TerminalFrame> reply = formatErrorReply(frame);
+      log.warn("format error from {}: {}", peer, LogSafe.of(e.getMessage()));
+      Optional<TerminalFrame> reply = formatErrorReply(frame, mti);
       SwitchMetrics.requestEnded("FORMAT_ERROR", reply.isPresent() ? "30" : null, start);
       return CompletableFuture.completedFuture(reply);
     }
     String type = SwitchMetrics.type(msg);
-    return answer(frame, msg, peer, connectionClosed).handle((res, err) -> {
+    String delivery = TerminalEntity.newDelivery();
+    return answer(frame, msg, peer, connectionClosed, delivery).handle((res, err) -> {
       boolean sent = err == null && res != null && res.body() != null;
       SwitchMetrics.requestEnded(type, sent ? res.responseCode() : null, start);
       if (err != null) {
@@ -82,21 +131,36 @@ public final class TerminalGateway {
 
   /** The reply to a request that could be unpacked: its body (null = nothing to send) and field 39. */
   private CompletionStage<TerminalEntity.TerminalResponse> answer(TerminalFrame frame, TerminalMessage msg, String peer,
-      java.util.function.BooleanSupplier connectionClosed) {
-    if (!msg.has(41) || !msg.has(42)) {
-      log.warn("request {} from {} without 41/42", msg.mti(), peer);
-      return CompletableFuture.completedFuture(new TerminalEntity.TerminalResponse(reject(msg, "30"), 0, "30"));
+      java.util.function.BooleanSupplier connectionClosed, String delivery) {
+    String tid = msg.has(41) ? msg.get(41) : null;
+    String mid = msg.has(42) ? msg.get(42) : null;
+    if (tid == null || mid == null || !TERMINAL_ID.matcher(tid).matches() || !MERCHANT_ID.matcher(mid).matches()) {
+      log.warn("request {} from {} with 41 {} / 42 {}: not a terminal and merchant id", msg.mti(), peer,
+          LogSafe.of(tid), LogSafe.of(mid));
+      return CompletableFuture.completedFuture(rejected(msg, "30"));
     }
-    String entityId = TerminalEntity.entityId(msg.get(42).trim(), msg.get(41).trim());
+    String entityId = TerminalEntity.entityId(mid, tid);
+    return directory.apply(entityId).thenCompose(known -> switch (known) {
+      case YES -> ask(frame, msg, peer, connectionClosed, delivery, entityId);
+      case NO -> {
+        log.info("request {} from {} for terminal {}: not provisioned", msg.mti(), peer, entityId);
+        yield CompletableFuture.completedFuture(rejected(msg, "97"));
+      }
+      case UNAVAILABLE -> CompletableFuture.completedFuture(rejected(msg, "96"));
+    });
+  }
+
+  private CompletionStage<TerminalEntity.TerminalResponse> ask(TerminalFrame frame, TerminalMessage msg, String peer,
+      java.util.function.BooleanSupplier connectionClosed, String delivery, String entityId) {
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
-    if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(msg, ref));
+    if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(frame, msg, ref, delivery));
     long deadline = System.nanoTime() + askTimeout.toNanos();
-    return attempt(frame.body(), msg, ref, deadline).thenApply(res -> {
+    return attempt(frame, msg, ref, deadline, delivery).thenApply(res -> {
       if (res == null) {
         log.warn("terminal {}: no answer to {} within {} ms; nothing sent", entityId, msg.mti(), askTimeout.toMillis());
         return TerminalEntity.TerminalResponse.none();
       }
-      if (res.body() != null && connectionClosed.getAsBoolean()) undelivered(ref, msg, res.body(), peer);
+      if (res.body() != null && connectionClosed.getAsBoolean()) undelivered(ref, frame.body(), res, delivery, peer);
       return res;
     });
   }
@@ -105,94 +169,83 @@ public final class TerminalGateway {
    * Asks the entity; when an attempt times out, answers 96 if the database is down meanwhile (the entity
    * cannot record anything), else asks again until the deadline. Completes with null at the deadline.
    */
-  private CompletionStage<TerminalEntity.TerminalResponse> attempt(byte[] body, TerminalMessage msg,
-      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, long deadline) {
+  private CompletionStage<TerminalEntity.TerminalResponse> attempt(TerminalFrame frame, TerminalMessage msg,
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, long deadline,
+      String delivery) {
     return ref.<TerminalEntity.TerminalResponse>ask(
-            replyTo -> new TerminalEntity.HandleRequest(body, replyTo), attemptTimeout)
+            replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo, delivery), attemptTimeout)
         .handle((res, err) -> {
           if (err == null) return CompletableFuture.completedFuture(res);
-          if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(msg, ref));
+          if (databaseDown.getAsBoolean()) {
+            return CompletableFuture.completedFuture(databaseDownReply(frame, msg, ref, delivery));
+          }
           if (System.nanoTime() + attemptTimeout.toNanos() / 2 > deadline) {
             return CompletableFuture.<TerminalEntity.TerminalResponse>completedFuture(null);
           }
-          return attempt(body, msg, ref, deadline);
+          return attempt(frame, msg, ref, deadline, delivery);
         })
         .thenCompose(x -> x);
   }
 
   /**
    * While the journal database is down nothing can be recorded, so nothing is sent upstream: the request
-   * is answered 96 at once. It may be the retransmission of an approval whose reply was lost, and a
-   * reversal (0400) answered 96 ends the terminal's retries: in both cases the entity is told to reverse
-   * the transaction as soon as it can write.
+   * is answered 96 at once. It may be the delivery whose approval was recorded just before the outage,
+   * and a reversal (0400) answered 96 ends the terminal's retries: in both cases the entity is told, as
+   * soon as it can write, that this delivery got 96. The entity acts on it only for an authenticated
+   * request (MAC) matching what it recorded, and for a financial request only when this delivery started
+   * the transaction: an unauthenticated frame never schedules anything.
    */
-  private TerminalEntity.TerminalResponse databaseDownReply(TerminalMessage msg,
-      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref) {
-    compensateLater(ref, msg.mti().equals("0400") ? reversedKey(msg) : txnKey(msg));
-    return new TerminalEntity.TerminalResponse(reject(msg, "96"), 0, "96");
+  private TerminalEntity.TerminalResponse databaseDownReply(TerminalFrame frame, TerminalMessage msg,
+      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, String delivery) {
+    if (undoable(msg)) compensateLater(ref, frame.body(), delivery);
+    return rejected(msg, "96");
   }
 
   /**
    * Tells the entity, until it acknowledges (the database may be down for a while), that the terminal
-   * did not get the outcome of this request: an approval recorded before the outage is reversed.
+   * did not get the outcome of this delivery.
    */
   private void compensateLater(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
-      String key) {
-    if (key == null) return;
+      byte[] body, String delivery) {
     org.apache.pekko.pattern.Patterns.retry(
-        () -> ref.<org.apache.pekko.Done>ask(r -> new TerminalEntity.ReplyUndelivered(key, r), Duration.ofSeconds(5)),
+        () -> ref.<org.apache.pekko.Done>ask(r -> new TerminalEntity.ReplyUndelivered(body, delivery, r),
+            Duration.ofSeconds(5)),
         360, Duration.ofSeconds(5), system)
         .whenComplete((d, e) -> {
-          if (e != null) log.error("could not tell {} that {} was answered 96: {}", ref.getEntityId(), key, e.getMessage());
+          if (e != null) log.error("could not tell {} that a request was answered 96: {}", ref.getEntityId(), e.getMessage());
         });
   }
 
-  /** The entity's transaction key of a financial request the terminal reverses on timeout, else null. */
-  static String txnKey(TerminalMessage req) {
+  /** A financial request the terminal reverses on timeout, or a reversal: what an undelivered reply may undo. */
+  static boolean undoable(TerminalMessage req) {
     try {
-      var type = org.posp.terminal.codec.TransactionType.classify(req);
-      if (type.isEmpty() || !type.get().terminalReversesOnTimeout()
-          || type.get() == org.posp.terminal.codec.TransactionType.REVERSAL) {
-        return null;
-      }
-      String batch = org.posp.terminal.codec.Field60.parse(req.get(60)).batch();
-      return TerminalEntity.txnKey(req.mti(), batch, req.get(11));
-    } catch (TerminalFormatException | RuntimeException e) {
-      return null;
+      var type = TransactionType.classify(req);
+      return type.isPresent() && (type.get() == TransactionType.REVERSAL || type.get().terminalReversesOnTimeout())
+          && req.has(11) && req.has(60);
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
-  /** The entity's key of the transaction a reversal (0400) names, else null. */
-  static String reversedKey(TerminalMessage reversal) {
-    try {
-      var type = org.posp.terminal.codec.TransactionType.reversedType(reversal);
-      if (type.isEmpty()) return null;
-      String batch = org.posp.terminal.codec.Field60.parse(reversal.get(60)).batch();
-      return TerminalEntity.txnKey(type.get().requestMti(), batch, reversal.get(11));
-    } catch (TerminalFormatException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** An approved financial reply whose connection is gone: the entity reverses it. */
+  /** An approval whose connection is gone: the entity decides whether this delivery's approval is undone. */
   private static void undelivered(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
-      TerminalMessage req, byte[] replyBody, String peer) {
+      byte[] requestBody, TerminalEntity.TerminalResponse res, String delivery, String peer) {
     try {
-      TerminalMessage reply = TerminalCodec.unpack(replyBody);
-      String key = txnKey(req);
-      if (!"00".equals(reply.get(39)) || key == null) return;
-      log.warn("approval {} for {} could not be delivered: connection {} closed", key, ref.getEntityId(), peer);
-      ref.tell(new TerminalEntity.ReplyUndelivered(key));
+      TerminalMessage req = TerminalCodec.unpack(requestBody);
+      if (!"00".equals(res.responseCode()) || !undoable(req) || "0400".equals(req.mti())) return;
+      log.warn("approval for {} could not be delivered: connection {} closed", ref.getEntityId(), peer);
+      ref.tell(new TerminalEntity.ReplyUndelivered(requestBody, delivery));
     } catch (TerminalFormatException | RuntimeException e) {
       log.warn("cannot tell whether an undelivered reply needs a reversal: {}", e.getMessage());
     }
   }
 
-  private static Optional<TerminalFrame> formatErrorReply(TerminalFrame frame) {
-    byte[] b = frame.body();
-    if (b.length < 2) return Optional.empty();
-    String mti = String.format("%02X%02X", b[0], b[1]);
-    if (!mti.matches("0[1-8][0-9]0")) return Optional.empty();
+  /** The MTI of a body as four hex digits (BCD), or null when it has fewer than two bytes. */
+  static String mtiOf(byte[] body) {
+    return body.length < 2 ? null : String.format("%02X%02X", body[0], body[1]);
+  }
+
+  private static Optional<TerminalFrame> formatErrorReply(TerminalFrame frame, String mti) {
     try {
       return Optional.of(frame.reply(reject(TerminalMessage.builder(mti).build(), "30"), 0));
     } catch (RuntimeException e) {
@@ -200,9 +253,14 @@ public final class TerminalGateway {
     }
   }
 
+  private static TerminalEntity.TerminalResponse rejected(TerminalMessage req, String code) {
+    return new TerminalEntity.TerminalResponse(reject(req, code), 0, code);
+  }
+
+  /** A reply with {@code code} echoing what can be echoed; a request MTI only (see {@link #handle}). */
   private static byte[] reject(TerminalMessage req, String code) {
-    int mti = Integer.parseInt(req.mti()) + 10;
-    TerminalMessage.Builder b = TerminalMessage.builder(String.format("%04d", mti));
+    String mti = req.mti();
+    TerminalMessage.Builder b = TerminalMessage.builder(mti.substring(0, 2) + (char) (mti.charAt(2) + 1) + mti.charAt(3));
     for (int f : new int[] {3, 4, 11, 25, 41, 42, 49}) {
       if (req.has(f)) b.set(f, req.get(f));
     }
@@ -210,7 +268,12 @@ public final class TerminalGateway {
     try {
       return TerminalCodec.pack(b.build());
     } catch (TerminalFormatException e) {
-      throw new IllegalStateException("cannot pack a " + code + " reply: " + e.getMessage(), e);
+      // an echoed field the reply cannot carry: answer with 39 alone
+      try {
+        return TerminalCodec.pack(TerminalMessage.builder(b.build().mti()).set(39, code).build());
+      } catch (TerminalFormatException again) {
+        throw new IllegalStateException("cannot pack a " + code + " reply: " + again.getMessage(), again);
+      }
     }
   }
 }

@@ -29,26 +29,42 @@ import org.slf4j.LoggerFactory;
 public final class TerminalTcpServer {
   private static final Logger log = LoggerFactory.getLogger(TerminalTcpServer.class);
 
+  /**
+   * The front's limits: requests of one connection handled at the same time, how long a connection may
+   * be silent, how long one frame may take to arrive once its first byte has, and how many connections
+   * are accepted in all and from one address (more are closed as soon as they are accepted).
+   */
+  public record Limits(int parallelism, Duration idleTimeout, Duration frameReadTimeout, int maxConnections,
+      int maxConnectionsPerAddress) {
+    public static Limits fromConfig(com.typesafe.config.Config front) {
+      return new Limits(front.getInt("parallelism"), front.getDuration("idle-timeout"),
+          front.getDuration("frame-read-timeout"), front.getInt("max-connections"),
+          front.getInt("max-connections-per-address"));
+    }
+  }
+
   private final ActorSystem<?> system;
   private final TerminalGateway gateway;
-  private final int parallelism;
-  private final Duration idleTimeout;
+  private final Limits limits;
   private final AtomicInteger connections = new AtomicInteger();
+  private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, AtomicInteger> perAddress =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   /** At shutdown: every connection stops reading, answers what it has, then closes. */
   private final org.apache.pekko.stream.SharedKillSwitch drain =
       org.apache.pekko.stream.KillSwitches.shared("posp-terminal-drain");
 
-  public TerminalTcpServer(ActorSystem<?> system, TerminalGateway gateway, int parallelism, Duration idleTimeout) {
+  public TerminalTcpServer(ActorSystem<?> system, TerminalGateway gateway, Limits limits) {
     this.system = system;
     this.gateway = gateway;
-    this.parallelism = parallelism;
-    this.idleTimeout = idleTimeout;
+    this.limits = limits;
   }
 
   public CompletionStage<Tcp.ServerBinding> bindPlain(String host, int port) {
     Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source =
-        Tcp.get(system).bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout));
+        Tcp.get(system).bind(host, port, 1024, List.of(), false, Optional.of(limits.idleTimeout()));
     return run(source, "tcp");
   }
 
@@ -59,7 +75,7 @@ public final class TerminalTcpServer {
           engine.setUseClientMode(false);
           engine.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
           return engine;
-        }, 1024, List.of(), Optional.of(idleTimeout), session -> Optional.empty(), TLSClosing.eagerClose());
+        }, 1024, List.of(), Optional.of(limits.idleTimeout()), session -> Optional.empty(), TLSClosing.eagerClose());
     return run(source, "tls");
   }
 
@@ -67,16 +83,25 @@ public final class TerminalTcpServer {
       Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source, String kind) {
     SwitchMetrics.frontBound(kind);
     return source.to(org.apache.pekko.stream.javadsl.Sink.foreach(conn -> {
-      String peer = kind + ":" + conn.remoteAddress().getAddress().getHostAddress() + ":" + conn.remoteAddress().getPort();
+      java.net.InetAddress address = conn.remoteAddress().getAddress();
+      String peer = kind + ":" + address.getHostAddress() + ":" + conn.remoteAddress().getPort();
+      AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
       int n = connections.incrementAndGet();
+      int same = fromAddress.incrementAndGet();
+      if (n > limits.maxConnections() || same > limits.maxConnectionsPerAddress()) {
+        release(address, fromAddress);
+        refuse(conn, peer, n > limits.maxConnections() ? "the node has " + limits.maxConnections()
+            + " connections" : address.getHostAddress() + " has " + limits.maxConnectionsPerAddress() + " connections");
+        return;
+      }
       SwitchMetrics.connectionOpened(kind);
       log.debug("terminal connection from {} ({} open)", peer, n);
       java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
       conn.handleWith(protocol(peer, closed).watchTermination((nu, done) -> {
         done.whenComplete((d, err) -> {
-          int left = connections.decrementAndGet();
+          int left = release(address, fromAddress);
           SwitchMetrics.connectionClosed(kind);
-          if (err != null) log.info("terminal connection {} closed: {} ({} open)", peer, err.getMessage(), left);
+          if (err != null) log.info("terminal connection {} closed: {} ({} open)", peer, LogSafe.of(err.getMessage()), left);
           else log.debug("terminal connection {} closed ({} open)", peer, left);
         });
         return nu;
@@ -84,9 +109,28 @@ public final class TerminalTcpServer {
     })).run(system);
   }
 
+  private int release(java.net.InetAddress address, AtomicInteger fromAddress) {
+    if (fromAddress.decrementAndGet() <= 0) perAddress.remove(address, fromAddress);
+    return connections.decrementAndGet();
+  }
+
+  /** Closes a connection over the limits at once; logged at most once a second with the count refused. */
+  private void refuse(Tcp.IncomingConnection conn, String peer, String reason) {
+    long count = refused.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastRefusalLog.get();
+    if (now - last > 1_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
+      log.warn("terminal connection from {} refused: {} ({} refused since start)", peer, reason, count);
+    }
+    conn.handleWith(Flow.fromSinkAndSource(org.apache.pekko.stream.javadsl.Sink.cancelled(),
+        Source.<ByteString>empty()), system);
+  }
+
   /** The per-connection protocol flow. */
   Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed) {
-    return Framing.lengthField(2, 0, TerminalFrame.MAX_FRAME_LENGTH + 2, ByteOrder.BIG_ENDIAN)
+    return Flow.<ByteString>create()
+        .via(new FrameDeadline(limits.frameReadTimeout()))
+        .via(Framing.lengthField(2, 0, TerminalFrame.MAX_FRAME_LENGTH + 2, ByteOrder.BIG_ENDIAN))
         .map(frame -> parse(frame.drop(2).toArray(), peer))
         .via(drain.flow())
         // the terminal closed its side (or the node stopped reading at shutdown: see draining): replies still in flight can no longer reach it
@@ -94,7 +138,7 @@ public final class TerminalTcpServer {
           done.whenComplete((d, err) -> closed.set(true));
           return nu;
         })
-        .mapAsyncUnordered(parallelism, f -> {
+        .mapAsyncUnordered(limits.parallelism(), f -> {
           inFlight.incrementAndGet();
           // while draining, the connection still writes the replies in progress: they are delivered
           return gateway.handle(f, peer, () -> closed.get() && !draining)

@@ -76,8 +76,22 @@ public final class TerminalEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A request body (MTI .. end, no LEN/TPDU/header) from the TCP, TLS or HTTP front. */
-  public record HandleRequest(byte[] body, ActorRef<TerminalResponse> replyTo) implements Command {}
+  /**
+   * A request body (MTI .. end, no LEN/TPDU/header) from the TCP, TLS or HTTP front. {@code delivery}
+   * identifies the received frame: the front makes it (random, never from the frame) and asks again with
+   * the same value when an ask times out; a transaction records the delivery that started it.
+   */
+  public record HandleRequest(byte[] body, ActorRef<TerminalResponse> replyTo, String delivery) implements Command {
+    /** A request that is its own delivery (tests, tools). */
+    public HandleRequest(byte[] body, ActorRef<TerminalResponse> replyTo) {
+      this(body, replyTo, newDelivery());
+    }
+  }
+
+  /** A fresh delivery identifier: 128 random bits. */
+  public static String newDelivery() {
+    return java.util.UUID.randomUUID().toString();
+  }
 
   /**
    * The reply body (null = nothing to send), the header's processing requirement R (0 nothing, 3 sign
@@ -99,13 +113,17 @@ public final class TerminalEntity
   public record RequireSignOn(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /**
-   * The terminal did not get the outcome of a transaction (its connection closed before the reply, or
-   * the node answered 96 on its own while the database was down): reverse it if it was approved.
-   * {@code replyTo}, when set, is told Done once this is recorded (callers retry until then).
+   * The terminal did not get the outcome of one delivery of a request (its connection closed before the
+   * reply, or the node answered 96 on its own while the database was down): {@code body} is that request
+   * as received and {@code delivery} the front's identifier of it. The entity acts only on an
+   * authenticated request (valid MAC) whose content matches the recorded intent and whose delivery is the
+   * one that started the transaction: a replay of an approved request is another delivery and never
+   * undoes the approval that was delivered. A reversal (0400) answered 96 has its original reversed.
+   * {@code replyTo}, when set, is told Done once this is decided and recorded (callers retry until then).
    */
-  public record ReplyUndelivered(String txnKey, ActorRef<Done> replyTo) implements Command {
-    public ReplyUndelivered(String txnKey) {
-      this(txnKey, null);
+  public record ReplyUndelivered(byte[] body, String delivery, ActorRef<Done> replyTo) implements Command {
+    public ReplyUndelivered(byte[] body, String delivery) {
+      this(body, delivery, null);
     }
   }
 
@@ -128,7 +146,7 @@ public final class TerminalEntity
 
   /** A parsed request travelling through the flow (not persisted). */
   record Request(TerminalMessage msg, byte[] body, TransactionType type, ActorRef<TerminalResponse> replyTo,
-      LocalDateTime receivedAt) {}
+      LocalDateTime receivedAt, String delivery) {}
 
   // ======================================================================== events
 
@@ -272,7 +290,24 @@ public final class TerminalEntity
     return this::onCommand;
   }
 
+  /**
+   * Every command is handled; a failure of a handler (a defect) answers the request it was handling 96
+   * and leaves the entity running: a restart would resolve transactions in flight as interrupted and
+   * reverse them, so an input that trips a defect would move money.
+   */
   private ReplyEffect<Event, TerminalState> onCommand(TerminalState s, Command command) {
+    try {
+      return dispatch(s, command);
+    } catch (RuntimeException ex) {
+      log.error("terminal {}: {} failed; the entity goes on", entityId, command.getClass().getSimpleName(), ex);
+      ActorRef<TerminalResponse> replyTo = command instanceof HandleRequest c ? c.replyTo()
+          : command instanceof MerchantChecked c ? c.request().replyTo() : null;
+      if (replyTo == null) return Effect().noReply();
+      return Effect().reply(replyTo, flows.failureReply(s, command));
+    }
+  }
+
+  private ReplyEffect<Event, TerminalState> dispatch(TerminalState s, Command command) {
     if (command instanceof HandleRequest c) return flows.onRequest(s, c);
     if (command instanceof MerchantChecked c) return flows.onMerchantChecked(s, c);
     if (command instanceof UpstreamDone c) return flows.onUpstreamDone(s, c);

@@ -76,8 +76,13 @@ final class TerminalFlows {
       e.log.warn("terminal {}: unparseable request reached the entity: {}", e.entityId(), ex.getMessage());
       return effect().reply(c.replyTo(), TerminalResponse.none());
     }
+    if (!TransactionType.isRequestMti(m.mti())) {
+      // the fronts never send these (format error there); no reply can be built for them
+      e.log.warn("terminal {}: request with MTI {} is not a terminal request: not answered", e.entityId(), m.mti());
+      return effect().reply(c.replyTo(), TerminalResponse.none());
+    }
     Optional<TransactionType> type = TransactionType.classify(m);
-    Request r = new Request(m, c.body(), type.orElse(null), c.replyTo(), e.now());
+    Request r = new Request(m, c.body(), type.orElse(null), c.replyTo(), e.now(), c.delivery());
     if (!s.provisioned()) return reject(s, r, "97", "terminal not provisioned");
     if (type.isEmpty()) return reject(s, r, "40", "function not supported");
     return switch (type.get()) {
@@ -139,7 +144,7 @@ final class TerminalFlows {
       return reject(s, r, "40", "key scheme does not fit the TMK");
     }
     var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), e.services.clock().instant(), stan,
-        hash);
+        hash, current == null ? null : current.mak());
     String batch = s.batchNo();
     return persistThenReply(r, new TerminalEntity.SignedOn(k, batch), ns -> {
       e.log.info("terminal {} signed on (scheme {}, batch {}, mak kcv {})", e.entityId(), scheme.networkCode(), batch,
@@ -172,21 +177,24 @@ final class TerminalFlows {
   private ReplyEffect<Event, TerminalState> onFinancial(TerminalState s, Request r) {
     TerminalMessage m = r.msg();
     Field60 f60 = field60(m);
-    if (!s.signedOn() || f60 == null || !s.batchNo().equals(f60.batch())) {
-      return reject(s, r, "77", s.signedOn() ? "batch " + (f60 == null ? "?" : f60.batch()) + " is not the open batch "
-          + s.batchNo() : "not signed on");
-    }
-    if (r.type() != TransactionType.BALANCE && m.has(11)) {
-      // a retransmission is the same request: it gets the first outcome even when the terminal's keys
-      // changed in between (a new MAC check would answer A0 to an approval the terminal never saw)
+    if (!s.signedOn()) return reject(s, r, "77", "not signed on");
+    boolean macOk = macValid(s, r, s.keys().mak());
+    if (r.type() != TransactionType.BALANCE && m.has(11) && f60 != null) {
+      // a retransmission is answered its recorded outcome, before the batch check (a retry queued behind
+      // its in-flight original gets that outcome even when a settlement closed the batch meanwhile), and
+      // only when authenticated: under the current MAK, or under the one before for a transaction recorded
+      // before the keys were renewed (else A0 would answer an approval the terminal never saw)
       Optional<Txn> earlier = s.txn(key(m, f60)).filter(t -> t.requestHash().equals(requestHash(r)));
-      if (earlier.isPresent()) {
+      if (earlier.isPresent() && (macOk || macUnderPreviousKeys(s, r, earlier.get()))) {
         if (earlier.get().status() == TxnStatus.PENDING) return waitFor(earlier.get().key(), r);
         e.log.debug("terminal {}: {} answered from the journal", e.entityId(), earlier.get().key());
         return reply(s, r, financialReply(r, earlier.get(), CardData.from(m)), true);
       }
     }
-    if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
+    if (f60 == null || !s.batchNo().equals(f60.batch())) {
+      return reject(s, r, "77", "batch " + (f60 == null ? "?" : f60.batch()) + " is not the open batch " + s.batchNo());
+    }
+    if (!macOk) return reject(s, r, "A0", "MAC missing or wrong");
     String missing = Mandatory.missing(r.type(), m);
     if (missing != null) return reject(s, r, "30", "mandatory field missing or malformed: " + missing);
     CardData card = CardData.from(m);
@@ -299,7 +307,7 @@ final class TerminalFlows {
 
     Txn txn = new Txn(key, r.type(), f60.batch(), m.get(11), amount, hash, id.rrn(), id.stan(), localDateTime, date,
         time, card.masked(), panHash, cardEnc, originalKey, TxnStatus.PENDING, null, null, null, null, 0, null,
-        e.services.clock().instant());
+        e.services.clock().instant(), r.delivery());
     CardBusRequest up = new CardBusRequest(op, originalOp, id.rrn(), id.stan(), localDateTime, amount, card.pan(),
         card.expiry(), card.track2(), card.iccData(), pin(s, m), m.get(41), m.get(42), original, false, null);
     waitFor(key, r);
@@ -382,8 +390,16 @@ final class TerminalFlows {
     Field60 f60 = field60(m);
     if (f60 == null || !m.has(11)) return reject(s, r, "30", "reversal without 11 or 60");
     if (!s.signedOn()) return reject(s, r, "77", "not signed on");
-    if (!macValid(s, r)) return reject(s, r, "A0", "MAC missing or wrong");
+    if (!macValid(s, r, s.keys().mak())) return reject(s, r, "A0", "MAC missing or wrong");
     Optional<Txn> orig = s.txnByStan(f60.batch(), m.get(11));
+    if (orig.isEmpty() && !f60.batch().equals(s.batchNo())) {
+      // a closed (settled) batch, or one never opened: its transactions were settled as the terminal and
+      // the switch counted them; nothing is reversed, the terminal is told so (77, as every financial
+      // request of a closed batch), and operators handle it as a refund or a settlement difference
+      e.log.warn("terminal {}: reversal of stan {} in batch {}, open batch is {}: refused 77, nothing reversed",
+          e.entityId(), m.get(11), f60.batch(), s.batchNo());
+      return reject(s, r, "77", "reversal of batch " + f60.batch() + ", which is not open");
+    }
     if (orig.isEmpty()) {
       // remembered: if the original still arrives (delayed by a failover), it is refused
       String ref = f60.batch() + ":" + m.get(11);
@@ -493,33 +509,105 @@ final class TerminalFlows {
   }
 
   ReplyEffect<Event, TerminalState> onReplyUndelivered(TerminalState s, ReplyUndelivered c) {
-    Optional<Txn> t = s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.APPROVED);
-    if (t.isEmpty()) {
-      // still pending: reversed as soon as its outcome is in (or at recovery if the entity dies first);
-      // declined, reversed or unknown: nothing to undo
-      if (s.txn(c.txnKey()).filter(x -> x.status() == TxnStatus.PENDING).isPresent()) {
+    TerminalMessage m;
+    try {
+      m = TerminalEntity.unpack(c.body());
+    } catch (TerminalFormatException ex) {
+      return undeliveredIgnored(c, "unparseable request: " + ex.getMessage());
+    }
+    Optional<TransactionType> type = TransactionType.classify(m);
+    Field60 f60 = field60(m);
+    if (type.isEmpty() || f60 == null || !m.has(11) || !s.signedOn()) {
+      return undeliveredIgnored(c, "not a financial request of a signed-on terminal");
+    }
+    Request r = new Request(m, c.body(), type.get(), null, e.now(), c.delivery());
+    if (type.get() == TransactionType.REVERSAL) return reversalUndelivered(s, c, r, f60);
+    if (!type.get().terminalReversesOnTimeout()) return undeliveredIgnored(c, "nothing to undo for " + type.get());
+    String key = key(m, f60);
+    Optional<Txn> recorded = s.txn(key);
+    if (recorded.isPresent()) {
+      Txn t = recorded.get();
+      if (!t.requestHash().equals(requestHash(r))) return undeliveredIgnored(c, key + ": other content than recorded");
+      if (t.origin() != null && !t.origin().equals(c.delivery())) {
+        // a retransmission or replay: the delivery that started the transaction decides, not this one
+        return undeliveredIgnored(c, key + ": not the delivery that started it");
+      }
+      if (!macValid(s, r, s.keys().mak()) && !macUnderPreviousKeys(s, r, t)) {
+        return undeliveredIgnored(c, key + ": MAC missing or wrong");
+      }
+      if (t.status() == TxnStatus.PENDING) {
         // not acknowledged while pending: the sender asks again until the outcome is in and undone
-        e.work().reverseWhenDone.add(c.txnKey());
+        e.work().reverseWhenDone.add(key);
         return effect().noReply();
       }
-      // "batch:STAN" of the key (its MTI class is irrelevant to a reversal, see ReversedBeforeSeen)
-      String ref = c.txnKey().substring(c.txnKey().indexOf(':') + 1);
-      if (s.txn(c.txnKey()).isEmpty() && !s.reversedBeforeSeen().contains(ref)) {
-        // not seen yet: the request may still arrive (held in a mailbox during a restart); it is refused then
-        return persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> {
-          if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
-        }).thenNoReply();
-      }
-      if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+      if (t.status() != TxnStatus.APPROVED) return undeliveredIgnored(c, key + ": " + t.status() + ", nothing to undo");
+      e.log.warn("terminal {}: approval rrn {} could not be delivered: reversing", e.entityId(), t.rrn());
+      return persist(new TerminalEntity.ReversalRequested(key, newReversal("06")))
+          .thenRun(ns -> {
+            e.ctx.getSelf().tell(new SendReversal(key));
+            acknowledge(c);
+          })
+          .thenNoReply();
+    }
+    if (!macValid(s, r, s.keys().mak())) return undeliveredIgnored(c, key + ": unknown and MAC missing or wrong");
+    // an authenticated request the entity has not recorded (answered 96 while the database was down): it
+    // may still arrive (held in a mailbox during a restart); it is refused then
+    return rememberReversedBeforeSeen(s, c, f60.batch() + ":" + m.get(11));
+  }
+
+  /** A reversal answered 96 by the node (database down): its original is reversed once the entity can write. */
+  private ReplyEffect<Event, TerminalState> reversalUndelivered(TerminalState s, ReplyUndelivered c, Request r,
+      Field60 f60) {
+    if (!macValid(s, r, s.keys().mak())) return undeliveredIgnored(c, "reversal: MAC missing or wrong");
+    Optional<Txn> orig = s.txnByStan(f60.batch(), r.msg().get(11));
+    if (orig.isEmpty()) {
+      if (!f60.batch().equals(s.batchNo())) return undeliveredIgnored(c, "reversal of a closed batch");
+      return rememberReversedBeforeSeen(s, c, f60.batch() + ":" + r.msg().get(11));
+    }
+    Txn t = orig.get();
+    if (t.status() == TxnStatus.PENDING) {
+      e.work().reverseWhenDone.add(t.key());
       return effect().noReply();
     }
-    e.log.warn("terminal {}: approval rrn {} could not be delivered: reversing", e.entityId(), t.get().rrn());
-    return persist(new TerminalEntity.ReversalRequested(c.txnKey(), newReversal("06")))
+    if (t.status() != TxnStatus.APPROVED) return undeliveredIgnored(c, "reversal: original " + t.status());
+    e.log.warn("terminal {}: reversal of rrn {} was answered 96 by the node: reversing", e.entityId(), t.rrn());
+    String reason = r.msg().has(39) ? r.msg().get(39) : "06";
+    return persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(reason)))
         .thenRun(ns -> {
-          e.ctx.getSelf().tell(new SendReversal(c.txnKey()));
-          if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+          e.ctx.getSelf().tell(new SendReversal(t.key()));
+          acknowledge(c);
         })
         .thenNoReply();
+  }
+
+  private ReplyEffect<Event, TerminalState> rememberReversedBeforeSeen(TerminalState s, ReplyUndelivered c,
+      String ref) {
+    if (s.reversedBeforeSeen().contains(ref)) {
+      acknowledge(c);
+      return effect().noReply();
+    }
+    return persist(new TerminalEntity.ReversedBeforeSeen(ref)).thenRun(ns -> acknowledge(c)).thenNoReply();
+  }
+
+  private ReplyEffect<Event, TerminalState> undeliveredIgnored(ReplyUndelivered c, String why) {
+    e.log.info("terminal {}: undelivered reply not acted on: {}", e.entityId(), why);
+    acknowledge(c);
+    return effect().noReply();
+  }
+
+  private static void acknowledge(ReplyUndelivered c) {
+    if (c.replyTo() != null) c.replyTo().tell(org.apache.pekko.Done.getInstance());
+  }
+
+  /** The reply to a request whose handler failed: 96, or nothing when not even that can be built. */
+  TerminalResponse failureReply(TerminalState s, TerminalEntity.Command command) {
+    try {
+      TerminalMessage m = command instanceof TerminalEntity.MerchantChecked c ? c.request().msg()
+          : TerminalEntity.unpack(((HandleRequest) command).body());
+      return e.respond(s, TerminalReplies.reject(m, "96", e.now()), false);
+    } catch (TerminalFormatException | RuntimeException ex) {
+      return TerminalResponse.none();
+    }
   }
 
   // ======================================================================== helpers
@@ -593,16 +681,24 @@ final class TerminalFlows {
     return effect().reply(r.replyTo(), e.respond(s, reply, mac && r.type() != null && r.type().requiresMac()));
   }
 
-  boolean macValid(TerminalState s, Request r) {
+  /** Whether the request's MAC (64) is right under {@code mak}; true for types without a MAC. */
+  boolean macValid(TerminalState s, Request r, org.posp.security.LmkKey mak) {
     if (!r.type().requiresMac()) return true;
     TerminalMessage m = r.msg();
-    if (!m.has(64) || s.keys() == null || r.body().length < 8) return false;
+    if (!m.has(64) || mak == null || r.body().length < 8) return false;
     try {
-      return e.services.hsm().verifyMac(s.keys().mak(), Macs.mab(r.body()), m.getBytes(64));
+      return e.services.hsm().verifyMac(mak, Macs.mab(r.body()), m.getBytes(64));
     } catch (HsmException ex) {
       e.log.warn("terminal {}: MAC verification refused: {}", e.entityId(), ex.getMessage());
       return false;
     }
+  }
+
+  /** The MAC is right under the MAK before the current one, and {@code t} was recorded under that MAK. */
+  boolean macUnderPreviousKeys(TerminalState s, Request r, Txn t) {
+    TerminalState.Keys k = s.keys();
+    return k != null && k.previousMak() != null && t.startedAt() != null && t.startedAt().isBefore(k.issuedAt())
+        && macValid(s, r, k.previousMak());
   }
 
   String requestHash(Request r) {

@@ -38,9 +38,10 @@ final class TerminalReplies {
     return b;
   }
 
+  /** The reply MTI of a terminal request MTI (0200 → 0210); anything else has none. */
   static String replyMti(String mti) {
-    int v = Integer.parseInt(mti);
-    return String.format("%04d", v + 10);
+    if (!TransactionType.isRequestMti(mti)) throw new IllegalArgumentException("not a request MTI: " + mti);
+    return mti.substring(0, 2) + (char) (mti.charAt(2) + 1) + mti.charAt(3);
   }
 
   /** 60.1–60.3 of the request (trailing parts it did not send stay absent). */

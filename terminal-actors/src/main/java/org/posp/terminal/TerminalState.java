@@ -90,11 +90,18 @@ public record TerminalState(
   /**
    * The working keys of one sign-on, all under the LMK, and what identifies that sign-on (its STAN and
    * the keyed hash of its request), so that the same sign-on asked again gets the same keys.
+   * {@code previousMak} is the MAK of the sign-on before: a retransmission of a transaction recorded under
+   * it (keys renewed in between, e.g. after a failover) is still authenticated and answered its outcome.
    */
   public record Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt, String signOnStan,
-      String signOnHash) implements CborSerializable {
+      String signOnHash, LmkKey previousMak) implements CborSerializable {
     public Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt) {
-      this(scheme, pik, mak, tdk, issuedAt, null, null);
+      this(scheme, pik, mak, tdk, issuedAt, null, null, null);
+    }
+
+    public Keys(KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk, Instant issuedAt, String signOnStan,
+        String signOnHash) {
+      this(scheme, pik, mak, tdk, issuedAt, signOnStan, signOnHash, null);
     }
   }
 
@@ -130,6 +137,9 @@ public record TerminalState(
    * @param date MMDD returned in 13 (refunds quote it in 61.3)
    * @param cardEnc "PAN|expiry" encrypted under the HSM data key, for later upstream messages
    * @param originalKey for a void: the key of the voided transaction; for a refund: the original RRN
+   * @param origin the node's identifier of the delivery (one received frame) that started the transaction:
+   *     only that delivery's connection decides whether its outcome reached the terminal; a replay of the
+   *     same bytes is another delivery (null for transactions recorded before deliveries were identified)
    */
   public record Txn(
       String key,
@@ -154,11 +164,22 @@ public record TerminalState(
       String endpoint,
       long refundedFen,
       Reversal reversal,
-      Instant startedAt) implements CborSerializable {
+      Instant startedAt,
+      String origin) implements CborSerializable {
+
+    /** A transaction without a recorded first delivery (recorded before deliveries were identified). */
+    public Txn(String key, TransactionType type, String batch, String stan, long amountFen, String requestHash,
+        String rrn, String upstreamStan, String localDateTime, String date, String time, String panMasked,
+        String panHash, String cardEnc, String originalKey, TxnStatus status, String responseCode, String authCode,
+        String settlementDate, String endpoint, long refundedFen, Reversal reversal, Instant startedAt) {
+      this(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time, panMasked,
+          panHash, cardEnc, originalKey, status, responseCode, authCode, settlementDate, endpoint, refundedFen,
+          reversal, startedAt, null);
+    }
 
     public Txn withOutcome(TxnStatus s, String code, String auth, String settle, String ep) {
       return new Txn(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time,
-          panMasked, panHash, cardEnc, originalKey, s, code, auth, settle, ep, refundedFen, reversal, startedAt);
+          panMasked, panHash, cardEnc, originalKey, s, code, auth, settle, ep, refundedFen, reversal, startedAt, origin);
     }
 
     public Txn withStatus(TxnStatus s) {
@@ -168,13 +189,13 @@ public record TerminalState(
     public Txn withReversal(Reversal r) {
       return new Txn(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time,
           panMasked, panHash, cardEnc, originalKey, status, responseCode, authCode, settlementDate, endpoint,
-          refundedFen, r, startedAt);
+          refundedFen, r, startedAt, origin);
     }
 
     public Txn withRefunded(long fen) {
       return new Txn(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time,
           panMasked, panHash, cardEnc, originalKey, status, responseCode, authCode, settlementDate, endpoint,
-          fen, reversal, startedAt);
+          fen, reversal, startedAt, origin);
     }
 
     public boolean reversalPending() { return reversal != null && !reversal.completed(); }

@@ -94,8 +94,13 @@ final class EntityTestTerminal {
   }
 
   TerminalResponse send(byte[] body) {
+    return send(body, TerminalEntity.newDelivery());
+  }
+
+  /** Sends {@code body} as the front's delivery {@code delivery} (the same value when the front asks again). */
+  TerminalResponse send(byte[] body, String delivery) {
     TestProbe<TerminalResponse> probe = testKit.createTestProbe();
-    ref.tell(new TerminalEntity.HandleRequest(body, probe.ref()));
+    ref.tell(new TerminalEntity.HandleRequest(body, probe.ref(), delivery));
     return probe.receiveMessage(REPLY_TIMEOUT);
   }
 

@@ -408,12 +408,14 @@ class TerminalEntityTest {
   @Test
   void anApprovalWhoseReplyCouldNotBeDeliveredIsReversedAtTheHost() {
     EntityTestTerminal t = signedOn();
-    TerminalMessage reply = unpack(t.send(t.sale(card(), 33_00)).body());
+    byte[] sale = t.sale(card(), 33_00);
+    String delivery = TerminalEntity.newDelivery();
+    TerminalMessage reply = unpack(t.send(sale, delivery).body());
     assertEquals("00", reply.get(39));
     String key = t.key("0200", t.lastStan());
     assertEquals(33_00, host.ledger().terminal(MID, t.tid).netFen());
 
-    t.ref.tell(new TerminalEntity.ReplyUndelivered(key));
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, delivery));
 
     next(t, Provisioned.class);
     next(t, SignedOn.class);
@@ -431,7 +433,9 @@ class TerminalEntityTest {
   @Test
   void anUndeliveredDeclineIsNotReversed() {
     EntityTestTerminal t = signedOn();
-    TerminalMessage reply = unpack(t.send(t.sale(card("621488", "9997"), 4_00)).body());
+    byte[] sale = t.sale(card("621488", "9997"), 4_00);
+    String delivery = TerminalEntity.newDelivery();
+    TerminalMessage reply = unpack(t.send(sale, delivery).body());
     assertEquals("05", reply.get(39), "the host declines cards ending 9997");
     String key = t.key("0200", t.lastStan());
     next(t, Provisioned.class);
@@ -440,7 +444,7 @@ class TerminalEntityTest {
     next(t, TxnCompleted.class);
     int reversalsBefore = host.ledger().reversalsReceived();
 
-    t.ref.tell(new TerminalEntity.ReplyUndelivered(key));
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, delivery));
 
     journal.expectNothingPersisted(t.pid, Duration.ofMillis(500));
     assertEquals(reversalsBefore, host.ledger().reversalsReceived());
@@ -483,9 +487,9 @@ class TerminalEntityTest {
   void aRetransmissionOfAnApprovalTheSwitchReversedIsNotAnswered00() throws Exception {
     EntityTestTerminal t = signedOn();
     byte[] sale = t.sale(card(), 9_00);
-    assertEquals("00", unpack(t.send(sale).body()).get(39));
-    String key = t.key("0200", t.lastStan());
-    t.ref.tell(new TerminalEntity.ReplyUndelivered(key));
+    String delivery = TerminalEntity.newDelivery();
+    assertEquals("00", unpack(t.send(sale, delivery).body()).get(39));
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, delivery));
     eventually("the switch's reversal is acknowledged", () -> journal.persistedInStorage(t.pid).stream()
         .anyMatch(e -> e instanceof ReversalCompleted));
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen());

@@ -182,9 +182,11 @@ class TerminalStateSerializationTest {
     LmkKey tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(TMK_HEX));
     for (TerminalEntity.Command c : List.of(
         new TerminalEntity.Provision("898100012340001", "10000001", tmk, acks.ref()),
-        new TerminalEntity.RequireSignOn(acks.ref()),
-        new TerminalEntity.ReplyUndelivered("02:000001:000001"))) {
+        new TerminalEntity.RequireSignOn(acks.ref()))) {
       assertEquals(c, roundTrip(c), c.getClass().getSimpleName());
     }
+    var undelivered = (TerminalEntity.ReplyUndelivered) roundTrip(new TerminalEntity.ReplyUndelivered(body, "d-1"));
+    assertArrayEquals(body, undelivered.body());
+    assertEquals("d-1", undelivered.delivery());
   }
 }

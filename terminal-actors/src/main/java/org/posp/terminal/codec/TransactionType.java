@@ -50,6 +50,15 @@ public enum TransactionType {
 
     private static final Set<String> MANAGEMENT_MTIS = Set.of("0800", "0820", "0500", "0320");
 
+    /** Every MTI a terminal may send (terminal-protocol.md §4): the request MTIs of the types. */
+    private static final Set<String> REQUEST_MTIS = java.util.Arrays.stream(values())
+        .map(t -> t.requestMti).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+    /** Whether {@code mti} is one a terminal sends; anything else is a format error at the front. */
+    public static boolean isRequestMti(String mti) {
+        return mti != null && REQUEST_MTIS.contains(mti);
+    }
+
     private final String requestMti;
     private final String processingPrefix;
     private final String conditionCode;
