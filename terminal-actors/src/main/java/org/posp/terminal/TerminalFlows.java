@@ -392,7 +392,9 @@ final class TerminalFlows {
     if (!s.signedOn()) return reject(s, r, "77", "not signed on");
     if (!macValid(s, r, s.keys().mak())) return reject(s, r, "A0", "MAC missing or wrong");
     Optional<Txn> orig = s.txnByStan(f60.batch(), m.get(11));
-    if (orig.isEmpty() && !f60.batch().equals(s.batchNo())) {
+    boolean settledApproval = orig.isPresent() && orig.get().status() == TxnStatus.APPROVED
+        && orig.get().reversal() == null;
+    if ((orig.isEmpty() || settledApproval) && !f60.batch().equals(s.batchNo())) {
       // a closed (settled) batch, or one never opened: its transactions were settled as the terminal and
       // the switch counted them; nothing is reversed, the terminal is told so (77, as every financial
       // request of a closed batch), and operators handle it as a refund or a settlement difference

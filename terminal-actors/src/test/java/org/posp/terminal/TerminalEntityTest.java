@@ -430,6 +430,55 @@ class TerminalEntityTest {
     assertEquals(TxnStatus.REVERSED, t.state().txn(key).orElseThrow().status());
   }
 
+  /**
+   * Finding 2 of the security review: only the delivery that started a transaction can undo it, and only
+   * with the request's MAC and recorded content; a replay, a forged MAC or other content undo nothing.
+   */
+  @Test
+  void anUndeliveredReplyUndoesNothingUnlessItIsTheAuthenticatedFirstDelivery() {
+    EntityTestTerminal t = signedOn();
+    next(t, Provisioned.class);
+    next(t, SignedOn.class);
+    byte[] sale = t.sale(card(), 12_00);
+    String first = TerminalEntity.newDelivery();
+    assertEquals("00", unpack(t.send(sale, first).body()).get(39));
+    next(t, TxnStarted.class);
+    next(t, TxnCompleted.class);
+    String replay = TerminalEntity.newDelivery();
+    assertEquals("00", unpack(t.send(sale, replay).body()).get(39), "a retransmission gets the recorded approval");
+
+    byte[] forged = sale.clone();
+    forged[forged.length - 1] ^= 0x5A;
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, replay));
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(forged, first));
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(forged, TerminalEntity.newDelivery()));
+    journal.expectNothingPersisted(t.pid, Duration.ofMillis(800));
+    assertEquals(12_00, host.ledger().terminal(MID, t.tid).netFen());
+    assertEquals(0, host.ledger().terminal(MID, t.tid).reversedCount());
+
+    // the genuine first delivery still can
+    t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, first));
+    next(t, ReversalRequested.class);
+    next(t, ReversalCompleted.class);
+    assertEquals(0, host.ledger().terminal(MID, t.tid).netFen());
+  }
+
+  /** Finding 1: a body whose MTI is not a request MTI is not answered and does not stop the entity. */
+  @Test
+  void aBodyWithANonRequestMtiIsDroppedAndTheEntityKeepsRunning() {
+    EntityTestTerminal t = signedOn();
+    next(t, Provisioned.class);
+    next(t, SignedOn.class);
+    for (int[] mti : new int[][] {{0x99, 0x90}, {0x99, 0x99}, {0x02, 0x10}}) {
+      byte[] bad = t.sale(card(), 1_00);
+      bad[0] = (byte) mti[0];
+      bad[1] = (byte) mti[1];
+      assertEquals(null, t.send(bad).body(), String.format("MTI %02X%02X", mti[0], mti[1]));
+    }
+    journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
+    assertEquals("00", unpack(t.send(t.sale(card(), 2_00)).body()).get(39), "same incarnation, still signed on");
+  }
+
   @Test
   void anUndeliveredDeclineIsNotReversed() {
     EntityTestTerminal t = signedOn();
