@@ -214,11 +214,18 @@ class HostileInputTest {
       PreparedRequest sale = t.prepareFinancial(TxnType.SALE, silent, 3_00, null, null, null);
       CompletableFuture<Exchange> inFlight = t.sendAsync(sale);
       Thread.sleep(300);
-      // the batch is settled while the sale is in flight; the terminal's queued retry then arrives
-      assertEquals("00", t.settle().responseCode());
-      Exchange again = t.send(sale);
-      assertEquals("98", again.responseCode(), "the recorded outcome, not 77");
+      // the batch is settled while the sale is in flight (the settlement waits for its outcome), and the
+      // terminal's retry of the sale arrives meanwhile: it waits as well, and gets the recorded 98
+      // after the settlement closed the batch, not 77
+      CompletableFuture<SettlementResult> settled = CompletableFuture.supplyAsync(t::settle);
+      Thread.sleep(300);
+      try (TerminalClient retry = terminal(t.config().terminalId())) {
+        RawOutcome again = retry.sendFrame(sale.bytes(), Duration.ofSeconds(15));
+        assertEquals(1, again.frames().size(), String.valueOf(again));
+        assertEquals("98", again.frames().get(0).message().get(39), "the recorded outcome, not 77");
+      }
       assertEquals("98", inFlight.get(15, TimeUnit.SECONDS).responseCode());
+      assertEquals("00", settled.get(15, TimeUnit.SECONDS).responseCode());
     }
   }
 
