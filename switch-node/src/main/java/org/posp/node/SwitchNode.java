@@ -123,6 +123,7 @@ public final class SwitchNode implements AutoCloseable {
     // the node id travels as a cluster role so that two running nodes can never share it (RRN uniqueness)
     config = ConfigFactory.parseString("pekko.cluster.roles += \"" + ClusterMembership.roleOf(nodeId) + "\"")
         .withFallback(config).resolve();
+    config = ClusterTransport.apply(config, demo);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "posp", config);
     try {
       PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -157,20 +158,29 @@ public final class SwitchNode implements AutoCloseable {
           front.getDuration("attempt-timeout"), dbHealth::down, directory);
       TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, TerminalTcpServer.Limits.fromConfig(front));
       String host = front.getString("host");
-      Tcp.ServerBinding plain = tcp.bindPlain(host, front.getInt("port")).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      Tcp.ServerBinding tls = null;
       SSLContext ssl = TlsContexts.forFront(front, dataDir, demo);
+      if (ssl == null && !front.getBoolean("plain")) {
+        throw new IllegalStateException("no terminal front: configure posp.terminal-front.tls-keystore "
+            + "(POSP_TLS_KEYSTORE), or open the plain TCP port with posp.terminal-front.plain = on (POSP_TERMINAL_PLAIN)");
+      }
+      Tcp.ServerBinding plain = null;
+      if (front.getBoolean("plain")) {
+        if (!demo) log.warn("the plain TCP terminal port is open: MACs and PIN blocks only protect the frames (see docs/operations.md)");
+        plain = tcp.bindPlain(host, front.getInt("port")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      Tcp.ServerBinding tls = null;
       if (ssl != null) {
-        tls = tcp.bindTls(host, front.getInt("tls-port"), ssl).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        tls = tcp.bindTls(host, front.getInt("tls-port"), ssl, TlsContexts.clientAuth(front)).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       String token = AdminAuth.token(config, demo);
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
           gateway, cardBus, token, new Provisioning(system, hsm, demo)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      GracefulShutdown.register(system, tcp, List.of(plain, tls), http, front.getDuration("drain-timeout"));
+      GracefulShutdown.register(system, tcp, java.util.Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
-      String ready = String.format("POSP-NODE READY terminal-tcp=%d terminal-tls=%s http=%d management=%d%s",
-          plain.localAddress().getPort(), tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
+      String ready = String.format("POSP-NODE READY terminal-tcp=%s terminal-tls=%s http=%d management=%d%s",
+          plain == null ? "-" : String.valueOf(plain.localAddress().getPort()),
+          tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
           http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
           demo ? " (DEMO mode: demo data with the demo TMK" + (simulator == null ? ")"
               : ", card-bus simulator on 127.0.0.1:" + simulator.port() + ")") : "");
@@ -201,7 +211,8 @@ public final class SwitchNode implements AutoCloseable {
 
   public CardBus cardBus() { return cardBus; }
 
-  public int terminalPort() { return terminalBinding.localAddress().getPort(); }
+  /** The plain TCP terminal port, or -1 when it is off. */
+  public int terminalPort() { return terminalBinding == null ? -1 : terminalBinding.localAddress().getPort(); }
 
   public int tlsPort() { return tlsBinding == null ? -1 : tlsBinding.localAddress().getPort(); }
 

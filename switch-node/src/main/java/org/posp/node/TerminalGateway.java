@@ -99,6 +99,16 @@ public final class TerminalGateway {
    */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
       java.util.function.BooleanSupplier connectionClosed) {
+    return handle(frame, peer, connectionClosed, null);
+  }
+
+  /**
+   * As {@link #handle(TerminalFrame, String, java.util.function.BooleanSupplier)} for a connection whose
+   * client certificate names the terminal {@code certifiedTerminal} ({@code <42>:<41>}, null when the
+   * connection has no certificate): a request of any other terminal is refused A0.
+   */
+  public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
+      java.util.function.BooleanSupplier connectionClosed, String certifiedTerminal) {
     long start = System.nanoTime();
     SwitchMetrics.requestStarted();
     String mti = mtiOf(frame.body());
@@ -118,7 +128,7 @@ public final class TerminalGateway {
     }
     String type = SwitchMetrics.type(msg);
     String delivery = TerminalEntity.newDelivery();
-    return answer(frame, msg, peer, connectionClosed, delivery).handle((res, err) -> {
+    return answer(frame, msg, peer, connectionClosed, delivery, certifiedTerminal).handle((res, err) -> {
       boolean sent = err == null && res != null && res.body() != null;
       SwitchMetrics.requestEnded(type, sent ? res.responseCode() : null, start);
       if (err != null) {
@@ -131,7 +141,7 @@ public final class TerminalGateway {
 
   /** The reply to a request that could be unpacked: its body (null = nothing to send) and field 39. */
   private CompletionStage<TerminalEntity.TerminalResponse> answer(TerminalFrame frame, TerminalMessage msg, String peer,
-      java.util.function.BooleanSupplier connectionClosed, String delivery) {
+      java.util.function.BooleanSupplier connectionClosed, String delivery, String certifiedTerminal) {
     String tid = msg.has(41) ? msg.get(41) : null;
     String mid = msg.has(42) ? msg.get(42) : null;
     if (tid == null || mid == null || !TERMINAL_ID.matcher(tid).matches() || !MERCHANT_ID.matcher(mid).matches()) {
@@ -140,6 +150,11 @@ public final class TerminalGateway {
       return CompletableFuture.completedFuture(rejected(msg, "30"));
     }
     String entityId = TerminalEntity.entityId(mid, tid);
+    if (certifiedTerminal != null && !certifiedTerminal.equals(entityId)) {
+      log.warn("request {} from {} for terminal {} on a connection certified for {}: refused A0", msg.mti(), peer,
+          entityId, LogSafe.of(certifiedTerminal));
+      return CompletableFuture.completedFuture(rejected(msg, "A0"));
+    }
     return directory.apply(entityId).thenCompose(known -> switch (known) {
       case YES -> ask(frame, msg, peer, connectionClosed, delivery, entityId);
       case NO -> {

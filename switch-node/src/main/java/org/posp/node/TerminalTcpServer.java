@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.TLSClosing;
+import org.apache.pekko.stream.TLSProtocol;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Source;
@@ -63,24 +65,69 @@ public final class TerminalTcpServer {
   }
 
   public CompletionStage<Tcp.ServerBinding> bindPlain(String host, int port) {
-    Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source =
-        Tcp.get(system).bind(host, port, 1024, List.of(), false, Optional.of(limits.idleTimeout()));
-    return run(source, "tcp");
+    return run(bind(host, port), "tcp", null);
   }
 
-  public CompletionStage<Tcp.ServerBinding> bindTls(String host, int port, SSLContext context) {
-    Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source = Tcp.get(system).bindWithTls(host, port,
-        () -> {
-          SSLEngine engine = context.createSSLEngine();
-          engine.setUseClientMode(false);
-          engine.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-          return engine;
-        }, 1024, List.of(), Optional.of(limits.idleTimeout()), session -> Optional.empty(), TLSClosing.eagerClose());
-    return run(source, "tls");
+  /**
+   * The TLS front. With {@code clientAuth} {@code want} or {@code need} the terminal presents a client
+   * certificate (verified against the context's trust managers) whose subject CN names the terminal it
+   * speaks for, {@code <42>:<41>}: every request of that connection must be of that terminal.
+   */
+  public CompletionStage<Tcp.ServerBinding> bindTls(String host, int port, SSLContext context, String clientAuth) {
+    java.util.function.Supplier<SSLEngine> engines = () -> {
+      SSLEngine engine = context.createSSLEngine();
+      engine.setUseClientMode(false);
+      engine.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+      if ("need".equals(clientAuth)) engine.setNeedClientAuth(true);
+      else if ("want".equals(clientAuth)) engine.setWantClientAuth(true);
+      return engine;
+    };
+    return run(bind(host, port), "tls", engines);
+  }
+
+  private Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(String host, int port) {
+    return Tcp.get(system).bind(host, port, 1024, List.of(), false, Optional.of(limits.idleTimeout()));
+  }
+
+  /**
+   * TLS around the protocol flow of one connection; the certificate's terminal (or "" without one) is
+   * put into {@code bound} before the first bytes reach the protocol flow.
+   */
+  private static org.apache.pekko.stream.javadsl.BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls(
+      java.util.function.Supplier<SSLEngine> engines, AtomicReference<String> bound) {
+    var session = org.apache.pekko.stream.javadsl.TLS.create(engines, TLSClosing.eagerClose());
+    org.apache.pekko.stream.javadsl.BidiFlow<TLSProtocol.SslTlsInbound, ByteString, ByteString, TLSProtocol.SslTlsOutbound,
+        NotUsed> bytes = org.apache.pekko.stream.javadsl.BidiFlow.fromFlows(
+        Flow.<TLSProtocol.SslTlsInbound>create()
+            .filter(in -> in instanceof TLSProtocol.SessionBytes)
+            .map(in -> {
+              TLSProtocol.SessionBytes sb = (TLSProtocol.SessionBytes) in;
+              if (bound.get() == null) bound.set(certifiedTerminal(sb.session()));
+              return sb.bytes();
+            }),
+        Flow.<ByteString>create().map(b -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(b)));
+    return session.reversed().atop(bytes);
+  }
+
+  /** The subject CN of the peer's certificate, or "" when it presented none. */
+  static String certifiedTerminal(javax.net.ssl.SSLSession session) {
+    try {
+      java.security.cert.Certificate[] chain = session.getPeerCertificates();
+      if (chain.length == 0 || !(chain[0] instanceof java.security.cert.X509Certificate x)) return "";
+      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(x.getSubjectX500Principal().getName()).getRdns()) {
+        if ("CN".equalsIgnoreCase(rdn.getType())) return String.valueOf(rdn.getValue());
+      }
+      return "";
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return "";
+    } catch (javax.naming.InvalidNameException e) {
+      return "";
+    }
   }
 
   private CompletionStage<Tcp.ServerBinding> run(
-      Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source, String kind) {
+      Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source, String kind,
+      java.util.function.Supplier<SSLEngine> engines) {
     SwitchMetrics.frontBound(kind);
     return source.to(org.apache.pekko.stream.javadsl.Sink.foreach(conn -> {
       java.net.InetAddress address = conn.remoteAddress().getAddress();
@@ -97,7 +144,10 @@ public final class TerminalTcpServer {
       SwitchMetrics.connectionOpened(kind);
       log.debug("terminal connection from {} ({} open)", peer, n);
       java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-      conn.handleWith(protocol(peer, closed).watchTermination((nu, done) -> {
+      AtomicReference<String> bound = new AtomicReference<>();
+      Flow<ByteString, ByteString, NotUsed> handler = engines == null ? protocol(peer, closed, bound)
+          : tls(engines, bound).join(protocol(peer, closed, bound));
+      conn.handleWith(handler.watchTermination((nu, done) -> {
         done.whenComplete((d, err) -> {
           int left = release(address, fromAddress);
           SwitchMetrics.connectionClosed(kind);
@@ -127,7 +177,8 @@ public final class TerminalTcpServer {
   }
 
   /** The per-connection protocol flow. */
-  Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed) {
+  Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed,
+      AtomicReference<String> bound) {
     return Flow.<ByteString>create()
         .via(new FrameDeadline(limits.frameReadTimeout()))
         .via(Framing.lengthField(2, 0, TerminalFrame.MAX_FRAME_LENGTH + 2, ByteOrder.BIG_ENDIAN))
@@ -141,7 +192,9 @@ public final class TerminalTcpServer {
         .mapAsyncUnordered(limits.parallelism(), f -> {
           inFlight.incrementAndGet();
           // while draining, the connection still writes the replies in progress: they are delivered
-          return gateway.handle(f, peer, () -> closed.get() && !draining)
+          String certified = bound.get();
+          return gateway.handle(f, peer, () -> closed.get() && !draining,
+                  certified == null || certified.isEmpty() ? null : certified)
               .whenComplete((r, e) -> inFlight.decrementAndGet());
         })
         .filter(Optional::isPresent)

@@ -44,8 +44,40 @@ final class TlsContexts {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, password);
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), null, null);
+    ctx.init(kmf.getKeyManagers(), clientTrust(front), null);
     return ctx;
+  }
+
+  /** none, want or need: whether terminals present client certificates on the TLS front. */
+  static String clientAuth(Config front) {
+    String auth = front.getString("tls-client-auth");
+    if (!List.of("none", "want", "need").contains(auth)) {
+      throw new IllegalStateException("posp.terminal-front.tls-client-auth must be none, want or need, not " + auth);
+    }
+    return auth;
+  }
+
+  /**
+   * The trust managers for terminals' client certificates: the CA(s) of {@code tls-truststore}; null (the
+   * JDK's default, never used without client authentication) when the front asks for no certificate.
+   */
+  private static javax.net.ssl.TrustManager[] clientTrust(Config front) throws Exception {
+    String auth = clientAuth(front);
+    String path = front.getString("tls-truststore");
+    if (auth.equals("none")) return null;
+    if (path.isBlank()) {
+      throw new IllegalStateException("posp.terminal-front.tls-client-auth = " + auth
+          + " needs posp.terminal-front.tls-truststore (POSP_TLS_TRUSTSTORE): the CA of the terminals' certificates");
+    }
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(Path.of(path))) {
+      ts.load(in, front.getString("tls-truststore-password").toCharArray());
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    log.info("TLS front: terminal client certificates {} (truststore {}), CN = <42>:<41>", auth, path);
+    return tmf.getTrustManagers();
   }
 
   private static void generateSelfSigned(Path p) throws Exception {
