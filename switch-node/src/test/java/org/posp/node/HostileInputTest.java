@@ -62,7 +62,9 @@ class HostileInputTest {
         "posp.demo-data.card-bus-late-delay", "2s",
         "posp.terminal.reversal-first-retry", "1s",
         "posp.terminal-front.frame-read-timeout", "1s",
-        "posp.terminal-front.max-connections-per-address", String.valueOf(PER_ADDRESS))));
+        "posp.terminal-front.max-connections-per-address", String.valueOf(PER_ADDRESS),
+        // shorter than the 2 s of a slow card: the front must not answer before the switch decides
+        "pekko.http.server.request-timeout", "1s")));
   }
 
   @AfterAll
@@ -316,6 +318,24 @@ class HostileInputTest {
   }
 
   // ---------------------------------------------------------------- HTTP front
+
+  @Test
+  void theHttpFrontWaitsForTheSwitchsAnswerBeyondTheServersDefaultRequestTimeout() throws Exception {
+    try (TerminalClient t = terminal()) {
+      assertEquals("00", t.signOn().responseCode());
+      byte[] frame = t.prepareFinancial(TxnType.SALE, slowCard(), 6_00, null, null, null).bytes();
+      HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583")).header("Content-Type", "x-ISO-TPDU/x-auth")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOfRange(frame, 2, frame.length))).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+      var reply = org.posp.terminal.codec.TerminalCodec.unpack(org.posp.terminal.codec.TerminalFrame.parse(r.body()).body());
+      assertEquals("00", reply.get(39), "the approval reached the smart POS");
+      Thread.sleep(1_000);
+      assertEquals(6_00, host(t).netFen());
+      assertEquals(0, host(t).reversedCount());
+    }
+  }
 
   @Test
   void theHttpFrontRefusesOversizedBodiesAndNonRequestMtis() throws Exception {
