@@ -1,16 +1,25 @@
 package org.posp.node;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
+import org.posp.channel.route.RouteTable;
 import org.posp.security.Hsm;
 import org.posp.security.HsmException;
 import org.posp.security.KeyType;
@@ -20,14 +29,26 @@ import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Admin provisioning of merchants and terminals from JSON documents. A terminal's TMK arrives under the
- * LMK with its check value ({@code {"tmk": {"underLmk": "...", "checkValue": "..."}}}); a clear TMK
- * ({@code {"tmk": {"clear": "..."}}}) is accepted in demo mode only.
+ * Admin provisioning of merchants and terminals from JSON documents, validated before anything is sent
+ * to an entity. A terminal's TMK arrives under the LMK with its check value
+ * ({@code {"tmk": {"underLmk": "...", "checkValue": "..."}}}); a clear TMK ({@code {"tmk": {"clear":
+ * "..."}}}) is accepted in demo mode only.
+ *
+ * <p>A merchant document is an object with {@code mcc} (4 digits, required), {@code name} (text),
+ * {@code status} ({@code ACTIVE}, {@code FROZEN}, {@code CLOSED}; default {@code ACTIVE}),
+ * {@code singleLimitFen} and {@code dailyLimitFen} (JSON integers 0..2^63-1, absent = 0 = no limit) and
+ * {@code allowedTypes} (an array of {@link TransactionType} names, absent or empty = all types). A
+ * field of the wrong JSON type, an unknown field (a misspelt limit would otherwise mean "no limit") or a
+ * repeated field is refused.
  */
 final class Provisioning {
   /** One attempt; {@link #ATTEMPTS} of them (with a short pause) make the admin request's 10 s. */
   private static final Duration ATTEMPT = Duration.ofMillis(3000);
   private static final int ATTEMPTS = 3;
+  private static final Set<String> MERCHANT_FIELDS =
+      Set.of("name", "mcc", "status", "singleLimitFen", "dailyLimitFen", "allowedTypes");
+  private static final int MAX_NAME = 80;
+  private static final String ENDPOINT_NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,31}";
 
   /**
    * Sharding delivers at most once: a message to a shard being allocated or handed over (a node just
@@ -37,10 +58,10 @@ final class Provisioning {
     return org.apache.pekko.pattern.Patterns.retry(ask, ATTEMPTS, Duration.ofMillis(200), system);
   }
 
-  /** Either a validation error (nothing was sent) or the entity's answer. */
-  record Result(String error, CompletionStage<StatusReply<Done>> done) {
+  /** Either a validation error (nothing was sent) or the entity's answer, with what was asked (for the audit). */
+  record Result(String error, CompletionStage<StatusReply<Done>> done, String change) {
     static Result invalid(String error) {
-      return new Result(error, null);
+      return new Result(error, null, null);
     }
   }
 
@@ -48,7 +69,7 @@ final class Provisioning {
   private final ClusterSharding sharding;
   private final Hsm hsm;
   private final boolean demo;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = strictJson();
 
   Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo) {
     this.system = system;
@@ -57,24 +78,59 @@ final class Provisioning {
     this.demo = demo;
   }
 
+  /** A JSON reader that refuses a repeated field (the last one would silently win). */
+  static ObjectMapper strictJson() {
+    ObjectMapper m = new ObjectMapper();
+    m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return m;
+  }
+
+  /** Why a merchant id (field 42) from a path or a document is unusable, or null: 15 digits or letters. */
+  static String merchantIdError(String mid) {
+    return mid != null && mid.matches("[0-9A-Za-z]{15}") ? null
+        : "merchant id must be 15 digits or letters (field 42)";
+  }
+
+  /** Why a terminal id (field 41) is unusable, or null: 8 digits or letters. */
+  static String terminalIdError(String tid) {
+    return tid != null && tid.matches("[0-9A-Za-z]{8}") ? null : "terminal id must be 8 digits or letters (field 41)";
+  }
+
+  /** The first error of a merchant id and a terminal id, or null. */
+  static String idsError(String mid, String tid) {
+    String e = merchantIdError(mid);
+    return e != null ? e : terminalIdError(tid);
+  }
+
   Result terminal(String mid, String tid, String body) {
-    if (!mid.matches("[0-9A-Za-z]{15}")) return Result.invalid("merchant id must be 15 characters (field 42)");
-    if (!tid.matches("[0-9A-Za-z]{8}")) return Result.invalid("terminal id must be 8 characters (field 41)");
+    String idError = idsError(mid, tid);
+    if (idError != null) return Result.invalid(idError);
     JsonNode tmkNode;
     try {
-      tmkNode = json.readTree(body).path("tmk");
+      JsonNode doc = json.readTree(body);
+      String shape = objectWith(doc, Set.of("tmk"), "the document");
+      if (shape != null) return Result.invalid(shape);
+      tmkNode = doc.path("tmk");
+      shape = objectWith(tmkNode, Set.of("underLmk", "checkValue", "clear"), "tmk");
+      if (shape != null) return Result.invalid(shape);
     } catch (Exception e) {
-      return Result.invalid("body is not JSON: " + e.getMessage());
+      return Result.invalid(notJson(e));
     }
     LmkKey tmk;
+    String change;
     try {
-      if (tmkNode.hasNonNull("underLmk")) {
-        tmk = hsm.importLmkKey(KeyType.TMK, tmkNode.get("underLmk").asText(), tmkNode.path("checkValue").asText());
-      } else if (tmkNode.hasNonNull("clear")) {
+      if (tmkNode.has("underLmk")) {
+        if (!tmkNode.get("underLmk").isTextual() || !tmkNode.path("checkValue").isTextual()) {
+          return Result.invalid("tmk.underLmk and tmk.checkValue must be strings");
+        }
+        tmk = hsm.importLmkKey(KeyType.TMK, tmkNode.get("underLmk").asText(), tmkNode.get("checkValue").asText());
+        change = "provision terminal " + mid + "/" + tid + " with a TMK under the LMK, check value " + tmk.checkValue();
+      } else if (tmkNode.has("clear")) {
         if (!demo) return Result.invalid("a clear TMK is accepted in demo mode only: send tmk.underLmk and tmk.checkValue");
-        String hex = tmkNode.get("clear").asText();
+        String hex = tmkNode.get("clear").isTextual() ? tmkNode.get("clear").asText() : "";
         if (!hex.matches("[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32}")) return Result.invalid("tmk.clear must be 16 or 32 hex digits");
         tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(hex));
+        change = "provision terminal " + mid + "/" + tid + " with a clear TMK (demo), check value " + tmk.checkValue();
       } else {
         return Result.invalid("tmk.underLmk with tmk.checkValue is required");
       }
@@ -83,33 +139,143 @@ final class Provisioning {
     }
     LmkKey key = tmk;
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid));
-    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ATTEMPT)));
+    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ATTEMPT)),
+        change);
   }
 
   Result merchant(String mid, String body) {
-    if (!mid.matches("[0-9A-Za-z]{15}")) return Result.invalid("merchant id must be 15 characters (field 42)");
+    String idError = merchantIdError(mid);
+    if (idError != null) return Result.invalid(idError);
+    JsonNode n;
     try {
-      JsonNode n = json.readTree(body);
-      String name = n.path("name").asText("");
-      String mcc = n.path("mcc").asText("");
-      if (!mcc.matches("\\d{4}")) return Result.invalid("mcc must be 4 digits");
-      MerchantEntity.Status status = MerchantEntity.Status.valueOf(n.path("status").asText("ACTIVE").toUpperCase());
-      long single = n.path("singleLimitFen").asLong(0);
-      long daily = n.path("dailyLimitFen").asLong(0);
-      if (single < 0 || daily < 0) return Result.invalid("limits must not be negative");
-      Set<String> allowed = new HashSet<>();
-      for (JsonNode t : n.path("allowedTypes")) {
-        String type = t.asText();
-        TransactionType.valueOf(type);
-        allowed.add(type);
-      }
-      var profile = new MerchantEntity.Profile(mid, name, mcc, status, single, daily, allowed);
-      var ref = sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid);
-      return new Result(null, retrying(() -> ref.ask(r -> new MerchantEntity.Register(profile, r), ATTEMPT)));
-    } catch (IllegalArgumentException e) {
-      return Result.invalid("unknown status or transaction type: " + e.getMessage());
+      n = json.readTree(body);
     } catch (Exception e) {
-      return Result.invalid("body is not JSON: " + e.getMessage());
+      return Result.invalid(notJson(e));
     }
+    String shape = objectWith(n, MERCHANT_FIELDS, "the merchant document");
+    if (shape != null) return Result.invalid(shape);
+    JsonNode nameNode = n.path("name");
+    if (!nameNode.isMissingNode() && !nameNode.isTextual()) return Result.invalid("name must be a string");
+    String name = nameNode.asText("");
+    if (name.length() > MAX_NAME || !name.codePoints().allMatch(c -> !Character.isISOControl(c))) {
+      return Result.invalid("name must be at most " + MAX_NAME + " characters without control characters");
+    }
+    JsonNode mccNode = n.path("mcc");
+    if (!mccNode.isTextual() || !mccNode.asText().matches("\\d{4}")) return Result.invalid("mcc must be a string of 4 digits");
+    JsonNode statusNode = n.path("status");
+    MerchantEntity.Status status = MerchantEntity.Status.ACTIVE;
+    if (!statusNode.isMissingNode()) {
+      status = statusNode.isTextual() ? Arrays.stream(MerchantEntity.Status.values())
+          .filter(v -> v.name().equals(statusNode.asText())).findFirst().orElse(null) : null;
+      if (status == null) return Result.invalid("status must be one of " + Arrays.toString(MerchantEntity.Status.values()));
+    }
+    long[] limits = new long[2];
+    String[] names = {"singleLimitFen", "dailyLimitFen"};
+    for (int i = 0; i < 2; i++) {
+      JsonNode l = n.path(names[i]);
+      if (l.isMissingNode()) continue;
+      if (!l.isIntegralNumber() || !l.canConvertToLong() || l.asLong() < 0) {
+        return Result.invalid(names[i] + " must be a JSON integer from 0 (no limit) to " + Long.MAX_VALUE + " fen, got "
+            + abbreviated(l));
+      }
+      limits[i] = l.asLong();
+    }
+    Set<String> allowed = new TreeSet<>();
+    JsonNode types = n.path("allowedTypes");
+    if (!types.isMissingNode()) {
+      if (!types.isArray()) return Result.invalid("allowedTypes must be an array of transaction type names");
+      for (JsonNode t : types) {
+        if (!t.isTextual() || Arrays.stream(TransactionType.values()).noneMatch(v -> v.name().equals(t.asText()))) {
+          return Result.invalid("allowedTypes: unknown transaction type " + abbreviated(t) + "; known: "
+              + Arrays.toString(TransactionType.values()));
+        }
+        allowed.add(t.asText());
+      }
+    }
+    var profile = new MerchantEntity.Profile(mid, name, mccNode.asText(), status, limits[0], limits[1], allowed);
+    var ref = sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid);
+    String change = "register merchant " + mid + ": name=\"" + name + "\" mcc=" + profile.mcc() + " status=" + status
+        + " singleLimitFen=" + limits[0] + " dailyLimitFen=" + limits[1]
+        + " allowedTypes=" + (allowed.isEmpty() ? "all" : allowed);
+    return new Result(null, retrying(() -> ref.ask(r -> new MerchantEntity.Register(profile, r), ATTEMPT)), change);
+  }
+
+  /**
+   * The route table of a {@code PUT /admin/routes} document, which must be complete: an object with
+   * exactly {@code bins} (an object of BIN prefix to endpoint name), {@code transferEndpoint} and
+   * {@code defaultEndpoint} (an endpoint name, or null for none; never left out), routing at least
+   * something (a BIN prefix or a default endpoint). Endpoint names are letters, digits and {@code _.-}.
+   * Throws IllegalArgumentException with the reason; whether the endpoints exist is the card bus's check.
+   */
+  RouteTable routeTable(String body) {
+    JsonNode n;
+    try {
+      n = json.readTree(body);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(notJson(e));
+    }
+    Set<String> fields = Set.of("bins", "transferEndpoint", "defaultEndpoint");
+    String shape = objectWith(n, fields, "the route table");
+    if (shape != null) throw new IllegalArgumentException(shape);
+    List<String> missing = fields.stream().filter(f -> !n.has(f)).sorted().toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("the route table is replaced as a whole: " + missing + " missing (send "
+          + "null for no transfer or default endpoint; GET /admin/routes gives the table in force)");
+    }
+    JsonNode bins = n.get("bins");
+    if (!bins.isObject()) throw new IllegalArgumentException("bins must be an object of BIN prefix to endpoint name");
+    Map<String, String> table = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = bins.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getKey().matches("\\d{1,19}")) {
+        throw new IllegalArgumentException("bins: a BIN prefix is 1..19 digits, got " + abbreviated(new TextNode(e.getKey())));
+      }
+      table.put(e.getKey(), endpointName(e.getValue(), "bins." + e.getKey(), false));
+    }
+    String transfer = endpointName(n.get("transferEndpoint"), "transferEndpoint", true);
+    String deflt = endpointName(n.get("defaultEndpoint"), "defaultEndpoint", true);
+    if (table.isEmpty() && deflt == null) {
+      throw new IllegalArgumentException("the route table routes nothing: give bins or a defaultEndpoint");
+    }
+    return new RouteTable(table, transfer, deflt);
+  }
+
+  private static String endpointName(JsonNode v, String field, boolean nullable) {
+    if (nullable && v.isNull()) return null;
+    if (!v.isTextual() || !v.asText().matches(ENDPOINT_NAME)) {
+      throw new IllegalArgumentException(field + " must be an endpoint name (letters, digits, _.-; at most 32)"
+          + (nullable ? " or null" : "") + ", got " + abbreviated(v));
+    }
+    return v.asText();
+  }
+
+  /** A route table in one line for the audit trail (the BIN prefixes abbreviated). */
+  static String summary(RouteTable t) {
+    String bins = t.bins().toString();
+    return t.bins().size() + " BIN prefixes " + (bins.length() > 200 ? bins.substring(0, 200) + "...}" : bins)
+        + ", transfer=" + t.transferEndpoint() + ", default=" + t.defaultEndpoint();
+  }
+
+  /** Null when {@code n} is a JSON object with only {@code allowed} fields, else why not. */
+  static String objectWith(JsonNode n, Set<String> allowed, String what) {
+    if (!n.isObject()) return what + " must be a JSON object";
+    List<String> unknown = new ArrayList<>();
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) unknown.add(f);
+    }
+    return unknown.isEmpty() ? null : what + " has unknown fields " + AdminAudit.printable(unknown.toString())
+        + " (known: " + new TreeSet<>(allowed) + ")";
+  }
+
+  static String notJson(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int cut = m.indexOf('\n');
+    return "body is not valid JSON: " + AdminAudit.printable(cut > 0 ? m.substring(0, cut) : m);
+  }
+
+  private static String abbreviated(JsonNode n) {
+    String s = n.isMissingNode() ? "nothing" : n.toString();
+    return AdminAudit.printable(s.length() > 40 ? s.substring(0, 40) + "..." : s);
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -81,11 +82,14 @@ public final class SwitchNode implements AutoCloseable {
     Config config = ConfigFactory.load();
     if (config.getBoolean("posp.metrics.enabled")) {
       // first, before the actor system: Kamon attaches its instrumentation agent to this JVM
-      kamon.Kamon.init(config);
+      kamon.Kamon.init(AdminAuth.withoutClearToken(config));
     }
     SwitchNode node;
     try {
       node = start(config);
+      // the loaded configuration (with a clear admin token) is cached by the config library: drop it
+      config = null;
+      ConfigFactory.invalidateCaches();
     } catch (RuntimeException e) {
       // Kamon's threads would keep a JVM that failed to start alive, neither ready nor gone
       log.error("the node failed to start: {}", e.getMessage(), e);
@@ -99,6 +103,10 @@ public final class SwitchNode implements AutoCloseable {
   public static SwitchNode start(Config base) {
     Config config = base.resolve();
     boolean demo = config.getBoolean("posp.demo");
+    // first (a weak admin token stops the start at once); only the token's hash stays: the clear token
+    // is not in the configuration the node runs with
+    AdminAuth adminAuth = AdminAuth.fromConfig(config, demo);
+    config = AdminAuth.withoutClearToken(config);
     Path dataDir = Path.of(config.getString("posp.data-dir")).toAbsolutePath();
     try {
       Files.createDirectories(dataDir);
@@ -172,9 +180,10 @@ public final class SwitchNode implements AutoCloseable {
       if (ssl != null) {
         tls = tcp.bindTls(host, front.getInt("tls-port"), ssl, TlsContexts.clientAuth(front)).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
-      String token = AdminAuth.token(config, demo);
+      var audit = system.systemActorOf(AdminAudit.create(nodeId), "admin-audit", Props.empty());
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
-          gateway, cardBus, token, new Provisioning(system, hsm, demo)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          gateway, cardBus, adminAuth, audit, new Provisioning(system, hsm, demo)).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
       GracefulShutdown.register(system, tcp, java.util.Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);

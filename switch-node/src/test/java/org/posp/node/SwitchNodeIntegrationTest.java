@@ -300,13 +300,13 @@ class SwitchNodeIntegrationTest {
     // routes: read, refuse an unknown endpoint, replace at run time, put back
     String routes = admin("GET", "/admin/routes", null).body();
     assertTrue(routes.contains("\"622202\" : \"core\""), routes);
-    assertEquals(400, admin("PUT", "/admin/routes", "{\"bins\": {\"4\": \"visa\"}, \"defaultEndpoint\": \"cups\"}")
+    assertEquals(400, admin("PUT", "/admin/routes", "{\"bins\": {\"4\": \"visa\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
         .statusCode());
     HttpResponse<String> changed = admin("PUT", "/admin/routes",
-        "{\"bins\": {\"622202\": \"core\", \"621488\": \"core\"}, \"defaultEndpoint\": \"cups\"}");
+        "{\"bins\": {\"622202\": \"core\", \"621488\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}");
     assertEquals(200, changed.statusCode(), changed.body());
     assertTrue(changed.body().contains("621488"));
-    assertEquals(200, admin("PUT", "/admin/routes", "{\"bins\": {\"622202\": \"core\"}, \"defaultEndpoint\": \"cups\"}")
+    assertEquals(200, admin("PUT", "/admin/routes", "{\"bins\": {\"622202\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
         .statusCode());
 
     try (TerminalClient t = terminal()) {
