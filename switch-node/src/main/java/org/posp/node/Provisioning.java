@@ -15,6 +15,7 @@ import org.posp.security.Hsm;
 import org.posp.security.HsmException;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.codec.TransactionType;
@@ -22,7 +23,9 @@ import org.posp.terminal.codec.TransactionType;
 /**
  * Admin provisioning of merchants and terminals from JSON documents. A terminal's TMK arrives under the
  * LMK with its check value ({@code {"tmk": {"underLmk": "...", "checkValue": "..."}}}); a clear TMK
- * ({@code {"tmk": {"clear": "..."}}}) is accepted in demo mode only.
+ * ({@code {"tmk": {"clear": "..."}}}) is accepted in demo mode only. An optional {@code "macAlgorithm"}
+ * ({@code CUP_ECB}, the default, or {@code X919}) chooses the terminal's MAC; a single DES TMK is refused
+ * unless single DES is allowed, and X919 needs a double-length TMK.
  */
 final class Provisioning {
   /** One attempt; {@link #ATTEMPTS} of them (with a short pause) make the admin request's 10 s. */
@@ -48,21 +51,30 @@ final class Provisioning {
   private final ClusterSharding sharding;
   private final Hsm hsm;
   private final boolean demo;
+  private final boolean singleDesAllowed;
   private final ObjectMapper json = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Provisioning.class);
 
-  Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo) {
+  /** {@code singleDesAllowed}: an 8-byte TMK is accepted (demo mode or posp.security.allow-single-des). */
+  Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo, boolean singleDesAllowed) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.hsm = hsm;
     this.demo = demo;
+    this.singleDesAllowed = singleDesAllowed;
   }
 
   Result terminal(String mid, String tid, String body) {
     if (!mid.matches("[0-9A-Za-z]{15}")) return Result.invalid("merchant id must be 15 characters (field 42)");
     if (!tid.matches("[0-9A-Za-z]{8}")) return Result.invalid("terminal id must be 8 characters (field 41)");
     JsonNode tmkNode;
+    MacAlgorithm mac;
     try {
-      tmkNode = json.readTree(body).path("tmk");
+      JsonNode root = json.readTree(body);
+      tmkNode = root.path("tmk");
+      mac = MacAlgorithm.parse(root.path("macAlgorithm").asText("CUP_ECB"));
+    } catch (IllegalArgumentException e) {
+      return Result.invalid("macAlgorithm: " + e.getMessage());
     } catch (Exception e) {
       return Result.invalid("body is not JSON: " + e.getMessage());
     }
@@ -81,9 +93,14 @@ final class Provisioning {
     } catch (HsmException e) {
       return Result.invalid("TMK refused: " + e.getMessage());
     }
+    String refused = TerminalEntity.provisioningRefused(tmk, mac, singleDesAllowed);
+    if (refused != null) {
+      LOG.warn("provisioning of terminal {}/{} refused: {}", mid, tid, refused);
+      return Result.invalid(refused);
+    }
     LmkKey key = tmk;
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid));
-    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ATTEMPT)));
+    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, mac, r), ATTEMPT)));
   }
 
   Result merchant(String mid, String body) {

@@ -165,7 +165,8 @@ public final class SwitchNode implements AutoCloseable {
       }
       String token = AdminAuth.token(config, demo);
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
-          gateway, cardBus, token, new Provisioning(system, hsm, demo)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          gateway, cardBus, token, new Provisioning(system, hsm, demo, TerminalSettings.singleDesAllowed(config)))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       GracefulShutdown.register(system, tcp, List.of(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
