@@ -11,7 +11,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * Stateless UnionPay POS (银联 POS) cryptography on clear bytes: DES / 3DES ECB, key check values, the
- * CUP ECB MAC, ISO 9564 format 0 PIN blocks, hex and DES parity helpers.
+ * CUP ECB MAC, the ANSI X9.19 retail MAC, ISO 9564 format 0 PIN blocks, hex and DES parity helpers.
  *
  * <p>This class sees clear keys and PINs, so inside the switch only {@link SoftwareHsm} calls it; terminal
  * and card-bus simulators and tests use it directly because they play the part that owns the clear keys.
@@ -170,6 +170,74 @@ public final class CupCrypto {
     // 8: first 8 hex characters of E2 = hex of its first 4 bytes
     byte[] mac = Arrays.copyOf(hexAscii(e2), 8);
     return new MacSteps(r, e1, t, e2, mac);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ANSI X9.19 retail MAC (ISO/IEC 9797-1 MAC algorithm 3, padding method 1)
+
+  /**
+   * The two single-DES schedules of a double-length MAK for the retail MAC: K1 (left half) and K2 (right
+   * half). Thread-safe after construction, like {@link Schedule}.
+   */
+  public static final class RetailMacKey {
+    private final Schedule k1;
+    private final Schedule k2;
+
+    /** @param mak a double-length key (16 bytes) */
+    public RetailMacKey(byte[] mak) {
+      Objects.requireNonNull(mak, "MAK");
+      if (mak.length != 16) {
+        throw new IllegalArgumentException("the X9.19 retail MAC needs a double-length (16-byte) MAK, got "
+            + mak.length + " bytes");
+      }
+      byte[] left = Arrays.copyOfRange(mak, 0, 8);
+      byte[] right = Arrays.copyOfRange(mak, 8, 16);
+      try {
+        k1 = new Schedule(left);
+        k2 = new Schedule(right);
+      } finally {
+        Arrays.fill(left, (byte) 0);
+        Arrays.fill(right, (byte) 0);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "RetailMacKey[***]";
+    }
+  }
+
+  /**
+   * ANSI X9.19 retail MAC of {@code data} under a double-length MAK: the data padded with zero bytes to a
+   * multiple of 8 (padding method 1; nothing is added to a multiple of 8, an empty input is one zero
+   * block), DES-CBC under K1 with a zero IV, the last block then decrypted under K2 and encrypted under K1.
+   * Returns the whole 8-byte MAC.
+   */
+  public static byte[] retailMac(byte[] mak, byte[] data) {
+    return retailMac(new RetailMacKey(mak), data);
+  }
+
+  /** {@link #retailMac(byte[], byte[])} under a MAK whose schedules are made already. */
+  public static byte[] retailMac(RetailMacKey mak, byte[] data) {
+    Objects.requireNonNull(data, "data");
+    byte[] chain = new byte[8];
+    int blocks = Math.max(1, (data.length + 7) / 8);
+    for (int b = 0; b < blocks; b++) {
+      for (int i = 0; i < 8; i++) {
+        int at = b * 8 + i;
+        if (at < data.length) chain[i] ^= data[at];
+      }
+      chain = mak.k1.encrypt(chain);
+    }
+    return mak.k1.encrypt(mak.k2.decrypt(chain));
+  }
+
+  /**
+   * Field 64 with the X9.19 retail MAC: the first 4 bytes of {@link #retailMac} over the MAB as 8 uppercase
+   * hex characters (8 ASCII bytes, the field format of §5.2).
+   */
+  public static byte[] x919Field64(RetailMacKey mak, byte[] mab) {
+    return Arrays.copyOf(hexAscii(retailMac(mak, mab)), 8);
   }
 
   // ---------------------------------------------------------------------------------------------

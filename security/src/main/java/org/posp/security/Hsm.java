@@ -19,8 +19,9 @@ public interface Hsm {
    * key anyway) and returns it under the LMK. Implementations log that a clear key was imported, never
    * the key.
    *
-   * <p>Lengths: TMK, PIK, ZPK 8 or 16 bytes; MAK 8 bytes (or 16 with equal halves, the published
-   * double-length form of a DES key); TDK 16 bytes. Otherwise {@code BAD_KEY}.
+   * <p>Lengths: TMK, PIK, ZPK, MAK 8 or 16 bytes (a 16-byte MAK with equal halves is the published
+   * double-length form of a DES key; with different halves it is an X9.19 MAK); TDK 16 bytes. Otherwise
+   * {@code BAD_KEY}.
    */
   LmkKey importClearKey(KeyType type, byte[] clearKey);
 
@@ -38,11 +39,23 @@ public interface Hsm {
    * @throws HsmException WRONG_KEY_TYPE unless {@code tmk} is a TMK; BAD_KEY when the TMK's length does not
    *     fit the scheme (001 needs 8 bytes, 003/004 16)
    */
-  WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme);
+  default WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme) {
+    return generateWorkingKeys(tmk, scheme, MacAlgorithm.CUP_ECB);
+  }
+
+  /**
+   * As {@link #generateWorkingKeys(LmkKey, KeyScheme)} with a MAK for {@code mac}: single DES for
+   * {@link MacAlgorithm#CUP_ECB}, double length for {@link MacAlgorithm#X919} (its key block slot then holds
+   * E(MAK 16) and the check value of the 16-byte key).
+   *
+   * @throws HsmException BAD_KEY also when {@code mac} is X919 and the scheme is 001 (no 16-byte MAK slot)
+   */
+  WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme, MacAlgorithm mac);
 
   /**
    * The field 62 key block of existing working keys under the TMK (the same layout as
-   * {@link #generateWorkingKeys}): a sign-on that is asked again gets the same keys, not a second set.
+   * {@link #generateWorkingKeys}): a sign-on that is asked again gets the same keys, not a second set. A
+   * double-length MAK takes the whole 16-byte MAK slot of 003/004.
    */
   byte[] exportKeyBlock(LmkKey tmk, KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk);
 
@@ -50,13 +63,27 @@ public interface Hsm {
    * CUP ECB MAC (terminal-protocol.md §5.2) of a MAB (the body from the MTI to the end of the field before
    * 64): returns the 8 ASCII bytes of field 64. {@code mak} must be a MAK.
    */
-  byte[] generateMac(LmkKey mak, byte[] mab);
+  default byte[] generateMac(LmkKey mak, byte[] mab) {
+    return generateMac(mak, MacAlgorithm.CUP_ECB, mab);
+  }
+
+  /**
+   * Field 64 (8 ASCII bytes) of a MAB with {@code algorithm}: the CUP ECB MAC under a single DES MAK, or the
+   * first 4 bytes of the X9.19 retail MAC in uppercase hex under a double-length MAK (BAD_KEY for another
+   * length).
+   */
+  byte[] generateMac(LmkKey mak, MacAlgorithm algorithm, byte[] mab);
 
   /**
    * Constant-time comparison of {@link #generateMac} with the received field 64; false when
    * {@code receivedMac} is null or not 8 bytes.
    */
-  boolean verifyMac(LmkKey mak, byte[] mab, byte[] receivedMac);
+  default boolean verifyMac(LmkKey mak, byte[] mab, byte[] receivedMac) {
+    return verifyMac(mak, MacAlgorithm.CUP_ECB, mab, receivedMac);
+  }
+
+  /** {@link #verifyMac(LmkKey, byte[], byte[])} with {@code algorithm}. */
+  boolean verifyMac(LmkKey mak, MacAlgorithm algorithm, byte[] mab, byte[] receivedMac);
 
   /**
    * Translates an ISO 9564 format 0 PIN block from the terminal's PIK to a zone PIN key (ZPK), checking

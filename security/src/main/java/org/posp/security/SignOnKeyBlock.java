@@ -14,7 +14,8 @@ import java.util.Objects;
  * </pre>
  *
  * {@code E} is ECB under the TMK, {@code CV} the check value of the clear key ({@link CupCrypto#checkValue}).
- * The MAK is a single DES key in every scheme. {@link SoftwareHsm} builds blocks with {@link #build}; a
+ * The MAK is a single DES key in every scheme, except for a terminal with the X9.19 MAC
+ * ({@link MacAlgorithm#X919}, 003/004 only): its MAK slot is E(MAK 16), and the CV that of the 16-byte key. {@link SoftwareHsm} builds blocks with {@link #build}; a
  * terminal simulator opens them with {@link #open}. Errors are {@link IllegalArgumentException}s naming
  * what is wrong, never a key.
  */
@@ -59,7 +60,10 @@ public final class SignOnKeyBlock {
     Objects.requireNonNull(scheme, "scheme");
     requireLength(tmk, tmkLength(scheme), "TMK for scheme " + scheme.networkCode());
     requireLength(pik, pikLength(scheme), "PIK for scheme " + scheme.networkCode());
-    requireLength(mak, 8, "MAK");
+    if (mak == null || (mak.length != 8 && (mak.length != 16 || scheme == KeyScheme.SINGLE_DES))) {
+      throw new IllegalArgumentException("MAK must be 8 bytes" + (scheme == KeyScheme.SINGLE_DES ? "" : " or 16")
+          + " for scheme " + scheme.networkCode() + ", got " + (mak == null ? "none" : mak.length + " bytes"));
+    }
     if (scheme == KeyScheme.DOUBLE_LENGTH_WITH_TDK) {
       requireLength(tdk, 16, "TDK for scheme 004");
     } else if (tdk != null) {
@@ -69,7 +73,7 @@ public final class SignOnKeyBlock {
     int off = put(block, 0, CupCrypto.ecbEncrypt(tmk, pik));
     off = put(block, off, CupCrypto.checkValue(pik));
     off = put(block, off, CupCrypto.ecbEncrypt(tmk, mak));
-    if (scheme != KeyScheme.SINGLE_DES) {
+    if (scheme != KeyScheme.SINGLE_DES && mak.length == 8) {
       off += 8; // the MAK slot is 16 bytes: the single DES MAK followed by 8 zero bytes
     }
     off = put(block, off, CupCrypto.checkValue(mak));
@@ -88,7 +92,19 @@ public final class SignOnKeyBlock {
    * check value.
    */
   public static ClearWorkingKeys open(KeyScheme scheme, byte[] tmk, byte[] block) {
+    return open(scheme, tmk, block, MacAlgorithm.CUP_ECB);
+  }
+
+  /**
+   * As {@link #open(KeyScheme, byte[], byte[])} for a terminal with MAC algorithm {@code mac}: with
+   * {@link MacAlgorithm#X919} the whole 16-byte MAK slot is the double-length MAK.
+   */
+  public static ClearWorkingKeys open(KeyScheme scheme, byte[] tmk, byte[] block, MacAlgorithm mac) {
     Objects.requireNonNull(scheme, "scheme");
+    boolean doubleMak = mac == MacAlgorithm.X919;
+    if (doubleMak && scheme == KeyScheme.SINGLE_DES) {
+      throw new IllegalArgumentException("scheme 001 carries no double-length MAK");
+    }
     requireLength(tmk, tmkLength(scheme), "TMK for scheme " + scheme.networkCode());
     requireLength(block, scheme.keyBlockLength(), "field 62 for scheme " + scheme.networkCode());
     int pikLength = pikLength(scheme);
@@ -99,9 +115,10 @@ public final class SignOnKeyBlock {
       int off = pikLength;
       checkCv(pik, block, off, "PIK");
       off += 4;
-      mak = CupCrypto.ecbDecrypt(tmk, Arrays.copyOfRange(block, off, off + 8));
-      off += 8;
-      if (scheme != KeyScheme.SINGLE_DES) {
+      int makLength = doubleMak ? 16 : 8;
+      mak = CupCrypto.ecbDecrypt(tmk, Arrays.copyOfRange(block, off, off + makLength));
+      off += makLength;
+      if (scheme != KeyScheme.SINGLE_DES && !doubleMak) {
         for (int i = off; i < off + 8; i++) {
           if (block[i] != 0) {
             throw new IllegalArgumentException("field 62: the 8 bytes after the MAK must be zero");

@@ -219,11 +219,16 @@ public final class SoftwareHsm implements Hsm {
    *
    * <p>001 needs an 8-byte TMK and 003/004 a 16-byte one (terminal-protocol.md §5.1); any other
    * combination is refused with BAD_KEY rather than guessed. The PIK is 8 bytes for 001 and 16 for 003/004,
-   * the MAK always 8, the TDK (004 only) 16.
+   * the MAK 8 (CUP ECB) or 16 (X9.19, 003/004 only), the TDK (004 only) 16.
    */
   @Override
-  public WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme) {
+  public WorkingKeys generateWorkingKeys(LmkKey tmk, KeyScheme scheme, MacAlgorithm mac) {
     Objects.requireNonNull(scheme, "scheme");
+    Objects.requireNonNull(mac, "mac");
+    if (mac == MacAlgorithm.X919 && scheme == KeyScheme.SINGLE_DES) {
+      throw new HsmException(Reason.BAD_KEY, "the X9.19 MAC needs a double-length MAK: sign-on scheme 003 or 004,"
+          + " not 001");
+    }
     byte[] clearTmk = unwrap(tmk, KeyType.TMK, "generateWorkingKeys");
     byte[] pik = null;
     byte[] mak = null;
@@ -235,7 +240,7 @@ public final class SoftwareHsm implements Hsm {
             + tmkLength + "-byte TMK; " + tmk + " is " + clearTmk.length + " bytes");
       }
       pik = randomDesKey(SignOnKeyBlock.pikLength(scheme));
-      mak = randomDesKey(8);
+      mak = randomDesKey(mac.makLength());
       tdk = scheme == KeyScheme.DOUBLE_LENGTH_WITH_TDK ? randomDesKey(16) : null;
       byte[] block = SignOnKeyBlock.build(scheme, clearTmk, pik, mak, tdk);
       WorkingKeys keys = new WorkingKeys(scheme, block, wrap(KeyType.PIK, pik), wrap(KeyType.MAK, mak),
@@ -266,16 +271,30 @@ public final class SoftwareHsm implements Hsm {
   }
 
   @Override
-  public byte[] generateMac(LmkKey mak, byte[] mab) {
+  public byte[] generateMac(LmkKey mak, MacAlgorithm algorithm, byte[] mab) {
+    Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(mab, "mab");
-    return CupCrypto.cupMac(schedule(mak, KeyType.MAK, "generateMac"), mab);
+    return switch (algorithm) {
+      case CUP_ECB -> CupCrypto.cupMac(schedule(mak, KeyType.MAK, "generateMac"), mab);
+      case X919 -> CupCrypto.x919Field64(schedule(mak, KeyType.MAK, "generateMac", retailKeys, SoftwareHsm::retailKey),
+          mab);
+    };
   }
 
   /** {@inheritDoc} A missing or not 8-byte {@code receivedMac} does not verify (false). */
   @Override
-  public boolean verifyMac(LmkKey mak, byte[] mab, byte[] receivedMac) {
-    byte[] expected = generateMac(mak, mab);
+  public boolean verifyMac(LmkKey mak, MacAlgorithm algorithm, byte[] mab, byte[] receivedMac) {
+    byte[] expected = generateMac(mak, algorithm, mab);
     return receivedMac != null && MessageDigest.isEqual(expected, receivedMac);
+  }
+
+  /** The retail MAC's schedules of a clear MAK; BAD_KEY unless double length with different halves. */
+  private static CupCrypto.RetailMacKey retailKey(byte[] clearMak) {
+    if (clearMak.length != 16 || Arrays.equals(clearMak, 0, 8, clearMak, 8, 16)) {
+      throw new HsmException(Reason.BAD_KEY, "the X9.19 MAC needs a double-length MAK with different halves, got "
+          + clearMak.length + " bytes" + (clearMak.length == 16 ? " with equal halves" : ""));
+    }
+    return new CupCrypto.RetailMacKey(clearMak);
   }
 
   /**
@@ -367,20 +386,27 @@ public final class SoftwareHsm implements Hsm {
    * holds clear keys in its memory by nature; a hardware HSM keeps them in its own.
    */
   private final java.util.Map<LmkKey, CupCrypto.Schedule> schedules = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The same for double-length MAKs used with the X9.19 retail MAC (two single DES schedules each). */
+  private final java.util.Map<LmkKey, CupCrypto.RetailMacKey> retailKeys = new java.util.concurrent.ConcurrentHashMap<>();
   private static final int MAX_SCHEDULES = 20_000;
 
   private CupCrypto.Schedule schedule(LmkKey key, KeyType expected, String operation) {
+    return schedule(key, expected, operation, schedules, CupCrypto.Schedule::new);
+  }
+
+  private <T> T schedule(LmkKey key, KeyType expected, String operation, java.util.Map<LmkKey, T> cache,
+      java.util.function.Function<byte[], T> make) {
     requireType(key, expected, operation);
-    CupCrypto.Schedule s = schedules.get(key);
+    T s = cache.get(key);
     if (s != null) return s;
     byte[] clear = unwrap(key, expected, operation);
     try {
-      s = new CupCrypto.Schedule(clear);
+      s = make.apply(clear);
     } finally {
       wipe(clear);
     }
-    if (schedules.size() >= MAX_SCHEDULES) schedules.clear();
-    schedules.put(key, s);
+    if (cache.size() >= MAX_SCHEDULES) cache.clear();
+    cache.put(key, s);
     return s;
   }
 
@@ -414,24 +440,18 @@ public final class SoftwareHsm implements Hsm {
   }
 
   /**
-   * Length rules (terminal-protocol.md §5): TMK, PIK, ZPK 8 or 16 bytes; MAK 8 bytes, or 16 with equal halves
-   * (the published double-length form of a single DES MAK); TDK 16.
+   * Length rules (terminal-protocol.md §5): TMK, PIK, ZPK, MAK 8 or 16 bytes (a MAK of 16 with equal halves is
+   * the published double-length form of a single DES MAK, with different halves an X9.19 MAK); TDK 16.
    */
   private static void requireKeyLength(KeyType type, byte[] key) {
     int n = key.length;
     boolean ok = switch (type) {
-      case TMK, PIK, ZPK -> n == 8 || n == 16;
-      case MAK -> n == 8 || (n == 16 && Arrays.equals(key, 0, 8, key, 8, 16));
+      case TMK, PIK, ZPK, MAK -> n == 8 || n == 16;
       case TDK -> n == 16;
     };
     if (!ok) {
-      String rule = switch (type) {
-        case TMK, PIK, ZPK -> "8 (DES) or 16 (3DES) bytes";
-        case MAK -> "a single DES key: 8 bytes, or 16 bytes with equal halves";
-        case TDK -> "16 bytes (3DES)";
-      };
-      throw new HsmException(Reason.BAD_KEY, "a " + type + " must be " + rule + "; got " + n + " bytes"
-          + (type == KeyType.MAK && n == 16 ? " with different halves" : ""));
+      String rule = type == KeyType.TDK ? "16 bytes (3DES)" : "8 (DES) or 16 (3DES) bytes";
+      throw new HsmException(Reason.BAD_KEY, "a " + type + " must be " + rule + "; got " + n + " bytes");
     }
   }
 

@@ -26,6 +26,9 @@ class CupCryptoTest {
       + "0084393136363838303134303030303030303030303030303031313536ACF46E73838A82F926000000000000000008220000"
       + "01";
 
+  /** ISO/IEC 9797-1:2011 Annex B.4: K = 0123456789ABCDEF, K' = FEDCBA9876543210 (the X9.19 example key). */
+  static final String X919_KEY = "0123456789ABCDEFFEDCBA9876543210";
+
   static byte[] h(String hex) {
     return CupCrypto.unhex(hex);
   }
@@ -192,5 +195,57 @@ class CupCryptoTest {
     assertTrue(CupCrypto.isHex("0aF9"));
     assertFalse(CupCrypto.isHex(""));
     assertFalse(CupCrypto.isHex("0x"));
+  }
+
+  // ---- ANSI X9.19 retail MAC (ISO/IEC 9797-1 MAC algorithm 3)
+
+  @Test
+  void retailMacGivesThePublishedIso9797Vectors() {
+    // ISO/IEC 9797-1:2011 Annex B.4, padding method 1 (the X9.19 example): 24 bytes need no padding,
+    // 22 bytes are padded with two zero bytes
+    assertEquals("A1C72E74EA3FA9B6", CupCrypto.hex(CupCrypto.retailMac(h(X919_KEY),
+        "Now is the time for all ".getBytes(StandardCharsets.US_ASCII))));
+    assertEquals("2E2B1428CC78254F", CupCrypto.hex(CupCrypto.retailMac(h(X919_KEY),
+        "Now is the time for it".getBytes(StandardCharsets.US_ASCII))));
+    assertEquals("A1C72E74", ascii(CupCrypto.x919Field64(new CupCrypto.RetailMacKey(h(X919_KEY)),
+        "Now is the time for all ".getBytes(StandardCharsets.US_ASCII))));
+  }
+
+  @Test
+  void retailMacAgreesWithBouncyCastlesIso9797Alg3MacForEveryLength() {
+    java.util.Random random = new java.util.Random(9797);
+    byte[] key = h(X919_KEY);
+    for (int length = 1; length <= 200; length++) {
+      byte[] data = new byte[length];
+      random.nextBytes(data);
+      // without a padding object Bouncy Castle fills the last partial block with zeros: padding method 1
+      // (its ZeroBytePadding would add a whole zero block to a multiple of 8)
+      var bc = new org.bouncycastle.crypto.macs.ISO9797Alg3Mac(new org.bouncycastle.crypto.engines.DESEngine());
+      bc.init(new org.bouncycastle.crypto.params.KeyParameter(key));
+      bc.update(data, 0, data.length);
+      byte[] expected = new byte[8];
+      bc.doFinal(expected, 0);
+      assertArrayEquals(expected, CupCrypto.retailMac(key, data), "length " + length);
+    }
+  }
+
+  @Test
+  void retailMacRefusesASingleLengthKey() {
+    assertThrows(IllegalArgumentException.class, () -> CupCrypto.retailMac(h(MAC2_TAK), h(MAC2_MAB)));
+  }
+
+  /**
+   * The known weakness of the CUP ECB MAC (§5.2): R is the XOR of the MAB's blocks, so XORing the same
+   * difference into two blocks keeps R and the MAC. The retail MAC chains the blocks through DES: the same
+   * change gives another MAC.
+   */
+  @Test
+  void aCompensatedTwoBlockChangeKeepsTheCupMacButNotTheRetailMac() {
+    byte[] mab = h(MAC2_MAB);
+    byte[] forged = mab.clone();
+    forged[17] ^= 0x01; // amount 000000000051 -> 000000000151 (field 4 ends at byte 17)
+    forged[17 + 8 * 5] ^= 0x01; // the same bit five blocks later
+    assertArrayEquals(CupCrypto.cupMac(h(MAC2_TAK), mab), CupCrypto.cupMac(h(MAC2_TAK), forged));
+    assertFalse(Arrays.equals(CupCrypto.retailMac(h(X919_KEY), mab), CupCrypto.retailMac(h(X919_KEY), forged)));
   }
 }

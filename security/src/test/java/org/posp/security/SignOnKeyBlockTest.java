@@ -56,8 +56,14 @@ class SignOnKeyBlockTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SignOnKeyBlock.build(KeyScheme.SINGLE_DES, tmk, h(MAC2_TAK), h(MAC2_TAK), null));
     assertTrue(e.getMessage().contains("TMK"), e.getMessage());
+    // a 16-byte MAK (X9.19) has no slot in 001; 24 bytes fit nowhere
+    byte[] tmk8 = h(MAC2_TAK);
     assertThrows(IllegalArgumentException.class,
-        () -> SignOnKeyBlock.build(KeyScheme.DOUBLE_LENGTH, tmk, PIK16, PIK16, null));
+        () -> SignOnKeyBlock.build(KeyScheme.SINGLE_DES, tmk8, h(MAC2_TAK), PIK16, null));
+    assertThrows(IllegalArgumentException.class,
+        () -> SignOnKeyBlock.build(KeyScheme.DOUBLE_LENGTH, tmk, PIK16, h(MAC2_TMK + MAC2_TAK), null));
+    assertThrows(IllegalArgumentException.class,
+        () -> SignOnKeyBlock.open(KeyScheme.SINGLE_DES, tmk8, new byte[24], MacAlgorithm.X919));
     assertThrows(IllegalArgumentException.class,
         () -> SignOnKeyBlock.build(KeyScheme.DOUBLE_LENGTH, tmk, PIK16, h(MAC2_TAK), TDK16));
     assertThrows(IllegalArgumentException.class,

@@ -14,6 +14,7 @@ import static org.posp.security.CupCryptoTest.MAC2_TMK;
 import static org.posp.security.CupCryptoTest.ascii;
 import static org.posp.security.CupCryptoTest.h;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,12 +63,61 @@ class SoftwareHsmTest {
 
   @Test
   void keyLengthsAreCheckedPerType() {
-    assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.MAK, h(MAC2_TMK)));
+    assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.MAK, h(MAC2_TMK + MAC2_TAK)));
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.TDK, h(MAC2_TAK)));
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.PIK, h("0011223344556677889900")));
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.TMK, h(MAC2_TMK + MAC2_TAK)));
     assertEquals(KeyType.ZPK, hsm.importClearKey(KeyType.ZPK, h(MAC2_TAK)).type());
     assertEquals(KeyType.TDK, hsm.importClearKey(KeyType.TDK, h(MAC2_TMK)).type());
+  }
+
+  @Test
+  void x919MacOfThePublishedVectorThroughTheHsm() {
+    // ISO/IEC 9797-1:2011 Annex B.4 (MAC algorithm 3, padding method 1): K = 0123456789ABCDEF, K' = FEDCBA9876543210
+    LmkKey mak = hsm.importClearKey(KeyType.MAK, h(CupCryptoTest.X919_KEY));
+    byte[] data = "Now is the time for all ".getBytes(StandardCharsets.US_ASCII);
+    assertEquals("A1C72E74", ascii(hsm.generateMac(mak, MacAlgorithm.X919, data)));
+    assertTrue(hsm.verifyMac(mak, MacAlgorithm.X919, data, "A1C72E74".getBytes(StandardCharsets.US_ASCII)));
+    assertFalse(hsm.verifyMac(mak, MacAlgorithm.X919, data, "A1C72E75".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals("2E2B1428", ascii(hsm.generateMac(mak, MacAlgorithm.X919,
+        "Now is the time for it".getBytes(StandardCharsets.US_ASCII))));
+    // the same record under the CUP ECB MAC is another MAC: the algorithm, not the key, decides
+    assertFalse(Arrays.equals(hsm.generateMac(mak, MacAlgorithm.CUP_ECB, data), hsm.generateMac(mak, MacAlgorithm.X919, data)));
+  }
+
+  @Test
+  void x919RefusesASingleDesMakAndScheme001() {
+    LmkKey single = hsm.importClearKey(KeyType.MAK, h(MAC2_TAK));
+    assertReason(Reason.BAD_KEY, () -> hsm.generateMac(single, MacAlgorithm.X919, h(MAC2_MAB)));
+    LmkKey equalHalves = hsm.importClearKey(KeyType.MAK, h(MAC2_TAK + MAC2_TAK));
+    assertReason(Reason.BAD_KEY, () -> hsm.verifyMac(equalHalves, MacAlgorithm.X919, h(MAC2_MAB), new byte[8]));
+    LmkKey tmk8 = hsm.importClearKey(KeyType.TMK, h(TMK_8));
+    assertReason(Reason.BAD_KEY, () -> hsm.generateWorkingKeys(tmk8, KeyScheme.SINGLE_DES, MacAlgorithm.X919));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = KeyScheme.class, names = {"DOUBLE_LENGTH", "DOUBLE_LENGTH_WITH_TDK"})
+  void x919WorkingKeysCarryADoubleLengthMakInTheWholeMakSlot(KeyScheme scheme) {
+    byte[] clearTmk = h(MAC2_TMK);
+    LmkKey tmk = hsm.importClearKey(KeyType.TMK, clearTmk);
+    WorkingKeys keys = hsm.generateWorkingKeys(tmk, scheme, MacAlgorithm.X919);
+    byte[] block = keys.keyBlock();
+    assertEquals(scheme.keyBlockLength(), block.length);
+    // by hand: E(MAK 16) at 20..36 under the 3DES TMK, then the check value of the 16-byte key
+    byte[] mak = CupCrypto.ecbDecrypt(clearTmk, Arrays.copyOfRange(block, 20, 36));
+    assertFalse(Arrays.equals(mak, 0, 8, mak, 8, 16), "the MAK halves differ");
+    assertTrue(CupCrypto.hasOddParity(mak));
+    assertEquals(CupCrypto.checkValueHex(mak), CupCrypto.hex(Arrays.copyOfRange(block, 36, 40)));
+    assertEquals(CupCrypto.checkValueHex(mak), keys.mak().checkValue());
+    assertEquals(32, keys.mak().cryptogramHex().length());
+    assertArrayEquals(mak, SignOnKeyBlock.open(scheme, clearTmk, block, MacAlgorithm.X919).mak());
+    // a CUP ECB terminal would refuse this block (the MAK slot's filler is not zero)
+    assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(scheme, clearTmk, block));
+    // the HSM's X9.19 MAC is the retail MAC of the clear key, and exporting gives the same block again
+    byte[] mab = h(MAC2_MAB);
+    byte[] expected = Arrays.copyOf(CupCrypto.hex(CupCrypto.retailMac(mak, mab)).getBytes(StandardCharsets.US_ASCII), 8);
+    assertArrayEquals(expected, hsm.generateMac(keys.mak(), MacAlgorithm.X919, mab));
+    assertArrayEquals(block, hsm.exportKeyBlock(tmk, scheme, keys.pik(), keys.mak(), keys.tdk()));
   }
 
   @ParameterizedTest

@@ -24,6 +24,7 @@ import org.posp.security.Hsm;
 import org.posp.security.HsmException;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.codec.TransactionType;
@@ -40,6 +41,8 @@ import org.posp.terminal.codec.TransactionType;
  * {@code allowedTypes} (an array of {@link TransactionType} names, absent or empty = all types). A
  * field of the wrong JSON type, an unknown field (a misspelt limit would otherwise mean "no limit") or a
  * repeated field is refused.
+ * An optional {@code "macAlgorithm"} ({@code CUP_ECB}, the default, or {@code X919}) chooses a terminal's
+ * MAC; a single DES TMK is refused unless single DES is allowed, and X919 needs a double-length TMK.
  */
 final class Provisioning {
   /** One attempt; {@link #ATTEMPTS} of them (with a short pause) make the admin request's 10 s. */
@@ -69,13 +72,17 @@ final class Provisioning {
   private final ClusterSharding sharding;
   private final Hsm hsm;
   private final boolean demo;
+  private final boolean singleDesAllowed;
   private final ObjectMapper json = strictJson();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Provisioning.class);
 
-  Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo) {
+  /** {@code singleDesAllowed}: an 8-byte TMK is accepted (demo mode or posp.security.allow-single-des). */
+  Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo, boolean singleDesAllowed) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.hsm = hsm;
     this.demo = demo;
+    this.singleDesAllowed = singleDesAllowed;
   }
 
   /** A JSON reader that refuses a repeated field (the last one would silently win). */
@@ -106,13 +113,19 @@ final class Provisioning {
     String idError = idsError(mid, tid);
     if (idError != null) return Result.invalid(idError);
     JsonNode tmkNode;
+    MacAlgorithm mac;
     try {
       JsonNode doc = json.readTree(body);
-      String shape = objectWith(doc, Set.of("tmk"), "the document");
+      String shape = objectWith(doc, Set.of("tmk", "macAlgorithm"), "the document");
       if (shape != null) return Result.invalid(shape);
       tmkNode = doc.path("tmk");
       shape = objectWith(tmkNode, Set.of("underLmk", "checkValue", "clear"), "tmk");
       if (shape != null) return Result.invalid(shape);
+      JsonNode macNode = doc.path("macAlgorithm");
+      if (!macNode.isMissingNode() && !macNode.isTextual()) return Result.invalid("macAlgorithm must be a string");
+      mac = MacAlgorithm.parse(macNode.asText("CUP_ECB"));
+    } catch (IllegalArgumentException e) {
+      return Result.invalid("macAlgorithm: " + e.getMessage());
     } catch (Exception e) {
       return Result.invalid(notJson(e));
     }
@@ -124,22 +137,27 @@ final class Provisioning {
           return Result.invalid("tmk.underLmk and tmk.checkValue must be strings");
         }
         tmk = hsm.importLmkKey(KeyType.TMK, tmkNode.get("underLmk").asText(), tmkNode.get("checkValue").asText());
-        change = "provision terminal " + mid + "/" + tid + " with a TMK under the LMK, check value " + tmk.checkValue();
+        change = "provision terminal " + mid + "/" + tid + " with a TMK under the LMK, check value " + tmk.checkValue() + ", MAC " + mac;
       } else if (tmkNode.has("clear")) {
         if (!demo) return Result.invalid("a clear TMK is accepted in demo mode only: send tmk.underLmk and tmk.checkValue");
         String hex = tmkNode.get("clear").isTextual() ? tmkNode.get("clear").asText() : "";
         if (!hex.matches("[0-9A-Fa-f]{16}|[0-9A-Fa-f]{32}")) return Result.invalid("tmk.clear must be 16 or 32 hex digits");
         tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(hex));
-        change = "provision terminal " + mid + "/" + tid + " with a clear TMK (demo), check value " + tmk.checkValue();
+        change = "provision terminal " + mid + "/" + tid + " with a clear TMK (demo), check value " + tmk.checkValue() + ", MAC " + mac;
       } else {
         return Result.invalid("tmk.underLmk with tmk.checkValue is required");
       }
     } catch (HsmException e) {
       return Result.invalid("TMK refused: " + e.getMessage());
     }
+    String refused = TerminalEntity.provisioningRefused(tmk, mac, singleDesAllowed);
+    if (refused != null) {
+      LOG.warn("provisioning of terminal {}/{} refused: {}", mid, tid, refused);
+      return Result.invalid(refused);
+    }
     LmkKey key = tmk;
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, TerminalEntity.entityId(mid, tid));
-    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, r), ATTEMPT)),
+    return new Result(null, retrying(() -> ref.ask(r -> new TerminalEntity.Provision(mid, tid, key, mac, r), ATTEMPT)),
         change);
   }
 

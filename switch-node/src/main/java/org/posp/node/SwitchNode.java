@@ -182,7 +182,7 @@ public final class SwitchNode implements AutoCloseable {
       }
       var audit = system.systemActorOf(AdminAudit.create(nodeId), "admin-audit", Props.empty());
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
-          gateway, cardBus, adminAuth, audit, new Provisioning(system, hsm, demo)).toCompletableFuture()
+          gateway, cardBus, adminAuth, audit, new Provisioning(system, hsm, demo, TerminalSettings.singleDesAllowed(config))).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       GracefulShutdown.register(system, tcp, java.util.Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 

@@ -16,6 +16,7 @@ final class TerminalView {
     n.put("terminalId", s.terminalId());
     n.put("provisioned", s.provisioned());
     if (s.tmk() != null) n.put("tmkCheckValue", s.tmk().checkValue());
+    n.put("macAlgorithm", s.macAlgorithm().name());
     n.put("signedOn", s.signedOn());
     n.put("signOnRequired", s.signOnRequired());
     if (s.keys() != null) {

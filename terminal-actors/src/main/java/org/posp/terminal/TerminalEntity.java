@@ -33,6 +33,7 @@ import org.posp.channel.CardBusResult;
 import org.posp.persistence.CborSerializable;
 import org.posp.security.HsmException;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.terminal.TerminalState.Reversal;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
@@ -105,9 +106,17 @@ public final class TerminalEntity
     public static TerminalResponse none() { return new TerminalResponse(null, 0); }
   }
 
-  /** Provisions the terminal with its TMK (under the LMK). Idempotent for the same TMK. */
-  public record Provision(String merchantId, String terminalId, LmkKey tmk, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+  /**
+   * Provisions the terminal with its TMK (under the LMK) and its MAC algorithm (null = CUP ECB). Idempotent
+   * for the same TMK and algorithm.
+   */
+  public record Provision(String merchantId, String terminalId, LmkKey tmk, MacAlgorithm macAlgorithm,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {
+    /** With the default MAC algorithm (CUP ECB, terminal-protocol.md §5.2). */
+    public Provision(String merchantId, String terminalId, LmkKey tmk, ActorRef<StatusReply<Done>> replyTo) {
+      this(merchantId, terminalId, tmk, MacAlgorithm.CUP_ECB, replyTo);
+    }
+  }
 
   /** Operator: the terminal's keys are to be renewed; replies carry R = 3 until it signs on. */
   public record RequireSignOn(ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -152,7 +161,13 @@ public final class TerminalEntity
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Provisioned(String merchantId, String terminalId, LmkKey tmk) implements Event {}
+  /** {@code macAlgorithm} is absent (null) in events recorded before it was chosen: CUP ECB. */
+  public record Provisioned(String merchantId, String terminalId, LmkKey tmk, MacAlgorithm macAlgorithm)
+      implements Event {
+    public Provisioned(String merchantId, String terminalId, LmkKey tmk) {
+      this(merchantId, terminalId, tmk, MacAlgorithm.CUP_ECB);
+    }
+  }
 
   public record SignedOn(TerminalState.Keys keys, String batchNo) implements Event {}
 
@@ -332,11 +347,33 @@ public final class TerminalEntity
     if (!entityId.equals(entityId(c.merchantId(), c.terminalId()))) {
       return Effect().reply(c.replyTo(), StatusReply.error("provisioning for another terminal id"));
     }
-    if (c.tmk().equals(s.tmk())) return Effect().reply(c.replyTo(), StatusReply.ack());
+    MacAlgorithm mac = MacAlgorithm.orDefault(c.macAlgorithm());
+    String refused = provisioningRefused(c.tmk(), mac, services.settings().singleDesAllowed());
+    if (refused != null) {
+      log.warn("terminal {}: provisioning refused: {}", entityId, refused);
+      return Effect().reply(c.replyTo(), StatusReply.error(refused));
+    }
+    if (c.tmk().equals(s.tmk()) && mac == s.macAlgorithm()) return Effect().reply(c.replyTo(), StatusReply.ack());
     long start = System.nanoTime();
-    return Effect().persist(new Provisioned(c.merchantId(), c.terminalId(), c.tmk()))
+    return Effect().persist(new Provisioned(c.merchantId(), c.terminalId(), c.tmk(), mac))
         .thenRun(ns -> TerminalMetrics.terminalPersisted(start))
         .thenReply(c.replyTo(), x -> StatusReply.ack());
+  }
+
+  /**
+   * Why a TMK and MAC algorithm cannot be provisioned, or null: a single DES (8-byte) TMK unless single DES
+   * is allowed, and the X9.19 MAC without a double-length TMK (its MAK travels in the 003/004 key blocks).
+   */
+  public static String provisioningRefused(LmkKey tmk, MacAlgorithm mac, boolean singleDesAllowed) {
+    boolean singleDes = tmk.cryptogramHex().length() == 16;
+    if (singleDes && mac == MacAlgorithm.X919) {
+      return "the X919 MAC needs a double-length TMK (sign-on scheme 003/004); this TMK is single DES";
+    }
+    if (singleDes && !singleDesAllowed) {
+      return "a single DES (8-byte) TMK is refused outside demo mode: provision a double-length TMK, or set"
+          + " posp.security.allow-single-des = on";
+    }
+    return null;
   }
 
   private ReplyEffect<Event, TerminalState> onIdle(TerminalState s, IdleTimeout c) {
@@ -362,7 +399,9 @@ public final class TerminalEntity
   private static final EventHandler<TerminalState, Event> EVENTS = TerminalEntity::apply;
 
   static TerminalState apply(TerminalState s, Event event) {
-    if (event instanceof Provisioned e) return s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk());
+    if (event instanceof Provisioned e) {
+      return s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk(), e.macAlgorithm());
+    }
     if (event instanceof SignedOn e) return s.withKeys(e.keys(), e.batchNo());
     if (event instanceof SignedOff) return s.signedOff();
     if (event instanceof SignOnRequired) return s.requiringSignOn();
@@ -491,7 +530,7 @@ public final class TerminalEntity
   TerminalResponse respond(TerminalState s, TerminalMessage reply, boolean mac) {
     try {
       LmkKey mak = s.keys() == null ? null : s.keys().mak();
-      byte[] body = TerminalReplies.pack(reply, mac, services.hsm(), mak);
+      byte[] body = TerminalReplies.pack(reply, mac, services.hsm(), mak, s.macAlgorithm());
       return new TerminalResponse(body, processingRequirement(s), reply.has(39) ? reply.get(39) : null);
     } catch (TerminalFormatException | HsmException e) {
       log.error("terminal {}: cannot pack the {} reply: {}", entityId, reply.mti(), e.getMessage());

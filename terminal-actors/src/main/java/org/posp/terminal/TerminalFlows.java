@@ -122,6 +122,12 @@ final class TerminalFlows {
     if (f60 == null || !m.has(11)) return reject(s, r, "30", "sign-on without 11 or 60");
     KeyScheme scheme = KeyScheme.ofNetworkCode(f60.networkCode());
     if (scheme == null) return reject(s, r, "40", "sign-on scheme " + f60.networkCode() + " not supported");
+    if (scheme == KeyScheme.SINGLE_DES && !e.services.settings().singleDesAllowed()) {
+      // terminal-protocol.md §4: a 60.3 the switch does not support gets 40
+      e.log.warn("terminal {}: sign-on with scheme 001 refused: single DES keys are refused outside demo mode"
+          + " (posp.security.allow-single-des = off)", e.entityId());
+      return reject(s, r, "40", "single DES sign-on (scheme 001) is not allowed");
+    }
     String stan = m.get(11);
     String hash = requestHash(r);
     TerminalState.Keys current = s.keys();
@@ -138,7 +144,7 @@ final class TerminalFlows {
     }
     WorkingKeys keys;
     try {
-      keys = e.services.hsm().generateWorkingKeys(s.tmk(), scheme);
+      keys = e.services.hsm().generateWorkingKeys(s.tmk(), scheme, s.macAlgorithm());
     } catch (HsmException ex) {
       e.log.warn("terminal {}: sign-on with scheme {} refused by the HSM: {}", e.entityId(), scheme, ex.getMessage());
       return reject(s, r, "40", "key scheme does not fit the TMK");
@@ -147,8 +153,8 @@ final class TerminalFlows {
         hash, current == null ? null : current.mak());
     String batch = s.batchNo();
     return persistThenReply(r, new TerminalEntity.SignedOn(k, batch), ns -> {
-      e.log.info("terminal {} signed on (scheme {}, batch {}, mak kcv {})", e.entityId(), scheme.networkCode(), batch,
-          keys.mak().checkValue());
+      e.log.info("terminal {} signed on (scheme {}, mac {}, batch {}, mak kcv {})", e.entityId(), scheme.networkCode(),
+          s.macAlgorithm(), batch, keys.mak().checkValue());
       return e.respond(ns, signOnReply(r, batch, keys.keyBlock()), false);
     });
   }
@@ -683,20 +689,26 @@ final class TerminalFlows {
     return effect().reply(r.replyTo(), e.respond(s, reply, mac && r.type() != null && r.type().requiresMac()));
   }
 
-  /** Whether the request's MAC (64) is right under {@code mak}; true for types without a MAC. */
+  /**
+   * Whether the request's MAC (64) is right under {@code mak} with the terminal's MAC algorithm; true for
+   * types without a MAC.
+   */
   boolean macValid(TerminalState s, Request r, org.posp.security.LmkKey mak) {
     if (!r.type().requiresMac()) return true;
     TerminalMessage m = r.msg();
     if (!m.has(64) || mak == null || r.body().length < 8) return false;
     try {
-      return e.services.hsm().verifyMac(mak, Macs.mab(r.body()), m.getBytes(64));
+      return e.services.hsm().verifyMac(mak, s.macAlgorithm(), Macs.mab(r.body()), m.getBytes(64));
     } catch (HsmException ex) {
       e.log.warn("terminal {}: MAC verification refused: {}", e.entityId(), ex.getMessage());
       return false;
     }
   }
 
-  /** The MAC is right under the MAK before the current one, and {@code t} was recorded under that MAK. */
+  /**
+   * The MAC is right under the MAK before the current one, and {@code t} was recorded under that MAK (with
+   * the same MAC algorithm: provisioning, the only way to change it, drops the working keys).
+   */
   boolean macUnderPreviousKeys(TerminalState s, Request r, Txn t) {
     TerminalState.Keys k = s.keys();
     return k != null && k.previousMak() != null && t.startedAt() != null && t.startedAt().isBefore(k.issuedAt())

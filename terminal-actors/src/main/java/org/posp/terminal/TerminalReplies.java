@@ -4,6 +4,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import org.posp.security.Hsm;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.terminal.codec.Field60;
 import org.posp.terminal.codec.Macs;
 import org.posp.terminal.codec.TerminalCodec;
@@ -87,13 +88,14 @@ final class TerminalReplies {
     return b.build();
   }
 
-  /** Packs a reply; adds the MAC under {@code mak} when 39 = 00 and the type carries one. */
-  static byte[] pack(TerminalMessage reply, boolean withMac, Hsm hsm, LmkKey mak) throws TerminalFormatException {
+  /** Packs a reply; adds the MAC ({@code algorithm}) under {@code mak} when 39 = 00 and the type carries one. */
+  static byte[] pack(TerminalMessage reply, boolean withMac, Hsm hsm, LmkKey mak, MacAlgorithm algorithm)
+      throws TerminalFormatException {
     if (!withMac || mak == null || !"00".equals(reply.get(39))) {
       return TerminalCodec.pack(reply.toBuilder().remove(64).build());
     }
     byte[] body = TerminalCodec.pack(reply.toBuilder().setBytes(64, new byte[8]).build());
-    return Macs.withMac(body, hsm.generateMac(mak, Macs.mab(body)));
+    return Macs.withMac(body, hsm.generateMac(mak, algorithm, Macs.mab(body)));
   }
 
   static String pad(String s, int len) {

@@ -16,6 +16,8 @@ import java.time.Duration;
  *     terminal whose merchant was found active this recently goes on without the check
  * @param refundRetentionDays how long approved sales stay refundable after settlement
  * @param snapshotEvery events between snapshots
+ * @param singleDesAllowed single DES keys are accepted: an 8-byte TMK at provisioning and sign-on scheme 001
+ *     ({@code posp.security.allow-single-des}, always in demo mode); otherwise both are refused
  */
 public record TerminalSettings(
     String acquirerId,
@@ -26,7 +28,8 @@ public record TerminalSettings(
     Duration merchantAskTimeout,
     Duration merchantCache,
     int refundRetentionDays,
-    int snapshotEvery) {
+    int snapshotEvery,
+    boolean singleDesAllowed) {
 
   public static TerminalSettings fromConfig(Config config) {
     Config c = config.getConfig("posp.terminal");
@@ -39,6 +42,13 @@ public record TerminalSettings(
         c.getDuration("merchant-ask-timeout"),
         c.getDuration("merchant-cache"),
         c.getInt("refund-retention-days"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        singleDesAllowed(config));
+  }
+
+  /** {@code posp.security.allow-single-des}, or demo mode ({@code posp.demo}). */
+  public static boolean singleDesAllowed(Config config) {
+    return config.getBoolean("posp.security.allow-single-des")
+        || (config.hasPath("posp.demo") && config.getBoolean("posp.demo"));
   }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.posp.persistence.CborSerializable;
 import org.posp.security.KeyScheme;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.terminal.codec.TransactionType;
 
 /**
@@ -25,6 +26,9 @@ import org.posp.terminal.codec.TransactionType;
  * @param lastSettlement the last settlement (for replaying a retransmitted 0500 and for batch upload)
  * @param reversedBeforeSeen "batch:STAN" of requests the terminal reversed before the switch saw them
  *     (cleared with the batch)
+ * @param macAlgorithm the terminal's field 64 MAC, chosen at provisioning (CUP ECB for states recorded
+ *     before it was chosen); it applies to the current and the previous MAK alike, since provisioning
+ *     drops the working keys
  */
 public record TerminalState(
     String merchantId,
@@ -36,14 +40,16 @@ public record TerminalState(
     Map<String, Txn> txns,
     Map<String, SaleRef> sales,
     Settlement lastSettlement,
-    java.util.Set<String> reversedBeforeSeen) implements CborSerializable {
+    java.util.Set<String> reversedBeforeSeen,
+    MacAlgorithm macAlgorithm) implements CborSerializable {
 
   /** The class of the maps {@link #frozen} makes (declared before {@link #EMPTY}, which uses it). */
   private static final Class<?> FROZEN = Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
 
   /** The state of a terminal never provisioned; shared (immutable). */
   public static final TerminalState EMPTY =
-      new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of());
+      new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of(),
+          MacAlgorithm.CUP_ECB);
 
   public static TerminalState empty() {
     return EMPTY;
@@ -56,6 +62,7 @@ public record TerminalState(
     txns = frozen(txns);
     sales = frozen(sales);
     reversedBeforeSeen = reversedBeforeSeen == null ? java.util.Set.of() : java.util.Set.copyOf(reversedBeforeSeen);
+    macAlgorithm = MacAlgorithm.orDefault(macAlgorithm);
   }
 
 
@@ -74,13 +81,15 @@ public record TerminalState(
   /** Compatible constructor for states without reversals-before-seen. */
   public TerminalState(String merchantId, String terminalId, LmkKey tmk, Keys keys, boolean signOnRequired,
       String batchNo, Map<String, Txn> txns, Map<String, SaleRef> sales, Settlement lastSettlement) {
-    this(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, java.util.Set.of());
+    this(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, java.util.Set.of(),
+        MacAlgorithm.CUP_ECB);
   }
 
   public TerminalState withReversedBeforeSeen(String batchAndStan) {
     java.util.Set<String> set = new java.util.HashSet<>(reversedBeforeSeen);
     set.add(batchAndStan);
-    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, set);
+    return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, set,
+        macAlgorithm);
   }
 
   public boolean provisioned() { return tmk != null; }
@@ -287,7 +296,7 @@ public record TerminalState(
     m.put(t.key(), t);
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, Collections.unmodifiableMap(m),
         sales, lastSettlement,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 
   public TerminalState withSale(SaleRef s) {
@@ -295,36 +304,37 @@ public record TerminalState(
     m.put(s.rrn(), s);
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns,
         Collections.unmodifiableMap(m), lastSettlement,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 
-  public TerminalState withProvisioning(String mid, String tid, LmkKey newTmk) {
-    return new TerminalState(mid, tid, newTmk, null, false, batchNo, txns, sales, lastSettlement, reversedBeforeSeen);
+  public TerminalState withProvisioning(String mid, String tid, LmkKey newTmk, MacAlgorithm mac) {
+    return new TerminalState(mid, tid, newTmk, null, false, batchNo, txns, sales, lastSettlement, reversedBeforeSeen,
+        mac);
   }
 
   public TerminalState withKeys(Keys k, String batch) {
     return new TerminalState(merchantId, terminalId, tmk, k, false, batch, txns, sales, lastSettlement,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 
   public TerminalState signedOff() {
     return new TerminalState(merchantId, terminalId, tmk, null, signOnRequired, batchNo, txns, sales, lastSettlement,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 
   public TerminalState requiringSignOn() {
     return new TerminalState(merchantId, terminalId, tmk, keys, true, batchNo, txns, sales, lastSettlement,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 
   public TerminalState withSettlement(Settlement s, Map<String, Txn> remaining, Map<String, SaleRef> keptSales) {
     // the closed batch's remembered reversals go with it: its 60.2 is refused (77) from now on
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, s.nextBatch(), remaining, keptSales, s,
-        java.util.Set.of());
+        java.util.Set.of(), macAlgorithm);
   }
 
   public TerminalState withLastSettlement(Settlement s) {
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, s,
-        reversedBeforeSeen);
+        reversedBeforeSeen, macAlgorithm);
   }
 }

@@ -16,6 +16,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.posp.security.CupCrypto;
 import org.posp.security.KeyScheme;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.security.SignOnKeyBlock;
 import org.posp.terminal.TerminalEntity.TerminalResponse;
 import org.posp.terminal.codec.Field60;
@@ -40,11 +41,13 @@ final class EntityTestTerminal {
   final String entityId;
   final String pid;
   private final ActorTestKit testKit;
-  private final TerminalServices services;
+  private TerminalServices services;
   private final List<ActorRef<?>> running;
   ActorRef<TerminalEntity.Command> ref;
   /** The clear MAK of the last sign-on, as the terminal holds it. */
   byte[] mak;
+  /** The MAC algorithm this terminal was provisioned with. */
+  MacAlgorithm macAlgorithm = MacAlgorithm.CUP_ECB;
   /** The batch (60.2) the switch named in the last sign-on reply. */
   String batch;
   private int stan;
@@ -71,8 +74,23 @@ final class EntityTestTerminal {
     spawn();
   }
 
+  /** Stops the entity and spawns a new incarnation with the same id that uses {@code other} services. */
+  void restartWith(TerminalServices other) {
+    services = other;
+    restart();
+  }
+
   StatusReply<Done> provision(LmkKey tmk) {
     return provisionAs(tid, tmk);
+  }
+
+  /** Provisions with a MAC algorithm; the terminal's side MACs with it from now on. */
+  StatusReply<Done> provision(LmkKey tmk, MacAlgorithm mac) {
+    TestProbe<StatusReply<Done>> probe = testKit.createTestProbe();
+    ref.tell(new TerminalEntity.Provision(merchantId, tid, tmk, mac, probe.ref()));
+    StatusReply<Done> reply = probe.receiveMessage(REPLY_TIMEOUT);
+    if (reply.isSuccess()) macAlgorithm = mac;
+    return reply;
   }
 
   StatusReply<Done> provisionAs(String terminalId, LmkKey tmk) {
@@ -114,13 +132,18 @@ final class EntityTestTerminal {
 
   /** Signs on with scheme 003, announcing {@code terminalBatch}; keeps the MAK and the batch the switch names. */
   TerminalMessage signOn(byte[] clearTmk, String terminalBatch) {
-    TerminalMessage req = TerminalMessage.builder("0800").set(11, nextStan()).set(41, tid).set(42, merchantId)
-        .set(60, "00" + terminalBatch + KeyScheme.DOUBLE_LENGTH.networkCode()).build();
-    TerminalMessage reply = unpack(send(pack(req)).body());
+    TerminalMessage reply = signOnReply(KeyScheme.DOUBLE_LENGTH, terminalBatch);
     assertEquals("00", reply.get(39), "sign-on: " + reply);
-    mak = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, reply.getBytes(62)).mak();
+    mak = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, reply.getBytes(62), macAlgorithm).mak();
     batch = field60(reply).batch();
     return reply;
+  }
+
+  /** The reply to a sign-on with {@code scheme}, whatever its 39; installs nothing. */
+  TerminalMessage signOnReply(KeyScheme scheme, String terminalBatch) {
+    TerminalMessage req = TerminalMessage.builder("0800").set(11, nextStan()).set(41, tid).set(42, merchantId)
+        .set(60, "00" + terminalBatch + scheme.networkCode()).build();
+    return unpack(send(pack(req)).body());
   }
 
   /** A swiped sale (消费) without PIN, MAC under the clear MAK. */
@@ -144,12 +167,19 @@ final class EntityTestTerminal {
   }
 
   byte[] withMac(byte[] body) {
-    return Macs.withMac(body, CupCrypto.cupMac(mak, Macs.mab(body)));
+    return Macs.withMac(body, mac(Macs.mab(body)));
+  }
+
+  /** Field 64 of a MAB under the clear MAK with the terminal's MAC algorithm. */
+  byte[] mac(byte[] mab) {
+    return macAlgorithm == MacAlgorithm.X919
+        ? CupCrypto.x919Field64(new CupCrypto.RetailMacKey(mak), mab)
+        : CupCrypto.cupMac(mak, mab);
   }
 
   /** The reply's field 64 must be the MAC of its MAB under the terminal's MAK. */
   void assertMacValid(byte[] replyBody) {
-    assertArrayEquals(CupCrypto.cupMac(mak, Macs.mab(replyBody)), Macs.macOf(replyBody), "reply MAC");
+    assertArrayEquals(mac(Macs.mab(replyBody)), Macs.macOf(replyBody), "reply MAC");
   }
 
   static byte[] pack(TerminalMessage m) {

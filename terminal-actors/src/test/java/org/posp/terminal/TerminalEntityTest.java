@@ -39,6 +39,7 @@ import org.posp.security.CupCrypto;
 import org.posp.security.KeyScheme;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.security.SignOnKeyBlock;
 import org.posp.security.SoftwareHsm;
 import org.posp.security.WorkingKeys;
@@ -55,6 +56,7 @@ import org.posp.terminal.TerminalEntity.TxnCompleted;
 import org.posp.terminal.TerminalEntity.TxnStarted;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Macs;
 import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
@@ -139,11 +141,19 @@ class TerminalEntityTest {
 
   static TerminalSettings settings(Duration keyMaxAge) {
     return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100);
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false);
   }
 
   static TerminalServices services(Duration keyMaxAge, Clock clock) {
     return new TerminalServices(hsm, cardBus, ids, settings(keyMaxAge), clock, mid -> merchant);
+  }
+
+  /** Services that accept single DES keys (posp.security.allow-single-des = on, or demo mode). */
+  static TerminalServices singleDesServices() {
+    TerminalSettings s = settings(Duration.ofHours(24));
+    return new TerminalServices(hsm, cardBus, ids, new TerminalSettings(s.acquirerId(), s.keyMaxAge(),
+        s.idlePassivation(), s.reversalMaxBackoff(), s.reversalFirstRetry(), s.merchantAskTimeout(), s.merchantCache(),
+        s.refundRetentionDays(), s.snapshotEvery(), true), Clock.systemDefaultZone(), mid -> merchant);
   }
 
   EntityTestTerminal terminal() {
@@ -233,6 +243,73 @@ class TerminalEntityTest {
     assertEquals(CupCrypto.checkValueHex(keys.pik()), signedOn.keys().pik().checkValue(), "PIK in the block = PIK kept");
     assertEquals(signedOn.keys(), t.state().keys());
     assertEquals("000001", t.state().batchNo());
+  }
+
+  // ------------------------------------------------------------------------------ MAC algorithm and key hygiene
+
+  @Test
+  void anX919TerminalGetsADoubleLengthMakAndItsRequestsAndRepliesCarryTheRetailMac() {
+    EntityTestTerminal t = terminal().spawn();
+    assertTrue(t.provision(tmk, MacAlgorithm.X919).isSuccess());
+    assertEquals(new Provisioned(MID, t.tid, tmk, MacAlgorithm.X919), next(t, Provisioned.class));
+    assertEquals(MacAlgorithm.X919, t.state().macAlgorithm());
+    TerminalMessage signOn = t.signOn(TMK, "000001");
+    assertEquals(16, t.mak.length, "the whole 16-byte MAK slot is the MAK");
+    assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK,
+        signOn.getBytes(62)), "not the single DES MAK followed by 8 zero bytes");
+    SignedOn signedOn = next(t, SignedOn.class);
+    assertEquals(32, signedOn.keys().mak().cryptogramHex().length());
+    assertEquals(CupCrypto.checkValueHex(t.mak), signedOn.keys().mak().checkValue());
+
+    TerminalResponse sale = t.send(t.sale(card(), 12_34));
+    assertEquals("00", unpack(sale.body()).get(39));
+    t.assertMacValid(sale.body());
+
+    // the same request with the CUP ECB MAC under the same MAK is not authentic for this terminal
+    byte[] cupMacced = t.sale(card(), 12_34);
+    cupMacced = Macs.withMac(cupMacced, CupCrypto.cupMac(t.mak, Macs.mab(cupMacced)));
+    assertEquals("A0", unpack(t.send(cupMacced).body()).get(39));
+  }
+
+  @Test
+  void anX919RetransmissionUnderThePreviousMakStillGetsItsOutcome() {
+    EntityTestTerminal t = terminal().spawn();
+    assertTrue(t.provision(tmk, MacAlgorithm.X919).isSuccess());
+    t.signOn(TMK, "000001");
+    byte[] sale = t.sale(card(), 5_00);
+    TerminalMessage first = unpack(t.send(sale).body());
+    assertEquals("00", first.get(39));
+    t.signOn(TMK, "000001"); // new keys: the retransmission below is MACed under the previous MAK
+    TerminalMessage again = unpack(t.send(sale).body());
+    assertEquals("00", again.get(39), "answered its recorded outcome, not A0");
+    assertEquals(first.get(37), again.get(37));
+  }
+
+  @Test
+  void singleDesIsRefusedUnlessAllowedAndX919NeedsADoubleLengthTmk() {
+    LmkKey tmk8 = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex("0123456789ABCDEF"));
+    EntityTestTerminal t = terminal().spawn();
+    StatusReply<Done> refused = t.provision(tmk8);
+    assertTrue(refused.isError());
+    assertTrue(refused.getError().getMessage().contains("single DES"), refused.getError().getMessage());
+    journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
+
+    // a test system that allows single DES: provisioned, but never with the X9.19 MAC
+    t.restartWith(singleDesServices());
+    StatusReply<Done> x919 = t.provision(tmk8, MacAlgorithm.X919);
+    assertTrue(x919.isError());
+    assertTrue(x919.getError().getMessage().contains("double-length"), x919.getError().getMessage());
+    assertTrue(t.provision(tmk8).isSuccess());
+    assertEquals("00", t.signOnReply(KeyScheme.SINGLE_DES, "000001").get(39));
+    next(t, Provisioned.class);
+    next(t, SignedOn.class);
+
+    // the same journal on a node that refuses single DES: sign-on 001 gets 40 and changes nothing
+    t.restartWith(services(Duration.ofHours(24), Clock.systemDefaultZone()));
+    TerminalMessage signOn = t.signOnReply(KeyScheme.SINGLE_DES, "000001");
+    assertEquals("40", signOn.get(39));
+    assertFalse(signOn.has(62), "no keys");
+    journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
   }
 
   // ------------------------------------------------------------------------------ sale and recovery

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.posp.security.KeyScheme;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
+import org.posp.security.MacAlgorithm;
 import org.posp.security.SoftwareHsm;
 import org.posp.security.WorkingKeys;
 import org.posp.terminal.TerminalEntity.TerminalResponse;
@@ -126,6 +127,44 @@ class TerminalStateSerializationTest {
   }
 
   @Test
+  void anX919StateComesBackEqual() {
+    TerminalState s = fullState();
+    TerminalState x919 = s.withProvisioning(s.merchantId(), s.terminalId(), s.tmk(), MacAlgorithm.X919)
+        .withKeys(s.keys(), s.batchNo());
+    assertEquals(MacAlgorithm.X919, x919.macAlgorithm());
+    assertEquals(x919, roundTrip(x919));
+  }
+
+  /**
+   * Events and snapshots written before the MAC algorithm was recorded have no such field: they read as
+   * CUP ECB (terminal-protocol.md §5.2), the only MAC of that time.
+   */
+  @Test
+  void eventsAndSnapshotsWithoutAMacAlgorithmReadAsCupEcb() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper cbor = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    TerminalEntity.Provisioned event = new TerminalEntity.Provisioned("898100012340001", "10000001",
+        fullState().tmk(), MacAlgorithm.X919);
+    TerminalEntity.Provisioned old = (TerminalEntity.Provisioned) withoutField(cbor, event, "macAlgorithm");
+    assertEquals(MacAlgorithm.CUP_ECB, MacAlgorithm.orDefault(old.macAlgorithm()));
+    assertEquals(MacAlgorithm.CUP_ECB, TerminalEntity.apply(TerminalState.empty(), old).macAlgorithm());
+    TerminalState state = fullState().withProvisioning("898100012340001", "10000001", fullState().tmk(), MacAlgorithm.X919);
+    TerminalState oldState = (TerminalState) withoutField(cbor, state, "macAlgorithm");
+    assertEquals(MacAlgorithm.CUP_ECB, oldState.macAlgorithm());
+  }
+
+  /** Serializes {@code o} as the node does, drops one top-level field (as an older release wrote it), reads it back. */
+  private static Object withoutField(com.fasterxml.jackson.databind.ObjectMapper cbor, Object o, String field)
+      throws Exception {
+    Serializer s = serialization().findSerializerFor(o);
+    String manifest = Serializers.manifestFor(s, o);
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(bytes(o));
+    assertTrue(tree.has(field), field + " is written");
+    tree.remove(field);
+    return serialization().deserialize(cbor.writeValueAsBytes(tree), s.identifier(), manifest).get();
+  }
+
+  @Test
   void theEmptyStateComesBackEqual() {
     assertEquals(TerminalState.empty(), roundTrip(TerminalState.empty()));
   }
@@ -148,6 +187,7 @@ class TerminalStateSerializationTest {
     Txn txn = s.txns().values().iterator().next();
     List<TerminalEntity.Event> events = List.of(
         new TerminalEntity.Provisioned(s.merchantId(), s.terminalId(), s.tmk()),
+        new TerminalEntity.Provisioned(s.merchantId(), s.terminalId(), s.tmk(), MacAlgorithm.X919),
         new TerminalEntity.SignedOn(s.keys(), "000003"),
         new TerminalEntity.SignedOff(),
         new TerminalEntity.SignOnRequired(),
@@ -182,6 +222,7 @@ class TerminalStateSerializationTest {
     LmkKey tmk = hsm.importClearKey(KeyType.TMK, HexFormat.of().parseHex(TMK_HEX));
     for (TerminalEntity.Command c : List.of(
         new TerminalEntity.Provision("898100012340001", "10000001", tmk, acks.ref()),
+        new TerminalEntity.Provision("898100012340001", "10000001", tmk, MacAlgorithm.X919, acks.ref()),
         new TerminalEntity.RequireSignOn(acks.ref()))) {
       assertEquals(c, roundTrip(c), c.getClass().getSimpleName());
     }

@@ -326,7 +326,7 @@ public record LoadOptions(List<InetSocketAddress> nodes, String merchantId, int 
         // One reversal attempt per flush: a lost 0400 is re-sent before the terminal's next transaction,
         // so one recorded request is one round trip, not up to three timeouts.
         return new TerminalConfig(rotated, merchantId, terminalId(index), tmkHex, keyScheme, false, false, replyTimeout,
-                connectTimeout, "0003", "0000", TerminalConfig.DEFAULT_HEADER, "01 ", 1, true);
+                connectTimeout, "0003", "0000", TerminalConfig.DEFAULT_HEADER, "01 ", 1, true, TerminalConfig.CUP_ECB);
     }
 
     /** The test card of terminal {@code index}. */

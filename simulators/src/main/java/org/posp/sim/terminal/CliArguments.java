@@ -27,6 +27,7 @@ public record CliArguments(TerminalConfig config, Path stateDir, String command,
     public static final String USAGE = String.join("\n",
             "usage: TerminalCli --host HOST --port PORT [--node HOST:PORT]... [--tls | --trust-all]",
             "                   --mid MERCHANT_ID(15) --tid TERMINAL_ID(8) --tmk HEX [--scheme 001|003|004]",
+            "                   [--mac CUP_ECB|X919]   (X919: ANSI X9.19 retail MAC, scheme 003/004)",
             "                   [--timeout SECONDS] [--state-dir DIR] <command> [options]",
             "commands:",
             "  signon | signoff | echo",
@@ -43,7 +44,7 @@ public record CliArguments(TerminalConfig config, Path stateDir, String command,
             "Exit code: 0 when the last step's 39 is 00, 1 otherwise, 2 on usage errors.");
 
     private static final Set<String> GLOBAL = Set.of("host", "port", "node", "mid", "tid", "tmk", "scheme",
-            "timeout", "state-dir");
+            "mac", "timeout", "state-dir");
     private static final Set<String> GLOBAL_FLAGS = Set.of("tls", "trust-all");
     private static final Set<String> FLAGS = Set.of("tls", "trust-all", "keyed");
     private static final Map<String, Set<String>> COMMAND_OPTIONS = Map.of(
@@ -151,7 +152,7 @@ public record CliArguments(TerminalConfig config, Path stateDir, String command,
         }
         try {
             TerminalConfig c = TerminalConfig.of(nodes, o.get("mid"), o.get("tid"), o.get("tmk"), scheme)
-                    .withReplyTimeout(timeout);
+                    .withReplyTimeout(timeout).withMacAlgorithm(o.getOrDefault("mac", TerminalConfig.CUP_ECB));
             boolean trustAll = flags.contains("trust-all");
             return trustAll || flags.contains("tls") ? c.withTls(trustAll) : c;
         } catch (IllegalArgumentException e) {

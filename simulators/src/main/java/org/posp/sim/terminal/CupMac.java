@@ -32,18 +32,37 @@ public final class CupMac {
 
     /** MAC of a whole packed body whose last 8 bytes are field 64. */
     public static byte[] computeForBody(byte[] mak, byte[] body) {
-        if (body.length < 18) {
-            throw new IllegalArgumentException("body of " + body.length + " bytes is too short to carry field 64");
-        }
-        return compute(mak, Arrays.copyOf(body, body.length - 8));
+        return computeForBody(TerminalConfig.CUP_ECB, mak, body);
     }
 
     /** True when the last 8 bytes of {@code body} are the MAC of the rest (constant-time compare). */
     public static boolean verifyBody(byte[] mak, byte[] body) {
+        return verifyBody(TerminalConfig.CUP_ECB, mak, body);
+    }
+
+    /** Field 64 of a packed body with the terminal's MAC: this one, or {@link RetailMac} for X919. */
+    public static byte[] computeForBody(WorkingKeys keys, byte[] body) {
+        return computeForBody(keys.macAlgorithm(), keys.mak(), body);
+    }
+
+    /** {@link #verifyBody(byte[], byte[])} with the terminal's MAC algorithm. */
+    public static boolean verifyBody(WorkingKeys keys, byte[] body) {
+        return verifyBody(keys.macAlgorithm(), keys.mak(), body);
+    }
+
+    private static byte[] computeForBody(String algorithm, byte[] mak, byte[] body) {
+        if (body.length < 18) {
+            throw new IllegalArgumentException("body of " + body.length + " bytes is too short to carry field 64");
+        }
+        byte[] mab = Arrays.copyOf(body, body.length - 8);
+        return TerminalConfig.X919.equals(algorithm) ? RetailMac.compute(mak, mab) : compute(mak, mab);
+    }
+
+    private static boolean verifyBody(String algorithm, byte[] mak, byte[] body) {
         if (body.length < 18) {
             return false;
         }
-        byte[] expected = computeForBody(mak, body);
+        byte[] expected = computeForBody(algorithm, mak, body);
         return MessageDigest.isEqual(expected, Arrays.copyOfRange(body, body.length - 8, body.length));
     }
 }

@@ -69,7 +69,7 @@ final class ReplyVerifier {
             } else if (keys == null) {
                 problems.add("no MAK to verify the reply MAC");
                 macFailed = true;
-            } else if (!CupMac.verifyBody(keys.mak(), rf.body())) {
+            } else if (!CupMac.verifyBody(keys, rf.body())) {
                 problems.add("reply MAC does not verify");
                 macFailed = true;
             }

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * 003 (40 bytes): E(PIK 16) CV(4) E(MAK 8) 00x8 CV(4)                  3DES under a 16-byte TMK
  * 004 (60 bytes): as 003, then E(TDK 16) CV(4)
  * </pre>
+ *
+ * A terminal provisioned with the X919 MAC (003/004 only) finds a double-length MAK in the whole 16-byte
+ * MAK slot: E(MAK 16) CV(4), the check value of the 16-byte key.
  */
 public final class SignOnKeyBlock {
 
@@ -42,6 +45,12 @@ public final class SignOnKeyBlock {
     }
 
     public static WorkingKeys unwrap(String scheme, byte[] tmk, byte[] field62) throws KeyBlockException {
+        return unwrap(scheme, tmk, field62, TerminalConfig.CUP_ECB);
+    }
+
+    /** {@link #unwrap(String, byte[], byte[])} for a terminal with {@code macAlgorithm}. */
+    public static WorkingKeys unwrap(String scheme, byte[] tmk, byte[] field62, String macAlgorithm)
+            throws KeyBlockException {
         int expected = lengthOf(scheme);
         if (tmk.length != tmkLengthOf(scheme)) {
             throw new KeyBlockException("TMK of " + tmk.length + " bytes does not fit scheme " + scheme);
@@ -59,14 +68,15 @@ public final class SignOnKeyBlock {
             return new WorkingKeys(scheme, pik, mak, null);
         }
         byte[] pik = key(tmk, field62, 0, 16, 16, "PIK");
-        byte[] mak = key(tmk, field62, 20, 8, 36, "MAK");
-        for (int i = 28; i < 36; i++) {
+        boolean x919 = TerminalConfig.X919.equals(macAlgorithm);
+        byte[] mak = key(tmk, field62, 20, x919 ? 16 : 8, 36, "MAK");
+        for (int i = 28; !x919 && i < 36; i++) {
             if (field62[i] != 0) {
                 throw new KeyBlockException("MAK slot bytes 9-16 of field 62 are not zero (MAK must be single DES)");
             }
         }
         byte[] tdk = "004".equals(scheme) ? key(tmk, field62, 40, 16, 56, "TDK") : null;
-        return new WorkingKeys(scheme, pik, mak, tdk);
+        return new WorkingKeys(scheme, pik, mak, tdk, macAlgorithm);
     }
 
     private static byte[] key(byte[] tmk, byte[] block, int at, int len, int cvAt, String name)

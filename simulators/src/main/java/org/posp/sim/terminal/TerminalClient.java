@@ -156,7 +156,7 @@ public final class TerminalClient implements AutoCloseable {
             return new SignOnResult(rc, null, null, "0810 carries no batch in 60.2", ex.elapsed(), ex);
         }
         try {
-            WorkingKeys k = SignOnKeyBlock.unwrap(cfg.keyScheme(), cfg.tmk(), reply.bytes(62));
+            WorkingKeys k = SignOnKeyBlock.unwrap(cfg.keyScheme(), cfg.tmk(), reply.bytes(62), cfg.macAlgorithm());
             keys = k;
             batch = assigned;
             signOnRequired = false;

@@ -25,14 +25,20 @@ import java.util.List;
  * @param maxReversalAttempts how many times one flush sends a pending reversal before giving up for now
  * @param autoSignOn     sign on again by itself before the next transaction when the switch asked for it
  *                       (header R = 3 or 39 = 77), as a real terminal prompts its operator to
+ * @param macAlgorithm   {@link #CUP_ECB} (terminal-protocol.md §5.2, default) or {@link #X919} (ANSI X9.19 retail
+ *                       MAC; the sign-on's MAK slot then holds a double-length MAK); as the terminal was provisioned
  */
 public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, String terminalId, String tmkHex,
         String keyScheme, boolean tls, boolean trustAll, Duration replyTimeout, Duration connectTimeout,
         String tpduDestination, String tpduSource, String headerHex, String operatorCode,
-        int maxReversalAttempts, boolean autoSignOn) {
+        int maxReversalAttempts, boolean autoSignOn, String macAlgorithm) {
 
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
     public static final String DEFAULT_HEADER = "603200000000";
+    /** The MAC of terminal-protocol.md §5.2 (the default). */
+    public static final String CUP_ECB = "CUP_ECB";
+    /** ANSI X9.19 retail MAC under a double-length MAK (scheme 003/004), for terminals provisioned with it. */
+    public static final String X919 = "X919";
 
     public TerminalConfig {
         nodes = List.copyOf(nodes);
@@ -63,6 +69,12 @@ public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, S
                 || connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("reply and connect timeouts must be positive");
         }
+        if (!CUP_ECB.equals(macAlgorithm) && !X919.equals(macAlgorithm)) {
+            throw new IllegalArgumentException("MAC algorithm must be " + CUP_ECB + " or " + X919);
+        }
+        if (X919.equals(macAlgorithm) && "001".equals(keyScheme)) {
+            throw new IllegalArgumentException("the X919 MAC needs key scheme 003 or 004 (a double-length MAK)");
+        }
         if (maxReversalAttempts < 1) {
             throw new IllegalArgumentException("maxReversalAttempts must be at least 1");
         }
@@ -78,49 +90,64 @@ public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, S
     public static TerminalConfig of(List<InetSocketAddress> nodes, String merchantId, String terminalId,
             String tmkHex, String keyScheme) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, false, false,
-                DEFAULT_REPLY_TIMEOUT, Duration.ofSeconds(5), "0003", "0000", DEFAULT_HEADER, "01 ", 3, true);
+                DEFAULT_REPLY_TIMEOUT, Duration.ofSeconds(5), "0003", "0000", DEFAULT_HEADER, "01 ", 3, true, CUP_ECB);
     }
 
     public TerminalConfig withKeyScheme(String scheme, String tmk) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmk, scheme, tls, trustAll, replyTimeout,
-                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, autoSignOn);
+                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     /** TLS on; {@code trustAllDemoOnly} accepts any certificate (the demo's self-signed one). */
     public TerminalConfig withTls(boolean trustAllDemoOnly) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, true, trustAllDemoOnly,
                 replyTimeout, connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode,
-                maxReversalAttempts, autoSignOn);
+                maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withReplyTimeout(Duration timeout) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, timeout,
-                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, autoSignOn);
+                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withTpdu(String destination, String source) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
-                connectTimeout, destination, source, headerHex, operatorCode, maxReversalAttempts, autoSignOn);
+                connectTimeout, destination, source, headerHex, operatorCode, maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withHeader(String header) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
-                connectTimeout, tpduDestination, tpduSource, header, operatorCode, maxReversalAttempts, autoSignOn);
+                connectTimeout, tpduDestination, tpduSource, header, operatorCode, maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withOperatorCode(String code) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
-                connectTimeout, tpduDestination, tpduSource, headerHex, code, maxReversalAttempts, autoSignOn);
+                connectTimeout, tpduDestination, tpduSource, headerHex, code, maxReversalAttempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withMaxReversalAttempts(int attempts) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
-                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, attempts, autoSignOn);
+                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, attempts, autoSignOn,
+                macAlgorithm);
     }
 
     public TerminalConfig withAutoSignOn(boolean auto) {
         return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
-                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, auto);
+                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, auto,
+                macAlgorithm);
+    }
+
+    /** The MAC algorithm the terminal was provisioned with: {@link #CUP_ECB} or {@link #X919}. */
+    public TerminalConfig withMacAlgorithm(String algorithm) {
+        return new TerminalConfig(nodes, merchantId, terminalId, tmkHex, keyScheme, tls, trustAll, replyTimeout,
+                connectTimeout, tpduDestination, tpduSource, headerHex, operatorCode, maxReversalAttempts, autoSignOn,
+                algorithm);
     }
 
     byte[] tmk() {
@@ -130,7 +157,8 @@ public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, S
     @Override
     public String toString() {
         return "TerminalConfig[nodes=" + nodes + ", mid=" + merchantId + ", tid=" + terminalId + ", scheme="
-                + keyScheme + ", tls=" + tls + (trustAll ? " (trust-all, demo only)" : "") + ", replyTimeout="
+                + keyScheme + ", mac=" + macAlgorithm + ", tls=" + tls + (trustAll ? " (trust-all, demo only)" : "")
+                + ", replyTimeout="
                 + replyTimeout + ", tpdu=60" + tpduDestination + tpduSource + ", header=" + headerHex + "]";
     }
 }

@@ -28,7 +28,7 @@ final class TerminalTransport {
         this.header = Hex.parse(cfg.headerHex(), "header");
     }
 
-    /** Packs; when field 64 is present its MAC is computed over the packed body with the MAK. */
+    /** Packs; when field 64 is present its MAC is computed over the packed body with the MAK and the terminal's MAC. */
     PreparedRequest prepare(TerminalMessage message, WorkingKeys keys) {
         TerminalMessage m = message;
         byte[] body = TerminalCodec.get().pack(m);
@@ -36,7 +36,7 @@ final class TerminalTransport {
             if (keys == null) {
                 throw new IllegalStateException("terminal " + cfg.terminalId() + " is not signed on: no MAK for 64");
             }
-            byte[] mac = CupMac.computeForBody(keys.mak(), body);
+            byte[] mac = CupMac.computeForBody(keys, body);
             System.arraycopy(mac, 0, body, body.length - 8, 8); // 64 is the last field, 8 bytes
             m = m.withBytes(64, mac);
         }

@@ -4,12 +4,19 @@ import java.util.Arrays;
 
 /**
  * Clear working keys (工作密钥) a terminal holds after sign-on: PIK for PIN blocks, MAK for MACs and,
- * with scheme 004, TDK for tracks. The MAK is single DES in every scheme (terminal-protocol.md §5.1).
+ * with scheme 004, TDK for tracks. The MAK is single DES in every scheme (terminal-protocol.md §5.1),
+ * except for a terminal with the X919 MAC ({@code macAlgorithm}): a double-length MAK.
  * {@link #toString()} shows only the scheme and the check values, never key bytes.
  */
-public record WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk) {
+public record WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk, String macAlgorithm) {
+
+    /** Keys of a terminal with the CUP ECB MAC (§5.2). */
+    public WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk) {
+        this(scheme, pik, mak, tdk, TerminalConfig.CUP_ECB);
+    }
 
     public WorkingKeys {
+        macAlgorithm = macAlgorithm == null ? TerminalConfig.CUP_ECB : macAlgorithm;
         pik = pik.clone();
         mak = mak.clone();
         tdk = tdk == null ? null : tdk.clone();
@@ -49,7 +56,8 @@ public record WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WorkingKeys k && scheme.equals(k.scheme) && Arrays.equals(pik, k.pik)
+        return o instanceof WorkingKeys k && scheme.equals(k.scheme) && macAlgorithm.equals(k.macAlgorithm)
+                && Arrays.equals(pik, k.pik)
                 && Arrays.equals(mak, k.mak) && Arrays.equals(tdk, k.tdk);
     }
 
@@ -60,7 +68,8 @@ public record WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk) {
 
     @Override
     public String toString() {
-        return "WorkingKeys[scheme=" + scheme + ", pikCv=" + pikCheckValue() + ", makCv=" + makCheckValue()
+        return "WorkingKeys[scheme=" + scheme + ", mac=" + macAlgorithm + ", pikCv=" + pikCheckValue()
+                + ", makCv=" + makCheckValue()
                 + (tdk == null ? "" : ", tdkCv=" + tdkCheckValue()) + "]";
     }
 }

@@ -35,6 +35,19 @@ class CryptoVectorsTest {
         assertFalse(CupMac.verifyBody(Hex.parse(MAC1_TAK), body));
     }
 
+    /** ISO/IEC 9797-1:2011 Annex B.4 (MAC algorithm 3, padding method 1), the ANSI X9.19 example. */
+    @Test
+    void x919RetailMacPublishedVectors() {
+        byte[] key = Hex.parse("0123456789ABCDEFFEDCBA9876543210");
+        assertEquals("A1C72E74EA3FA9B6", Hex.of(RetailMac.mac(key,
+                "Now is the time for all ".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals("2E2B1428CC78254F", Hex.of(RetailMac.mac(key,
+                "Now is the time for it".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals("A1C72E74", new String(RetailMac.compute(key,
+                "Now is the time for all ".getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII));
+        assertThrows(IllegalArgumentException.class, () -> RetailMac.mac(Hex.parse(MAC1_TAK), new byte[8]));
+    }
+
     @Test
     void mac1Intermediates() {
         byte[] body = Frame.decode(Hex.parse(MAC1_FRAME)).body();

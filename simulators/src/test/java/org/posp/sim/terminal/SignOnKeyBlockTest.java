@@ -28,6 +28,29 @@ class SignOnKeyBlockTest {
         assertFalse(k.toString().contains(TestKeys.MAK_8));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"003", "004"})
+    void anX919TerminalTakesTheWholeMakSlotAsADoubleLengthMak(String scheme) throws Exception {
+        byte[] tmk = Hex.parse(TestKeys.TMK_003);
+        byte[] mak16 = Hex.parse(TestKeys.PIK_16);
+        byte[] block = TestKeys.wrap(scheme, tmk, Hex.parse(TestKeys.PIK_16), mak16,
+                "004".equals(scheme) ? Hex.parse(TestKeys.TDK_16) : null);
+        assertEquals(SignOnKeyBlock.lengthOf(scheme), block.length);
+        WorkingKeys k = SignOnKeyBlock.unwrap(scheme, tmk, block, TerminalConfig.X919);
+        assertArrayEquals(mak16, k.mak());
+        assertEquals(TerminalConfig.X919, k.macAlgorithm());
+        // a CUP ECB terminal refuses it: the 8 bytes after a single DES MAK must be zero
+        assertThrows(SignOnKeyBlock.KeyBlockException.class, () -> SignOnKeyBlock.unwrap(scheme, tmk, block));
+    }
+
+    @Test
+    void x919NeedsScheme003Or004() {
+        TerminalConfig c = TerminalConfig.of(java.util.List.of(new java.net.InetSocketAddress("127.0.0.1", 1)),
+                "898100012340001", "10000001", TestKeys.TMK_001, "001");
+        assertThrows(IllegalArgumentException.class, () -> c.withMacAlgorithm(TerminalConfig.X919));
+        assertThrows(IllegalArgumentException.class, () -> c.withMacAlgorithm("X9.9"));
+    }
+
     @Test
     void scheme003LayoutByHand() throws Exception {
         byte[] tmk = Hex.parse(TestKeys.TMK_003);

@@ -114,6 +114,11 @@ class TerminalCliTest {
                 + "0123456789ABCDEFFEDCBA9876543210 sale --pan 6222020600000001 --amount 12").split(" ")).amountFen());
         assertThrows(CliArguments.UsageException.class, () -> CliArguments.parse(("--port 1 --mid 8981000 --tid "
                 + "10000001 --tmk 0123456789ABCDEFFEDCBA9876543210 echo").split(" ")));
+        assertEquals(TerminalConfig.CUP_ECB, b.config().macAlgorithm(), "the §5.2 MAC by default");
+        assertEquals(TerminalConfig.X919, CliArguments.parse(("--port 1 --mid 898100012340001 --tid 10000001 --tmk "
+                + "0123456789ABCDEFFEDCBA9876543210 --mac X919 echo").split(" ")).config().macAlgorithm());
+        assertThrows(CliArguments.UsageException.class, () -> CliArguments.parse(("--port 1 --mid 898100012340001 "
+                + "--tid 10000001 --tmk 0123456789ABCDEF --scheme 001 --mac X919 echo").split(" ")));
     }
 
     @Test

@@ -20,8 +20,8 @@ final class TestKeys {
         out.writeBytes(DesCipher.encrypt(tmk, pik));
         out.writeBytes(DesCipher.checkValue(pik));
         out.writeBytes(DesCipher.encrypt(tmk, mak));
-        if (!"001".equals(scheme)) {
-            out.writeBytes(new byte[8]);
+        if (!"001".equals(scheme) && mak.length == 8) {
+            out.writeBytes(new byte[8]); // a double-length (X919) MAK fills the whole 16-byte slot
         }
         out.writeBytes(DesCipher.checkValue(mak));
         if ("004".equals(scheme)) {
