@@ -108,16 +108,27 @@ public interface Hsm {
   String keyedHash(byte[] data);
 
   /**
-   * Encrypts sensitive data (a PAN a later message needs) under the data key (randomised: the same data
-   * gives different cryptograms); returns base64.
+   * Encrypts sensitive data (a PAN a later message needs) under the current data key, bound to
+   * {@code associatedData} (what identifies the record it belongs to: it must be given again to decrypt);
+   * randomised: the same data gives different cryptograms; returns base64.
    */
-  String encryptData(byte[] clear);
+  String encryptData(byte[] clear, byte[] associatedData);
 
   /**
-   * Reverses {@link #encryptData}.
+   * Reverses {@link #encryptData(byte[], byte[])}.
    *
-   * @throws HsmException BAD_DATA when the text is not base64, is truncated, was tampered with or was made
-   *     under another LMK
+   * @throws HsmException BAD_DATA when the text is not base64, is truncated, was tampered with, belongs to
+   *     another record (other associated data) or was made under another LMK
    */
-  byte[] decryptData(String cryptogram);
+  byte[] decryptData(String cryptogram, byte[] associatedData);
+
+  /** {@link #encryptData(byte[], byte[])} bound to no record. */
+  default String encryptData(byte[] clear) {
+    return encryptData(clear, new byte[0]);
+  }
+
+  /** {@link #decryptData(String, byte[])} of a cryptogram bound to no record. */
+  default byte[] decryptData(String cryptogram) {
+    return decryptData(cryptogram, new byte[0]);
+  }
 }

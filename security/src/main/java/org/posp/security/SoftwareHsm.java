@@ -360,14 +360,24 @@ public final class SoftwareHsm implements Hsm {
 
   /** {@inheritDoc} AES-256-GCM with a random 96-bit IV; see {@link DataProtector} for the format. */
   @Override
-  public String encryptData(byte[] clear) {
-    return data.encrypt(clear, RANDOM.get());
+  public String encryptData(byte[] clear, byte[] associatedData) {
+    return data.encrypt(clear, associatedData, RANDOM.get());
   }
 
-  /** {@inheritDoc} Refuses malformed, tampered or foreign cryptograms with {@link Reason#BAD_DATA}. */
+  /** {@inheritDoc} Refuses malformed, tampered, misplaced or foreign cryptograms with {@link Reason#BAD_DATA}. */
   @Override
-  public byte[] decryptData(String cryptogram) {
-    return data.decrypt(cryptogram);
+  public byte[] decryptData(String cryptogram, byte[] associatedData) {
+    return data.decrypt(cryptogram, associatedData);
+  }
+
+  /**
+   * New records are encrypted under data key version {@code version} (1..65535; every version still
+   * decrypts); a WARN is logged once this node has made {@code rotateAfter} encryptions under it.
+   */
+  public SoftwareHsm useDataKeyVersion(int version, long rotateAfter) {
+    data.useVersion(version, rotateAfter);
+    LOG.info("data key version {} for new records", version);
+    return this;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -114,7 +114,8 @@ public final class SwitchNode implements AutoCloseable {
       throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
     }
     JournalSchema.apply(config);
-    SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo));
+    SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo)).useDataKeyVersion(
+        config.getInt("posp.security.data-key-version"), config.getLong("posp.security.data-key-rotate-after"));
 
     CardBusHost simulator = null;
     if (demo && config.getBoolean("posp.demo-data.card-bus-simulator")) {

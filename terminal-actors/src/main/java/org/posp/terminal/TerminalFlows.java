@@ -233,7 +233,8 @@ final class TerminalFlows {
         r.receivedAt().getSecond());
     String panHash = e.services.hsm().keyedHash(card.pan().getBytes(StandardCharsets.US_ASCII));
     String cardEnc = e.services.hsm().encryptData(
-        (card.pan() + "|" + (card.expiry() == null ? "" : card.expiry())).getBytes(StandardCharsets.US_ASCII));
+        (card.pan() + "|" + (card.expiry() == null ? "" : card.expiry())).getBytes(StandardCharsets.US_ASCII),
+        cardBinding(e.entityId(), key));
     String originalKey = null;
     CardBusRequest.OriginalData original = null;
     CardOperation op;
@@ -447,6 +448,14 @@ final class TerminalFlows {
     return b.build();
   }
 
+  /**
+   * What a transaction's encrypted card data is bound to (the data key's associated data): the terminal
+   * and the transaction key, so a cryptogram copied into another record does not decrypt.
+   */
+  static byte[] cardBinding(String entityId, String txnKey) {
+    return ("card|" + entityId + "|" + txnKey).getBytes(StandardCharsets.US_ASCII);
+  }
+
   ReplyEffect<Event, TerminalState> onSendReversal(TerminalState s, SendReversal c) {
     Optional<Txn> found = s.txn(c.key()).filter(Txn::reversalPending);
     if (found.isEmpty()) return effect().noReply();
@@ -454,7 +463,8 @@ final class TerminalFlows {
     String pan = null;
     String expiry = null;
     try {
-      String[] parts = new String(e.services.hsm().decryptData(t.cardEnc()), StandardCharsets.US_ASCII).split("\\|", -1);
+      String[] parts = new String(e.services.hsm().decryptData(t.cardEnc(), cardBinding(e.entityId(), t.key())),
+          StandardCharsets.US_ASCII).split("\\|", -1);
       pan = parts[0];
       expiry = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
     } catch (HsmException ex) {

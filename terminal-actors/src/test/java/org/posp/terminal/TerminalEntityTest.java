@@ -339,8 +339,12 @@ class TerminalEntityTest {
     assertEquals(rrn, started.rrn());
     assertEquals(CardData.mask(pan), started.panMasked());
     assertEquals(hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), started.panHash());
-    assertEquals(pan + "|" + EntityTestTerminal.EXPIRY,
-        new String(hsm.decryptData(started.cardEnc()), StandardCharsets.US_ASCII));
+    assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
+        TerminalFlows.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
+    // the card data is bound to its record: another transaction's key (or none) does not open it
+    assertThrows(org.posp.security.HsmException.class,
+        () -> hsm.decryptData(started.cardEnc(), TerminalFlows.cardBinding(t.entityId, t.key("0200", "999999"))));
+    assertThrows(org.posp.security.HsmException.class, () -> hsm.decryptData(started.cardEnc()));
     TxnCompleted done = next(t, TxnCompleted.class);
     assertEquals(started.key(), done.key());
     assertEquals(TxnStatus.APPROVED, done.status());
@@ -388,7 +392,8 @@ class TerminalEntityTest {
     Txn intent = new Txn("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH", id.rrn(),
         id.stan(), "20250314150809", "0314", "150809", CardData.mask(pan),
         hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
-        hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII)), null, TxnStatus.PENDING, null, null,
+        hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
+            TerminalFlows.cardBinding(t.entityId, "02:000001:000001")), null, TxnStatus.PENDING, null, null,
         null, null, 0, null, Instant.now());
     // the node died after persisting the intent: the host may or may not have seen the sale
     journal.persistForRecovery(t.pid, List.of(new Provisioned(MID, t.tid, tmk), new SignedOn(keys, "000001"),
