@@ -44,6 +44,94 @@ public record CardBusRequest(
     boolean repeat,
     String destinationAccount) {
 
+  /** A request of {@code operation}; everything else is set by name. */
+  public static Builder builder(CardOperation operation) {
+    return new Builder(operation);
+  }
+
+  /** Builds a {@link CardBusRequest} by named parts instead of sixteen positions. */
+  public static final class Builder {
+    private final CardOperation operation;
+    private CardOperation originalOperation;
+    private String rrn;
+    private String stan;
+    private String localDateTime;
+    private long amountFen;
+    private String pan;
+    private String expiry;
+    private String track2;
+    private byte[] iccData;
+    private PinData pin;
+    private String terminalId;
+    private String merchantId;
+    private OriginalData original;
+    private boolean repeat;
+    private String destinationAccount;
+
+    private Builder(CardOperation operation) {
+      this.operation = operation;
+    }
+
+    public Builder originalOperation(CardOperation op) {
+      this.originalOperation = op;
+      return this;
+    }
+
+    /** Fields 37, 11 and 12, fixed before the first send. */
+    public Builder ids(String rrn, String stan, String localDateTime) {
+      this.rrn = rrn;
+      this.stan = stan;
+      this.localDateTime = localDateTime;
+      return this;
+    }
+
+    public Builder amountFen(long amount) {
+      this.amountFen = amount;
+      return this;
+    }
+
+    /** Fields 2, 14, 35 and 55 (each may be null). */
+    public Builder card(String pan, String expiry, String track2, byte[] iccData) {
+      this.pan = pan;
+      this.expiry = expiry;
+      this.track2 = track2;
+      this.iccData = iccData;
+      return this;
+    }
+
+    public Builder pin(PinData pin) {
+      this.pin = pin;
+      return this;
+    }
+
+    /** The terminal's 41 and 42. */
+    public Builder terminal(String terminalId, String merchantId) {
+      this.terminalId = terminalId;
+      this.merchantId = merchantId;
+      return this;
+    }
+
+    public Builder original(OriginalData original) {
+      this.original = original;
+      return this;
+    }
+
+    public Builder repeat(boolean repeat) {
+      this.repeat = repeat;
+      return this;
+    }
+
+    public Builder destinationAccount(String account) {
+      this.destinationAccount = account;
+      return this;
+    }
+
+    public CardBusRequest build() {
+      return new CardBusRequest(operation, originalOperation, rrn, stan, localDateTime, amountFen, pan, expiry, track2,
+          iccData, pin, terminalId, merchantId, original, repeat, destinationAccount);
+    }
+  }
+
   /** The PIN block as the terminal sent it (field 52) and the terminal's PIK under the LMK. */
   public record PinData(byte[] pinBlock, LmkKey pik) {}
 

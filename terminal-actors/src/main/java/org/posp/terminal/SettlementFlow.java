@@ -3,58 +3,69 @@ package org.posp.terminal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.posp.terminal.TerminalEntity.Event;
-import org.posp.terminal.TerminalEntity.Request;
+import org.posp.terminal.TerminalDecider.Request;
 import org.posp.terminal.TerminalState.Settlement;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.BatchUploadRecords;
 import org.posp.terminal.codec.Field60;
+import org.posp.terminal.codec.ResponseCode;
 import org.posp.terminal.codec.SettlementTotals;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * Settlement (批结算, 0500) and batch upload (批上送, 0320) of terminal-protocol.md §4.4: compare the
- * terminal's totals with the switch's for the open batch, reply balanced (1) or not (2, with the
- * switch's totals), close the batch and open the next; then take the uploaded details and list the
- * differences for operators.
+ * Settlement (批结算, 0500) and batch upload (批上送, 0320): compare the terminal's totals with the
+ * switch's for the open batch, reply balanced (1) or not (2, with the switch's totals), close the batch
+ * and open the next; then take the uploaded details and list the differences for operators.
  */
 final class SettlementFlow {
-  private final TerminalEntity e;
-  private final TerminalFlows flows;
+  private final TerminalDecider.Env env;
 
-  SettlementFlow(TerminalEntity entity, TerminalFlows flows) {
-    this.e = entity;
-    this.flows = flows;
+  SettlementFlow(TerminalDecider.Env env) {
+    this.env = env;
   }
 
-  ReplyEffect<Event, TerminalState> onSettlement(TerminalState s, Request r) {
-    TerminalMessage m = r.msg();
-    Field60 f60 = TerminalFlows.field60(m);
-    String missing = Mandatory.missing(r.type(), m);
-    if (f60 == null || missing != null) return flows.reject(s, r, "30", "settlement: " + (missing == null ? "field 60" : missing));
-    String hash = flows.requestHash(r);
+  Decision settle(RequestContext c) {
+    TerminalState s = c.state;
+    Request r = c.request;
+    Field60 f60 = c.f60();
     Settlement last = s.lastSettlement();
-    if (last != null && last.batch().equals(f60.batch()) && last.stan().equals(m.get(11))) {
-      if (!last.requestHash().equals(hash)) return flows.reject(s, r, "94", "settlement key reused with other content");
-      return flows.reply(s, r, reply(r, last), false);
+    if (last != null && last.batch().equals(f60.batch()) && last.stan().equals(c.stan())) {
+      if (!last.requestHash().equals(c.requestHash())) {
+        return c.reject(ResponseCode.DUPLICATE, "settlement key reused with other content");
+      }
+      return TerminalDecider.reply(r, reply(r, last), false);
     }
     if (!s.signedOn() || !f60.batch().equals(s.batchNo())) {
-      return flows.reject(s, r, "77", "settlement of batch " + f60.batch() + ", open batch is " + s.batchNo());
+      return c.reject(ResponseCode.SIGN_ON_AGAIN, "settlement of batch " + f60.batch() + ", open batch is " + s.batchNo());
     }
     SettlementTotals terminal;
     try {
-      terminal = SettlementTotals.parse(m.get(48));
+      terminal = SettlementTotals.parse(c.msg().get(48));
     } catch (TerminalFormatException | IllegalArgumentException ex) {
-      return flows.reject(s, r, "30", "field 48: " + ex.getMessage());
+      return c.reject(ResponseCode.FORMAT_ERROR, "field 48: " + ex.getMessage());
     }
     for (Txn t : s.txns().values()) {
       if (t.batch().equals(s.batchNo()) && t.status() == TxnStatus.PENDING) {
-        return flows.waitFor(t.key(), r); // settle once the in-flight transaction has its outcome
+        return TerminalDecider.park(t.key(), r); // settle once the in-flight transaction has its outcome
       }
     }
+    Settlement st = settlement(c, terminal);
+    BatchTotals mine = st.switchTotals();
+    var retainAfter = env.clock().instant().minus(Duration.ofDays(env.settings().refundRetentionDays()));
+    return Decision.builder()
+        .persist(new TerminalEntity.BatchSettled(st, retainAfter))
+        .reply(new Decision.ToTerminal(r, reply(r, st), false))
+        .info("batch " + st.batch() + " settled " + ("1".equals(st.resultCode()) ? "balanced" : "NOT balanced")
+            + " (switch debit " + mine.debitCount() + "/" + mine.debitFen() + " credit " + mine.creditCount() + "/"
+            + mine.creditFen() + "), next batch " + st.nextBatch())
+        .build();
+  }
+
+  /** The settlement of the open batch against the terminal's totals. */
+  private Settlement settlement(RequestContext c, SettlementTotals terminal) {
+    TerminalState s = c.state;
     BatchTotals mine = s.openBatchTotals();
     SettlementTotals.Block dom = terminal.domestic();
     SettlementTotals.Block frn = terminal.foreign();
@@ -65,47 +76,39 @@ final class SettlementFlow {
     SettlementTotals answer = balanced
         ? new SettlementTotals(dom.withCode(SettlementTotals.BALANCED), frn.withCode(SettlementTotals.BALANCED))
         : new SettlementTotals(new SettlementTotals.Block(mine.debitFen(), mine.debitCount(), mine.creditFen(),
-            mine.creditCount(), SettlementTotals.NOT_BALANCED), SettlementTotals.Block.EMPTY.withCode(SettlementTotals.NOT_BALANCED));
+            mine.creditCount(), SettlementTotals.NOT_BALANCED),
+            SettlementTotals.Block.EMPTY.withCode(SettlementTotals.NOT_BALANCED));
     Map<String, Long> items = new LinkedHashMap<>();
     for (Txn t : s.txns().values()) {
       if (t.batch().equals(s.batchNo()) && (t.status() == TxnStatus.APPROVED || t.status() == TxnStatus.VOIDED)) {
         items.put(t.stan(), t.amountFen());
       }
     }
-    var now = r.receivedAt();
-    Settlement st = new Settlement(s.batchNo(), m.get(11), hash, balanced ? "1" : "2", answer.format(),
-        nextBatch(s.batchNo()), e.services.ids().next().rrn(),
-        String.format("%02d%02d", now.getMonthValue(), now.getDayOfMonth()),
-        String.format("%02d%02d%02d", now.getHour(), now.getMinute(), now.getSecond()),
-        mine, e.services.clock().instant(), items, Map.of(), 0, false);
-    e.log.info("terminal {}: batch {} settled {} (switch debit {}/{} credit {}/{}), next batch {}", e.entityId(),
-        st.batch(), balanced ? "balanced" : "NOT balanced", mine.debitCount(), mine.debitFen(), mine.creditCount(),
-        mine.creditFen(), st.nextBatch());
-    var retainAfter = e.services.clock().instant().minus(Duration.ofDays(e.services.settings().refundRetentionDays()));
-    return flows.persistThenReply(r, new TerminalEntity.BatchSettled(st, retainAfter),
-        ns -> e.respond(ns, reply(r, st), false));
+    UpstreamTimes at = UpstreamTimes.of(c.request.receivedAt());
+    return new Settlement(s.batchNo(), c.stan(), c.requestHash(), balanced ? "1" : "2", answer.format(),
+        nextBatch(s.batchNo()), env.ids().next().rrn(), at.date(), at.time(), mine, env.clock().instant(), items,
+        Map.of(), 0, false);
   }
 
   private TerminalMessage reply(Request r, Settlement st) {
     TerminalMessage m = r.msg();
-    String acq = e.services.settings().acquirerId();
-    return TerminalReplies.base(m, "00", e.now())
+    return TerminalReplies.base(m, ResponseCode.APPROVED, env.now())
         .set(15, st.date())
-        .set(32, acq)
+        .set(32, env.settings().acquirerId())
         .set(37, st.rrn())
         .set(48, st.field48())
         .set(60, TerminalReplies.with60Batch(m.get(60), st.nextBatch()))
         .build();
   }
 
-  ReplyEffect<Event, TerminalState> onBatchUpload(TerminalState s, Request r) {
-    TerminalMessage m = r.msg();
-    Field60 f60 = TerminalFlows.field60(m);
-    String missing = Mandatory.missing(r.type(), m);
-    if (f60 == null || missing != null) return flows.reject(s, r, "30", "batch upload: " + (missing == null ? "field 60" : missing));
+  Decision upload(RequestContext c) {
+    TerminalState s = c.state;
+    Request r = c.request;
+    Field60 f60 = c.f60();
     Settlement last = s.lastSettlement();
     if (last == null || !last.batch().equals(f60.batch())) {
-      return flows.reject(s, r, "77", "batch upload for " + f60.batch() + " which was not the last settled batch");
+      return c.reject(ResponseCode.SIGN_ON_AGAIN,
+          "batch upload for " + f60.batch() + " which was not the last settled batch");
     }
     Map<String, Long> items = new LinkedHashMap<>();
     int ic = 0;
@@ -113,31 +116,28 @@ final class SettlementFlow {
     switch (f60.networkCode()) {
       case "201" -> {
         try {
-          for (BatchUploadRecords.Entry en : BatchUploadRecords.parse(m.get(48)).entries()) {
+          for (BatchUploadRecords.Entry en : BatchUploadRecords.parse(c.msg().get(48)).entries()) {
             items.put(en.stan(), en.amount());
           }
         } catch (TerminalFormatException | IllegalArgumentException ex) {
-          return flows.reject(s, r, "30", "batch upload 48: " + ex.getMessage());
+          return c.reject(ResponseCode.FORMAT_ERROR, "batch upload 48: " + ex.getMessage());
         }
       }
       case "203", "205" -> ic = 1;
       case "202", "207" -> ended = true;
       default -> {
-        return flows.reject(s, r, "40", "batch upload code " + f60.networkCode() + " not supported");
+        return c.reject(ResponseCode.FUNCTION_NOT_SUPPORTED, "batch upload code " + f60.networkCode() + " not supported");
       }
     }
-    TerminalMessage reply = TerminalReplies.base(m, "00", r.receivedAt()).build();
-    boolean end = ended;
-    return flows.persistThenReply(r, new TerminalEntity.BatchUploaded(last.batch(), items, ic, ended),
-        ns -> {
-          if (end) {
-            var diffs = ns.lastSettlement().differences();
-            if (!diffs.isEmpty()) {
-              e.log.warn("terminal {}: batch {} upload differences: {}", e.entityId(), last.batch(), diffs);
-            }
-          }
-          return e.respond(ns, reply, false);
-        });
+    TerminalEntity.BatchUploaded event = new TerminalEntity.BatchUploaded(last.batch(), items, ic, ended);
+    Decision.Builder d = Decision.builder().persist(event)
+        .reply(new Decision.ToTerminal(r, TerminalReplies.base(r.msg(), ResponseCode.APPROVED,
+            r.receivedAt()).build(), false));
+    if (ended) {
+      var diffs = TerminalEvents.apply(s, event).lastSettlement().differences();
+      if (!diffs.isEmpty()) d.warn("batch " + last.batch() + " upload differences: " + diffs);
+    }
+    return d.build();
   }
 
   /** 60.2 + 1, wrapping 999999 to 000001. */

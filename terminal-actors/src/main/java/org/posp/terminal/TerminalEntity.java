@@ -3,15 +3,18 @@ package org.posp.terminal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -20,27 +23,29 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
 import org.posp.persistence.CborSerializable;
 import org.posp.security.HsmException;
 import org.posp.security.LmkKey;
 import org.posp.security.MacAlgorithm;
+import org.posp.terminal.Decision.Effect;
+import org.posp.terminal.TerminalDecider.Request;
 import org.posp.terminal.TerminalState.Reversal;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
-import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.ResponseCode;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
-import org.posp.terminal.codec.TransactionType;
 import org.slf4j.Logger;
 
 /**
@@ -48,25 +53,15 @@ import org.slf4j.Logger;
  * duplicate-replay memory and pending reversals. Sharded and event-sourced; every command is answered
  * (enforced replies), and an approval is answered {@code 00} only after it is in the journal.
  *
- * <p>A financial request goes through these steps (jPOS-style participants, each one thing):
- * provisioning (97) → merchant checks (03, 58, 61, asked of the {@link MerchantEntity}) → sign-on and
- * batch (77) → MAC (A0) → mandatory fields (30) → duplicate key (replay or 94) → the original of a void
- * or refund (25, 64, 13, 12) → the intent is persisted → the card bus → the outcome is persisted → reply.
- * The protocol flow lives in {@link TerminalFlows}; this class holds the protocol types, the wiring
- * and the event handler.
+ * <p>This class is the shell around the {@link TerminalDecider}: it turns commands into the decider's
+ * inputs, persists a decision's events, runs its effects (the card bus, the merchant, timers) and feeds
+ * their results back as commands, and owns what an incarnation is doing (held requests, calls in flight,
+ * reversal attempts). The protocol itself — every check, reply and event — is the decider's.
  */
 public final class TerminalEntity
     extends EventSourcedBehaviorWithEnforcedReplies<TerminalEntity.Command, TerminalEntity.Event, TerminalState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Terminal");
-
-  /**
-   * Duplicate key of a transaction within its terminal (41 and 42 are the entity's own): MTI class +
-   * batch (60.2) + terminal STAN (11), e.g. {@code 02:000001:000012}.
-   */
-  public static String txnKey(String mti, String batch, String stan) {
-    return mti.substring(0, 2) + ":" + batch + ":" + stan;
-  }
 
   /** Entity id of a terminal: merchant id (42) + ':' + terminal id (41). */
   public static String entityId(String merchantId, String terminalId) {
@@ -91,7 +86,7 @@ public final class TerminalEntity
 
   /** A fresh delivery identifier: 128 random bits. */
   public static String newDelivery() {
-    return java.util.UUID.randomUUID().toString();
+    return UUID.randomUUID().toString();
   }
 
   /**
@@ -143,7 +138,7 @@ public final class TerminalEntity
 
   record UpstreamDone(String key, CardBusResult result) implements Command {}
 
-  record BalanceDone(Request request, CardBusResult result) implements Command {}
+  record BalanceDone(Request request, String rrn, CardBusResult result) implements Command {}
 
   record ReversalDone(String key, CardBusResult result) implements Command {}
 
@@ -152,10 +147,6 @@ public final class TerminalEntity
   record ResolveInterrupted() implements Command {}
 
   record IdleTimeout() implements Command {}
-
-  /** A parsed request travelling through the flow (not persisted). */
-  record Request(TerminalMessage msg, byte[] body, TransactionType type, ActorRef<TerminalResponse> replyTo,
-      LocalDateTime receivedAt, String delivery) {}
 
   // ======================================================================== events
 
@@ -211,13 +202,13 @@ public final class TerminalEntity
         new TerminalEntity(entityId, services, shard, ctx, timers)));
   }
 
-  final TerminalServices services;
-  final ActorContext<Command> ctx;
-  final TimerScheduler<Command> timers;
-  final Logger log;
+  private final TerminalServices services;
+  private final TerminalDecider decider;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Logger log;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final String entityId;
-  final TerminalFlows flows;
 
   /**
    * What this incarnation is doing (transient): created on first use and dropped again when all of it
@@ -229,13 +220,13 @@ public final class TerminalEntity
     /** Attempts of pending reversals since this incarnation started. */
     final Map<String, Integer> reversalAttempts = new HashMap<>();
     /** Requests whose reply waits for a journal write (sign-on, settlement, ...). */
-    final java.util.Set<Request> persisting = new java.util.HashSet<>();
+    final Set<Request> persisting = new HashSet<>();
     /** Keys whose intent (TxnStarted) is being written. */
-    final java.util.Set<String> intentsWriting = new java.util.HashSet<>();
+    final Set<String> intentsWriting = new HashSet<>();
     /** Pending transactions the terminal gave up on: reversed as soon as they are approved. */
-    final java.util.Set<String> reverseWhenDone = new java.util.HashSet<>();
+    final Set<String> reverseWhenDone = new HashSet<>();
     /** Keys whose card-bus call is in progress in this incarnation. */
-    final java.util.Set<String> inFlight = new java.util.HashSet<>();
+    final Set<String> inFlight = new HashSet<>();
 
     boolean isEmpty() {
       return waiting.isEmpty() && reversalAttempts.isEmpty() && persisting.isEmpty() && intentsWriting.isEmpty()
@@ -245,18 +236,21 @@ public final class TerminalEntity
 
   private Work work;
 
-  Work work() {
+  /** Last time the merchant answered "allowed". Transient. */
+  private Instant merchantAllowedAt;
+
+  private Work work() {
     if (work == null) work = new Work();
     return work;
   }
 
   /** Drops the transient work when nothing is left in it. */
-  void releaseIfIdle() {
+  private void releaseIfIdle() {
     if (work != null && work.isEmpty()) work = null;
   }
 
   /** Shared by every entity (an object and its durations each, otherwise). */
-  private static final org.apache.pekko.actor.typed.BackoffSupervisorStrategy RESTART =
+  private static final BackoffSupervisorStrategy RESTART =
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2);
 
   private TerminalEntity(String entityId, TerminalServices services, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -268,7 +262,8 @@ public final class TerminalEntity
     this.ctx = ctx;
     this.timers = timers;
     this.log = ctx.getLog();
-    this.flows = new TerminalFlows(this);
+    this.decider = new TerminalDecider(new TerminalDecider.Env(entityId, services.hsm(), services.ids(),
+        services.settings(), services.clock()));
     ctx.setReceiveTimeout(services.settings().idlePassivation(), new IdleTimeout());
   }
 
@@ -290,9 +285,8 @@ public final class TerminalEntity
           TerminalMetrics.storeAndForward(entityId, s);
           ctx.getSelf().tell(new ResolveInterrupted());
         })
-        .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> TerminalMetrics.entityStopped(entityId))
-        .onSignal(org.apache.pekko.persistence.typed.JournalPersistFailed.class,
-            (s, failed) -> flows.answerJournalFailure(s, failed.failure()))
+        .onSignal(PostStop.instance(), s -> TerminalMetrics.entityStopped(entityId))
+        .onSignal(JournalPersistFailed.class, (s, failed) -> answerJournalFailure(s, failed.failure()))
         .build();
   }
 
@@ -315,49 +309,59 @@ public final class TerminalEntity
       return dispatch(s, command);
     } catch (RuntimeException ex) {
       log.error("terminal {}: {} failed; the entity goes on", entityId, command.getClass().getSimpleName(), ex);
-      ActorRef<TerminalResponse> replyTo = command instanceof HandleRequest c ? c.replyTo()
-          : command instanceof MerchantChecked c ? c.request().replyTo() : null;
-      if (replyTo == null) return Effect().noReply();
-      return Effect().reply(replyTo, flows.failureReply(s, command));
+      if (command instanceof HandleRequest c) return run(s, decider.failure(c.body(), null, c.replyTo()));
+      if (command instanceof MerchantChecked c) {
+        return run(s, decider.failure(null, c.request(), c.request().replyTo()));
+      }
+      return Effect().noReply();
     }
   }
 
   private ReplyEffect<Event, TerminalState> dispatch(TerminalState s, Command command) {
-    if (command instanceof HandleRequest c) return flows.onRequest(s, c);
-    if (command instanceof MerchantChecked c) return flows.onMerchantChecked(s, c);
-    if (command instanceof UpstreamDone c) return flows.onUpstreamDone(s, c);
-    if (command instanceof BalanceDone c) return flows.onBalanceDone(s, c);
-    if (command instanceof SendReversal c) return flows.onSendReversal(s, c);
-    if (command instanceof ReversalDone c) return flows.onReversalDone(s, c);
-    if (command instanceof ResolveInterrupted c) return flows.onResolveInterrupted(s, c);
-    if (command instanceof ReplyUndelivered c) return flows.onReplyUndelivered(s, c);
-    if (command instanceof Provision c) return onProvision(s, c);
-    if (command instanceof RequireSignOn c) {
-      return s.provisioned()
-          ? Effect().persist(new SignOnRequired()).thenReply(c.replyTo(), x -> StatusReply.ack())
-          : Effect().reply(c.replyTo(), StatusReply.error("terminal not provisioned"));
+    if (command instanceof HandleRequest c) {
+      return run(s, decider.decide(s, new TerminalDecider.Received(c.body(), c.replyTo(), c.delivery())));
     }
+    if (command instanceof MerchantChecked c) {
+      if (c.result().allowed()) merchantAllowedAt = services.clock().instant();
+      return run(s, decider.decide(s, new TerminalDecider.MerchantAnswered(c.request(), c.result())));
+    }
+    if (command instanceof UpstreamDone c) return onUpstreamDone(s, c);
+    if (command instanceof BalanceDone c) {
+      return run(s, decider.decide(s, new TerminalDecider.BalanceAnswered(c.request(), c.rrn(), c.result())));
+    }
+    if (command instanceof SendReversal c) {
+      int attempts = work == null ? 0 : work.reversalAttempts.getOrDefault(c.key(), 0);
+      return run(s, decider.decide(s, new TerminalDecider.ReversalDue(c.key(), attempts)));
+    }
+    if (command instanceof ReversalDone c) {
+      int attempts = work == null ? 1 : work.reversalAttempts.getOrDefault(c.key(), 1);
+      return run(s, decider.decide(s, new TerminalDecider.ReversalAnswered(c.key(), c.result(), attempts)));
+    }
+    if (command instanceof ResolveInterrupted) {
+      Set<String> inFlight = work == null ? Set.of() : Set.copyOf(work.inFlight);
+      return run(s, decider.decide(s, new TerminalDecider.Recovered(inFlight)));
+    }
+    if (command instanceof ReplyUndelivered c) {
+      return run(s, decider.decide(s, new TerminalDecider.Undelivered(c.body(), c.delivery(), c.replyTo())));
+    }
+    if (command instanceof Provision c) return run(s, decider.decide(s, new TerminalDecider.Provision(c)));
+    if (command instanceof RequireSignOn c) return run(s, decider.decide(s, new TerminalDecider.RequireSignOn(c.replyTo())));
     if (command instanceof GetState c) return Effect().reply(c.replyTo(), s);
-    if (command instanceof IdleTimeout c) return onIdle(s, c);
+    if (command instanceof IdleTimeout) return onIdle(s);
     log.warn("terminal {}: unexpected command {}", entityId, command.getClass().getSimpleName());
     return Effect().unhandled().thenNoReply();
   }
 
-  private ReplyEffect<Event, TerminalState> onProvision(TerminalState s, Provision c) {
-    if (!entityId.equals(entityId(c.merchantId(), c.terminalId()))) {
-      return Effect().reply(c.replyTo(), StatusReply.error("provisioning for another terminal id"));
+  private ReplyEffect<Event, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
+    if (work == null || !work.inFlight.remove(c.key())) {
+      // sent by an earlier incarnation (the entity restarted after a journal failure, and may have
+      // answered its requester 96): recovery resolves that intent as a reversal, whatever this says
+      log.warn("terminal {}: upstream outcome of {} arrived after a restart ({}): ignored, the intent is reversed",
+          entityId, c.key(), UpstreamFlow.describe(c.result()));
+      return Effect().noReply();
     }
-    MacAlgorithm mac = MacAlgorithm.orDefault(c.macAlgorithm());
-    String refused = provisioningRefused(c.tmk(), mac, services.settings().singleDesAllowed());
-    if (refused != null) {
-      log.warn("terminal {}: provisioning refused: {}", entityId, refused);
-      return Effect().reply(c.replyTo(), StatusReply.error(refused));
-    }
-    if (c.tmk().equals(s.tmk()) && mac == s.macAlgorithm()) return Effect().reply(c.replyTo(), StatusReply.ack());
-    long start = System.nanoTime();
-    return Effect().persist(new Provisioned(c.merchantId(), c.terminalId(), c.tmk(), mac))
-        .thenRun(ns -> TerminalMetrics.terminalPersisted(start))
-        .thenReply(c.replyTo(), x -> StatusReply.ack());
+    boolean gaveUp = work.reverseWhenDone.remove(c.key());
+    return run(s, decider.decide(s, new TerminalDecider.UpstreamAnswered(c.key(), c.result(), gaveUp)));
   }
 
   /**
@@ -376,7 +380,7 @@ public final class TerminalEntity
     return null;
   }
 
-  private ReplyEffect<Event, TerminalState> onIdle(TerminalState s, IdleTimeout c) {
+  private ReplyEffect<Event, TerminalState> onIdle(TerminalState s) {
     boolean pendingWork = (work != null && (!work.waiting.isEmpty() || !work.inFlight.isEmpty()))
         || s.txns().values().stream().anyMatch(t -> t.status() == TxnStatus.PENDING || t.reversalPending());
     if (pendingWork) return Effect().noReply();
@@ -388,6 +392,172 @@ public final class TerminalEntity
     return Effect().noReply();
   }
 
+  // ======================================================================== running a decision
+
+  /**
+   * Carries out a decision: immediate effects first; then, when it has events, persists them and runs the
+   * other effects and the reply once they are stored; otherwise runs them now.
+   */
+  private ReplyEffect<Event, TerminalState> run(TerminalState s, Decision d) {
+    for (Effect e : d.effects()) {
+      if (e.immediate()) runImmediate(e);
+    }
+    if (!d.persists()) {
+      log(d.notes());
+      runEffects(d.effects());
+      return replyNow(s, d.reply());
+    }
+    long start = System.nanoTime();
+    boolean reversals = d.events().stream().anyMatch(TerminalEntity::touchesReversals);
+    List<String> intents = new ArrayList<>();
+    for (Effect e : d.effects()) {
+      if (e instanceof Decision.SendUpstream up) intents.add(up.key());
+    }
+    if (!intents.isEmpty()) work().intentsWriting.addAll(intents);
+    Request waiting = d.reply() instanceof Decision.ToTerminal t ? t.request() : null;
+    if (waiting != null) work().persisting.add(waiting);
+    EffectBuilder<Event, TerminalState> persisted = Effect().persist(d.events()).thenRun(ns -> {
+      TerminalMetrics.terminalPersisted(start);
+      if (!intents.isEmpty() && work != null) intents.forEach(work.intentsWriting::remove);
+      log(d.notes());
+      runEffects(d.effects());
+      releaseIfIdle();
+      // the pending reversals are counted over the batch's transactions: only when they may have changed
+      if (reversals) TerminalMetrics.storeAndForward(entityId, ns);
+    });
+    if (d.reply() instanceof Decision.ToTerminal t) {
+      return persisted.thenReply(t.replyTo(), ns -> {
+        if (work != null) work.persisting.remove(t.request());
+        releaseIfIdle();
+        return respond(ns, t.message(), t.mac());
+      });
+    }
+    if (d.reply() instanceof Decision.Status st) return persisted.thenReply(st.replyTo(), ns -> status(st));
+    return persisted.thenNoReply();
+  }
+
+  private ReplyEffect<Event, TerminalState> replyNow(TerminalState s, Decision.Reply reply) {
+    if (reply instanceof Decision.ToTerminal t) return Effect().reply(t.replyTo(), respond(s, t.message(), t.mac()));
+    if (reply instanceof Decision.Silence n) return Effect().reply(n.replyTo(), TerminalResponse.none());
+    if (reply instanceof Decision.Status st) return Effect().reply(st.replyTo(), status(st));
+    return Effect().noReply();
+  }
+
+  private static StatusReply<Done> status(Decision.Status st) {
+    return st.error() == null ? StatusReply.ack() : StatusReply.error(st.error());
+  }
+
+  private void runImmediate(Effect effect) {
+    if (effect instanceof Decision.Park p) {
+      work().waiting.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p.request());
+    } else if (effect instanceof Decision.ReverseWhenDone r) {
+      work().reverseWhenDone.add(r.key());
+    } else if (effect instanceof Decision.ReversalSettled r && work != null) {
+      work.reversalAttempts.remove(r.key());
+    }
+  }
+
+  private void runEffects(List<Effect> effects) {
+    for (Effect effect : effects) {
+      if (!effect.immediate()) runEffect(effect);
+    }
+  }
+
+  private void runEffect(Effect effect) {
+    if (effect instanceof Decision.AskMerchant a) {
+      askMerchant(a);
+    } else if (effect instanceof Decision.SendUpstream up) {
+      work().inFlight.add(up.key());
+      ctx.pipeToSelf(services.cardBus().send(up.request()), (res, err) -> new UpstreamDone(up.key(), err != null
+          ? new CardBusResult.TimedOut(null) : res));
+    } else if (effect instanceof Decision.SendBalance b) {
+      ctx.pipeToSelf(services.cardBus().send(b.upstream()), (res, err) -> new BalanceDone(b.request(), b.rrn(),
+          err != null ? new CardBusResult.NotSent(null, ResponseCode.SYSTEM_ERROR.code(),
+              "card bus failure: " + err.getMessage()) : res));
+    } else if (effect instanceof Decision.SendReversal rev) {
+      work().reversalAttempts.merge(rev.key(), 1, Integer::sum);
+      ctx.pipeToSelf(services.cardBus().send(rev.request()), (res, err) -> new ReversalDone(rev.key(), err != null
+          ? new CardBusResult.TimedOut(null) : res));
+    } else if (effect instanceof Decision.TriggerReversal t) {
+      ctx.getSelf().tell(new SendReversal(t.key()));
+    } else if (effect instanceof Decision.RetryReversal t) {
+      timers.startSingleTimer("reversal-" + t.key(), new SendReversal(t.key()), t.delay());
+    } else if (effect instanceof Decision.RecordApproved a) {
+      services.merchants().apply(a.merchantId()).tell(new MerchantEntity.RecordApproved(a.rrn(), a.amountFen(),
+          a.day()));
+    } else if (effect instanceof Decision.Release r) {
+      releaseWaiting(r.key());
+    } else if (effect instanceof Decision.Acknowledge a) {
+      a.replyTo().tell(Done.getInstance());
+    } else {
+      throw new IllegalStateException("no runner for " + effect);
+    }
+  }
+
+  private void log(List<Decision.Note> notes) {
+    for (Decision.Note n : notes) {
+      switch (n.level()) {
+        case DEBUG -> log.debug("terminal {}: {}", entityId, n.text());
+        case INFO -> log.info("terminal {}: {}", entityId, n.text());
+        case WARN -> log.warn("terminal {}: {}", entityId, n.text());
+        case ERROR -> log.error("terminal {}: {}", entityId, n.text());
+      }
+    }
+  }
+
+  private void askMerchant(Decision.AskMerchant a) {
+    Request r = a.request();
+    var ref = services.merchants().apply(a.merchantId());
+    var stage = AskPattern.<MerchantEntity.Command, MerchantEntity.CheckResult>ask(ref,
+        replyTo -> new MerchantEntity.Check(a.type(), a.amountFen(), r.receivedAt().toLocalDate(), replyTo),
+        services.settings().merchantAskTimeout(), ctx.getSystem().scheduler());
+    ctx.pipeToSelf(stage, (res, err) -> new MerchantChecked(r, err == null ? res : merchantUnavailable(err)));
+  }
+
+  private MerchantEntity.CheckResult merchantUnavailable(Throwable err) {
+    Instant now = services.clock().instant();
+    if (merchantAllowedAt != null && merchantAllowedAt.plus(services.settings().merchantCache()).isAfter(now)) {
+      log.warn("terminal {}: merchant unavailable ({}), found active at {}: going on without its check", entityId,
+          err.getClass().getSimpleName(), merchantAllowedAt);
+      return TerminalDecider.ALLOWED;
+    }
+    return new MerchantEntity.CheckResult(ResponseCode.SYSTEM_ERROR.code(), "merchant check failed: " + err.getMessage());
+  }
+
+  /** Re-dispatches the requests that waited for {@code key} to complete. */
+  private void releaseWaiting(String key) {
+    List<Request> list = work == null ? null : work.waiting.remove(key);
+    if (list == null) return;
+    for (Request r : list) ctx.getSelf().tell(new MerchantChecked(r, TerminalDecider.ALLOWED));
+  }
+
+  /**
+   * The journal refused a write (database down): every request waiting in this incarnation is answered
+   * 96 now, before the entity restarts. Safe: no 00 was sent for them, and an upstream approval whose
+   * outcome could not be recorded is reversed when the entity recovers (its intent is pending).
+   */
+  private void answerJournalFailure(TerminalState s, Throwable cause) {
+    if (work == null) return;
+    List<Request> all = new ArrayList<>(work.persisting);
+    work.persisting.clear();
+    for (var w : work.waiting.entrySet()) {
+      // only requests whose intent was being written are answered: for one whose intent is recorded the
+      // failed write may have been its outcome, and a write reported failed (breaker timeout) can still
+      // have committed an approval; the gateway answers it 96 and has the entity reverse it once it can
+      // write (ReplyUndelivered)
+      if (work.intentsWriting.contains(w.getKey())) all.addAll(w.getValue());
+    }
+    work.waiting.clear();
+    work.intentsWriting.clear();
+    if (all.isEmpty()) return;
+    log.error("terminal {}: journal write failed ({}): answering {} waiting request(s) 96", entityId,
+        cause.getMessage(), all.size());
+    for (Request r : all) {
+      r.replyTo().tell(respond(s, TerminalReplies.reject(r.msg(), ResponseCode.SYSTEM_ERROR,
+          LocalDateTime.now(services.clock())), false));
+    }
+  }
+
   // ======================================================================== events
 
   @Override
@@ -396,138 +566,18 @@ public final class TerminalEntity
   }
 
   /** Stateless, so one for every entity (see {@link #commandHandler()}). */
-  private static final EventHandler<TerminalState, Event> EVENTS = TerminalEntity::apply;
+  private static final EventHandler<TerminalState, Event> EVENTS = TerminalEvents::apply;
 
-  static TerminalState apply(TerminalState s, Event event) {
-    if (event instanceof Provisioned e) {
-      return s.withProvisioning(e.merchantId(), e.terminalId(), e.tmk(), e.macAlgorithm());
-    }
-    if (event instanceof SignedOn e) return s.withKeys(e.keys(), e.batchNo());
-    if (event instanceof SignedOff) return s.signedOff();
-    if (event instanceof SignOnRequired) return s.requiringSignOn();
-    if (event instanceof TxnStarted e) return s.withTxn(e.txn());
-    if (event instanceof TxnCompleted e) return applyCompleted(s, e);
-    if (event instanceof ReversalRequested e) return applyReversal(s, e);
-    if (event instanceof ReversalCompleted e) {
-      return s.txn(e.key())
-          .map(t -> t.withReversal(new Reversal(t.reversal().reason(), t.reversal().stan(),
-              t.reversal().localDateTime(), t.reversal().requestedAt(), true)))
-          .map(s::withTxn).orElse(s);
-    }
-    if (event instanceof ReversedBeforeSeen e) return s.withReversedBeforeSeen(e.batchAndStan());
-    if (event instanceof BatchSettled e) return applySettled(s, e);
-    if (event instanceof BatchUploaded e) {
-      return s.lastSettlement() != null && s.lastSettlement().batch().equals(e.batch())
-          ? s.withLastSettlement(s.lastSettlement().withUpload(e.items(), e.icRecords(), e.ended())) : s;
-    }
-    throw new IllegalStateException("no event handler for " + event.getClass().getName());
+  /** Whether an event may change the set of pending reversals. */
+  static boolean touchesReversals(Event e) {
+    return e instanceof ReversalRequested || e instanceof ReversalCompleted || e instanceof BatchSettled
+        || (e instanceof TxnCompleted c && c.reversal() != null);
   }
 
-  static TerminalState applyCompleted(TerminalState s, TxnCompleted e) {
-    Optional<Txn> found = s.txn(e.key());
-    if (found.isEmpty()) return s;
-    Txn t = found.get().withOutcome(e.status(), e.responseCode(), e.authCode(), e.settlementDate(), e.endpoint());
-    if (e.reversal() != null) t = t.withReversal(e.reversal());
-    TerminalState next = s.withTxn(t);
-    if (e.status() == TxnStatus.APPROVED) {
-      if (t.type() == TransactionType.SALE_VOID && t.originalKey() != null) {
-        next = next.txn(t.originalKey()).map(o -> o.withStatus(TxnStatus.VOIDED)).map(next::withTxn).orElse(next);
-      } else if (t.type() == TransactionType.REFUND && t.originalKey() != null) {
-        next = refunded(next, t.originalKey(), t.amountFen());
-      }
-    }
-    return next;
-  }
-
-  static TerminalState applyReversal(TerminalState s, ReversalRequested e) {
-    Optional<Txn> found = s.txn(e.key());
-    if (found.isEmpty()) return s;
-    Txn t = found.get();
-    boolean wasApproved = t.status() == TxnStatus.APPROVED;
-    TerminalState next = s.withTxn(t.withStatus(TxnStatus.REVERSED).withReversal(e.reversal()));
-    if (wasApproved && t.type() == TransactionType.SALE_VOID && t.originalKey() != null) {
-      next = next.txn(t.originalKey()).filter(o -> o.status() == TxnStatus.VOIDED)
-          .map(o -> o.withStatus(TxnStatus.APPROVED)).map(next::withTxn).orElse(next);
-    } else if (wasApproved && t.type() == TransactionType.REFUND && t.originalKey() != null) {
-      next = refunded(next, t.originalKey(), -t.amountFen());
-    }
-    return next;
-  }
-
-  /** Adds to the refunded amount of an original sale, in the open batch or among settled sales (by RRN). */
-  private static TerminalState refunded(TerminalState s, String originalRrn, long deltaFen) {
-    Optional<Txn> open = s.txnByRrn(originalRrn);
-    if (open.isPresent()) return s.withTxn(open.get().withRefunded(open.get().refundedFen() + deltaFen));
-    TerminalState.SaleRef ref = s.sales().get(originalRrn);
-    return ref == null ? s : s.withSale(ref.withRefunded(ref.refundedFen() + deltaFen));
-  }
-
-  static TerminalState applySettled(TerminalState s, BatchSettled e) {
-    String closed = e.settlement().batch();
-    Map<String, Txn> remaining = new java.util.LinkedHashMap<>();
-    Map<String, TerminalState.SaleRef> sales = new java.util.LinkedHashMap<>();
-    for (TerminalState.SaleRef r : s.sales().values()) {
-      if (r.approvedAt() == null || r.approvedAt().isAfter(e.retainSalesAfter())) sales.put(r.rrn(), r);
-    }
-    for (Txn t : s.txns().values()) {
-      if (!t.batch().equals(closed) || t.reversalPending() || t.status() == TxnStatus.PENDING) {
-        remaining.put(t.key(), t);
-      }
-      if (t.batch().equals(closed) && t.type() == TransactionType.SALE && t.status() == TxnStatus.APPROVED) {
-        sales.put(t.rrn(), new TerminalState.SaleRef(t.rrn(), t.date(), t.batch(), t.amountFen(), t.refundedFen(),
-            t.upstreamStan(), t.localDateTime(), t.panHash(), t.cardEnc(), t.startedAt()));
-      }
-    }
-    return s.withSettlement(e.settlement(), remaining, sales);
-  }
-
-  // ======================================================================== helpers for the flows
-
-  static final DateTimeFormatter UPSTREAM_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
-
-  LocalDateTime now() {
-    return LocalDateTime.now(services.clock());
-  }
-
-  void askMerchant(Request r, String merchantId, String type, long amountFen) {
-    var ref = services.merchants().apply(merchantId);
-    var stage = AskPattern.<MerchantEntity.Command, MerchantEntity.CheckResult>ask(ref,
-        replyTo -> new MerchantEntity.Check(type, amountFen, r.receivedAt().toLocalDate(), replyTo),
-        services.settings().merchantAskTimeout(), ctx.getSystem().scheduler());
-    ctx.pipeToSelf(stage, (res, err) -> new MerchantChecked(r, err == null ? res : merchantUnavailable(err)));
-  }
-
-  /** Last time the merchant answered "allowed". Transient. */
-  java.time.Instant merchantAllowedAt;
-
-  private MerchantEntity.CheckResult merchantUnavailable(Throwable err) {
-    java.time.Instant now = services.clock().instant();
-    if (merchantAllowedAt != null && merchantAllowedAt.plus(services.settings().merchantCache()).isAfter(now)) {
-      log.warn("terminal {}: merchant unavailable ({}), found active at {}: going on without its check", entityId,
-          err.getClass().getSimpleName(), merchantAllowedAt);
-      return new MerchantEntity.CheckResult(null, null);
-    }
-    return new MerchantEntity.CheckResult("96", "merchant check failed: " + err.getMessage());
-  }
-
-  void sendUpstream(String key, CardBusRequest req) {
-    work().inFlight.add(key);
-    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new UpstreamDone(key, err != null
-        ? new CardBusResult.TimedOut(null) : res));
-  }
-
-  void sendBalance(Request r, CardBusRequest req) {
-    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new BalanceDone(r, err != null
-        ? new CardBusResult.NotSent(null, "96", "card bus failure: " + err.getMessage()) : res));
-  }
-
-  void sendReversalUpstream(String key, CardBusRequest req) {
-    ctx.pipeToSelf(services.cardBus().send(req), (res, err) -> new ReversalDone(key, err != null
-        ? new CardBusResult.TimedOut(null) : res));
-  }
+  // ======================================================================== replies
 
   /** Packs a reply, with a MAC under the current MAK when due. Pack failures are answered with nothing. */
-  TerminalResponse respond(TerminalState s, TerminalMessage reply, boolean mac) {
+  private TerminalResponse respond(TerminalState s, TerminalMessage reply, boolean mac) {
     try {
       LmkKey mak = s.keys() == null ? null : s.keys().mak();
       byte[] body = TerminalReplies.pack(reply, mac, services.hsm(), mak, s.macAlgorithm());
@@ -538,7 +588,7 @@ public final class TerminalEntity
     }
   }
 
-  int processingRequirement(TerminalState s) {
+  private int processingRequirement(TerminalState s) {
     if (!s.provisioned()) return 0;
     if (s.signOnRequired()) return 3;
     if (s.keys() != null && s.keys().issuedAt()
@@ -546,40 +596,5 @@ public final class TerminalEntity
       return 3;
     }
     return 0;
-  }
-
-  org.apache.pekko.persistence.typed.javadsl.EffectFactories<Event, TerminalState> effects() {
-    return Effect();
-  }
-
-  /** A persist effect completed (the journal stored the event): metrics. */
-  void persisted(long startNanos, TerminalState s, boolean reversalsChanged) {
-    TerminalMetrics.terminalPersisted(startNanos);
-    releaseIfIdle();
-    // the pending reversals are counted over the batch's transactions: only when they may have changed
-    if (reversalsChanged) TerminalMetrics.storeAndForward(entityId, s);
-  }
-
-  /** Whether an event may change the set of pending reversals. */
-  static boolean touchesReversals(Event e) {
-    return e instanceof ReversalRequested || e instanceof ReversalCompleted || e instanceof BatchSettled
-        || (e instanceof TxnCompleted c && c.reversal() != null);
-  }
-
-  String entityId() {
-    return entityId;
-  }
-
-  /** Re-dispatches the requests that waited for {@code key} to complete. */
-  void releaseWaiting(String key) {
-    List<Request> list = work == null ? null : work.waiting.remove(key);
-    if (list == null) return;
-    for (Request r : new ArrayList<>(list)) {
-      ctx.getSelf().tell(new MerchantChecked(r, new MerchantEntity.CheckResult(null, null)));
-    }
-  }
-
-  static TerminalMessage unpack(byte[] body) throws TerminalFormatException {
-    return TerminalCodec.unpack(body);
   }
 }

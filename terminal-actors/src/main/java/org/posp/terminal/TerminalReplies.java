@@ -1,12 +1,12 @@
 package org.posp.terminal;
 
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import org.posp.security.Hsm;
 import org.posp.security.LmkKey;
 import org.posp.security.MacAlgorithm;
 import org.posp.terminal.codec.Field60;
 import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.ResponseCode;
 import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
@@ -19,13 +19,16 @@ import org.posp.terminal.codec.TransactionType;
  * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13.
  */
 final class TerminalReplies {
-  private static final DateTimeFormatter HHMMSS = DateTimeFormatter.ofPattern("HHmmss");
-  private static final DateTimeFormatter MMDD = DateTimeFormatter.ofPattern("MMdd");
   private static final int[] ECHOED = {3, 4, 11, 25, 41, 42, 49};
 
   private TerminalReplies() {}
 
   /** The reply skeleton: MTI + 10, the echoed fields, 12, 13 and 39. */
+  static TerminalMessage.Builder base(TerminalMessage req, ResponseCode responseCode, LocalDateTime now) {
+    return base(req, responseCode.code(), now);
+  }
+
+  /** The reply skeleton with a 39 as the host answered it. */
   static TerminalMessage.Builder base(TerminalMessage req, String responseCode, LocalDateTime now) {
     String mti = replyMti(req.mti());
     TerminalMessage.Builder b = TerminalMessage.builder(mti);
@@ -33,8 +36,8 @@ final class TerminalReplies {
       if (req.has(f)) b.set(f, req.get(f));
     }
     if (req.has(60)) b.set(60, echo60(req.get(60)));
-    b.set(12, now.format(HHMMSS));
-    b.set(13, now.format(MMDD));
+    b.set(12, now.format(UpstreamTimes.HHMMSS));
+    b.set(13, now.format(UpstreamTimes.MMDD));
     b.set(39, responseCode);
     return b;
   }
@@ -66,7 +69,7 @@ final class TerminalReplies {
   }
 
   /** A local decline or error (97, 03, 77, A0, 30, 94, 25, 64, 13, 12, 61, 58, 40, 96): no 64. */
-  static TerminalMessage reject(TerminalMessage req, String code, LocalDateTime now) {
+  static TerminalMessage reject(TerminalMessage req, ResponseCode code, LocalDateTime now) {
     return base(req, code, now).build();
   }
 
@@ -83,7 +86,7 @@ final class TerminalReplies {
     if (rrn != null) b.set(37, rrn);
     if (authCode != null && !authCode.isBlank()) b.set(38, pad(authCode, 6));
     b.set(44, pad(acquirerId, 11) + pad(acquirerId, 11));
-    if (type == TransactionType.BALANCE && "00".equals(code) && balance != null) b.set(54, balance);
+    if (type == TransactionType.BALANCE && ResponseCode.APPROVED.is(code) && balance != null) b.set(54, balance);
     b.set(63, "CUP");
     return b.build();
   }
@@ -91,7 +94,7 @@ final class TerminalReplies {
   /** Packs a reply; adds the MAC ({@code algorithm}) under {@code mak} when 39 = 00 and the type carries one. */
   static byte[] pack(TerminalMessage reply, boolean withMac, Hsm hsm, LmkKey mak, MacAlgorithm algorithm)
       throws TerminalFormatException {
-    if (!withMac || mak == null || !"00".equals(reply.get(39))) {
+    if (!withMac || mak == null || !ResponseCode.APPROVED.is(reply.get(39))) {
       return TerminalCodec.pack(reply.toBuilder().remove(64).build());
     }
     byte[] body = TerminalCodec.pack(reply.toBuilder().setBytes(64, new byte[8]).build());

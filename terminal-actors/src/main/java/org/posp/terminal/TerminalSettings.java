@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param snapshotEvery events between snapshots
  * @param singleDesAllowed single DES keys are accepted: an 8-byte TMK at provisioning and sign-on scheme 001
  *     ({@code posp.security.allow-single-des}, always in demo mode); otherwise both are refused
+ * @param signOnWindow a sign-on up to 1000 STANs behind the current keys' sign-on and within this time of
+ *     it is a late delivery of an older sign-on (refused 94 rather than replacing the newer keys)
  */
 public record TerminalSettings(
     String acquirerId,
@@ -29,7 +31,24 @@ public record TerminalSettings(
     Duration merchantCache,
     int refundRetentionDays,
     int snapshotEvery,
-    boolean singleDesAllowed) {
+    boolean singleDesAllowed,
+    Duration signOnWindow) {
+
+  /** The defaults of reference.conf, for tools and tests. */
+  public static TerminalSettings defaults(String acquirerId) {
+    return new TerminalSettings(acquirerId, Duration.ofHours(24), Duration.ofMinutes(2), Duration.ofSeconds(60),
+        Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2));
+  }
+
+  public TerminalSettings withSingleDesAllowed(boolean allowed) {
+    return new TerminalSettings(acquirerId, keyMaxAge, idlePassivation, reversalMaxBackoff, reversalFirstRetry,
+        merchantAskTimeout, merchantCache, refundRetentionDays, snapshotEvery, allowed, signOnWindow);
+  }
+
+  public TerminalSettings withKeyMaxAge(Duration maxAge) {
+    return new TerminalSettings(acquirerId, maxAge, idlePassivation, reversalMaxBackoff, reversalFirstRetry,
+        merchantAskTimeout, merchantCache, refundRetentionDays, snapshotEvery, singleDesAllowed, signOnWindow);
+  }
 
   public static TerminalSettings fromConfig(Config config) {
     Config c = config.getConfig("posp.terminal");
@@ -43,7 +62,8 @@ public record TerminalSettings(
         c.getDuration("merchant-cache"),
         c.getInt("refund-retention-days"),
         c.getInt("snapshot-every"),
-        singleDesAllowed(config));
+        singleDesAllowed(config),
+        c.getDuration("sign-on-window"));
   }
 
   /** {@code posp.security.allow-single-des}, or demo mode ({@code posp.demo}). */

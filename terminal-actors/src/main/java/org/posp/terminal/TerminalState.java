@@ -186,6 +186,79 @@ public record TerminalState(
           reversal, startedAt, null);
     }
 
+    /** A new transaction, pending: its intent, as recorded before anything leaves the node. */
+    public static Builder started(String key, TransactionType type, String batch, String stan, long amountFen,
+        String requestHash) {
+      return new Builder(key, type, batch, stan, amountFen, requestHash);
+    }
+
+    /** Builds the intent of a new transaction (status pending, no outcome). */
+    public static final class Builder {
+      private final String key;
+      private final TransactionType type;
+      private final String batch;
+      private final String stan;
+      private final long amountFen;
+      private final String requestHash;
+      private String rrn;
+      private String upstreamStan;
+      private String localDateTime;
+      private String date;
+      private String time;
+      private String panMasked;
+      private String panHash;
+      private String cardEnc;
+      private String originalKey;
+      private Instant startedAt;
+      private String origin;
+
+      private Builder(String key, TransactionType type, String batch, String stan, long amountFen,
+          String requestHash) {
+        this.key = key;
+        this.type = type;
+        this.batch = batch;
+        this.stan = stan;
+        this.amountFen = amountFen;
+        this.requestHash = requestHash;
+      }
+
+      /** The upstream identifiers and times (37, 11 and 12 upstream; 13 and 12 to the terminal). */
+      public Builder upstream(String rrn, String upstreamStan, String localDateTime, String date, String time) {
+        this.rrn = rrn;
+        this.upstreamStan = upstreamStan;
+        this.localDateTime = localDateTime;
+        this.date = date;
+        this.time = time;
+        return this;
+      }
+
+      /** The card: masked PAN, keyed hash, and "PAN|expiry" under the data key. */
+      public Builder card(String panMasked, String panHash, String cardEnc) {
+        this.panMasked = panMasked;
+        this.panHash = panHash;
+        this.cardEnc = cardEnc;
+        return this;
+      }
+
+      /** For a void the key of the voided sale, for a refund the RRN of the refunded sale. */
+      public Builder original(String originalKey) {
+        this.originalKey = originalKey;
+        return this;
+      }
+
+      public Builder at(Instant startedAt, String origin) {
+        this.startedAt = startedAt;
+        this.origin = origin;
+        return this;
+      }
+
+      public Txn build() {
+        return new Txn(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time,
+            panMasked, panHash, cardEnc, originalKey, TxnStatus.PENDING, null, null, null, null, 0, null, startedAt,
+            origin);
+      }
+    }
+
     public Txn withOutcome(TxnStatus s, String code, String auth, String settle, String ep) {
       return new Txn(key, type, batch, stan, amountFen, requestHash, rrn, upstreamStan, localDateTime, date, time,
           panMasked, panHash, cardEnc, originalKey, s, code, auth, settle, ep, refundedFen, reversal, startedAt, origin);

@@ -163,7 +163,7 @@ final class EntityTestTerminal {
 
   /** Duplicate key of the entity for a financial request of this terminal (MTI class + batch + STAN). */
   String key(String mti, String stanOfRequest) {
-    return TerminalEntity.txnKey(mti, batch, stanOfRequest);
+    return TxnKeys.of(mti, batch, stanOfRequest);
   }
 
   byte[] withMac(byte[] body) {

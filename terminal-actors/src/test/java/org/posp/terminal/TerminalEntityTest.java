@@ -141,7 +141,7 @@ class TerminalEntityTest {
 
   static TerminalSettings settings(Duration keyMaxAge) {
     return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false);
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2));
   }
 
   static TerminalServices services(Duration keyMaxAge, Clock clock) {
@@ -151,9 +151,8 @@ class TerminalEntityTest {
   /** Services that accept single DES keys (posp.security.allow-single-des = on, or demo mode). */
   static TerminalServices singleDesServices() {
     TerminalSettings s = settings(Duration.ofHours(24));
-    return new TerminalServices(hsm, cardBus, ids, new TerminalSettings(s.acquirerId(), s.keyMaxAge(),
-        s.idlePassivation(), s.reversalMaxBackoff(), s.reversalFirstRetry(), s.merchantAskTimeout(), s.merchantCache(),
-        s.refundRetentionDays(), s.snapshotEvery(), true), Clock.systemDefaultZone(), mid -> merchant);
+    return new TerminalServices(hsm, cardBus, ids, s.withSingleDesAllowed(true), Clock.systemDefaultZone(),
+        mid -> merchant);
   }
 
   EntityTestTerminal terminal() {
@@ -340,10 +339,10 @@ class TerminalEntityTest {
     assertEquals(CardData.mask(pan), started.panMasked());
     assertEquals(hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), started.panHash());
     assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
-        TerminalFlows.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
+        FinancialFlow.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
     // the card data is bound to its record: another transaction's key (or none) does not open it
     assertThrows(org.posp.security.HsmException.class,
-        () -> hsm.decryptData(started.cardEnc(), TerminalFlows.cardBinding(t.entityId, t.key("0200", "999999"))));
+        () -> hsm.decryptData(started.cardEnc(), FinancialFlow.cardBinding(t.entityId, t.key("0200", "999999"))));
     assertThrows(org.posp.security.HsmException.class, () -> hsm.decryptData(started.cardEnc()));
     TxnCompleted done = next(t, TxnCompleted.class);
     assertEquals(started.key(), done.key());
@@ -393,7 +392,7 @@ class TerminalEntityTest {
         id.stan(), "20250314150809", "0314", "150809", CardData.mask(pan),
         hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
         hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
-            TerminalFlows.cardBinding(t.entityId, "02:000001:000001")), null, TxnStatus.PENDING, null, null,
+            FinancialFlow.cardBinding(t.entityId, "02:000001:000001")), null, TxnStatus.PENDING, null, null,
         null, null, 0, null, Instant.now());
     // the node died after persisting the intent: the host may or may not have seen the sale
     journal.persistForRecovery(t.pid, List.of(new Provisioned(MID, t.tid, tmk), new SignedOn(keys, "000001"),

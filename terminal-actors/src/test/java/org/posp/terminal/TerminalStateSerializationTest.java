@@ -147,7 +147,7 @@ class TerminalStateSerializationTest {
         fullState().tmk(), MacAlgorithm.X919);
     TerminalEntity.Provisioned old = (TerminalEntity.Provisioned) withoutField(cbor, event, "macAlgorithm");
     assertEquals(MacAlgorithm.CUP_ECB, MacAlgorithm.orDefault(old.macAlgorithm()));
-    assertEquals(MacAlgorithm.CUP_ECB, TerminalEntity.apply(TerminalState.empty(), old).macAlgorithm());
+    assertEquals(MacAlgorithm.CUP_ECB, TerminalEvents.apply(TerminalState.empty(), old).macAlgorithm());
     TerminalState state = fullState().withProvisioning("898100012340001", "10000001", fullState().tmk(), MacAlgorithm.X919);
     TerminalState oldState = (TerminalState) withoutField(cbor, state, "macAlgorithm");
     assertEquals(MacAlgorithm.CUP_ECB, oldState.macAlgorithm());

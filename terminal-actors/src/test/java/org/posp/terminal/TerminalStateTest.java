@@ -52,7 +52,7 @@ class TerminalStateTest {
   void anApprovalTakesTheUpstreamOutcome() {
     Txn pending = sale(B, "000001", 12_34, "R1", TxnStatus.PENDING);
     Txn other = sale(B, "000002", 1_00, "R2", TxnStatus.APPROVED);
-    TerminalState s = TerminalEntity.applyCompleted(state(pending, other),
+    TerminalState s = TerminalEvents.applyCompleted(state(pending, other),
         new TxnCompleted(pending.key(), TxnStatus.APPROVED, "00", "654321", "20250315", "cups", null));
     Txn t = get(s, pending);
     assertEquals(TxnStatus.APPROVED, t.status());
@@ -68,7 +68,7 @@ class TerminalStateTest {
   @Test
   void anUnknownOutcomeIsStoredReversedWithItsPendingReversal() {
     Txn pending = sale(B, "000001", 12_34, "R1", TxnStatus.PENDING);
-    TerminalState s = TerminalEntity.applyCompleted(state(pending), new TxnCompleted(pending.key(), TxnStatus.REVERSED,
+    TerminalState s = TerminalEvents.applyCompleted(state(pending), new TxnCompleted(pending.key(), TxnStatus.REVERSED,
         "98", null, null, "slow", Txns.pendingReversal("98")));
     Txn t = get(s, pending);
     assertEquals(TxnStatus.REVERSED, t.status());
@@ -81,7 +81,7 @@ class TerminalStateTest {
   void anApprovedVoidMarksItsOriginalVoided() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.PENDING, original.key());
-    TerminalState s = TerminalEntity.applyCompleted(state(original, theVoid),
+    TerminalState s = TerminalEvents.applyCompleted(state(original, theVoid),
         new TxnCompleted(theVoid.key(), TxnStatus.APPROVED, "00", "111111", null, "cups", null));
     assertEquals(TxnStatus.VOIDED, get(s, original).status());
     assertEquals(TxnStatus.APPROVED, get(s, theVoid).status());
@@ -92,7 +92,7 @@ class TerminalStateTest {
   void aDeclinedVoidLeavesItsOriginalApproved() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.PENDING, original.key());
-    TerminalState s = TerminalEntity.applyCompleted(state(original, theVoid),
+    TerminalState s = TerminalEvents.applyCompleted(state(original, theVoid),
         new TxnCompleted(theVoid.key(), TxnStatus.DECLINED, "05", null, null, "cups", null));
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
     assertEquals(TxnStatus.DECLINED, get(s, theVoid).status());
@@ -102,7 +102,7 @@ class TerminalStateTest {
   void anApprovedRefundAddsToTheRefundedAmountOfAnOpenBatchSale() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.PENDING, "R1");
-    TerminalState s = TerminalEntity.applyCompleted(state(original, refund),
+    TerminalState s = TerminalEvents.applyCompleted(state(original, refund),
         new TxnCompleted(refund.key(), TxnStatus.APPROVED, "00", "222222", null, "cups", null));
     assertEquals(3_00, get(s, original).refundedFen());
     assertEquals(TxnStatus.APPROVED, get(s, original).status(), "a refund does not void");
@@ -112,7 +112,7 @@ class TerminalStateTest {
   void anApprovedRefundAddsToTheRefundedAmountOfASettledSale() {
     SaleRef settled = saleRef("R-OLD", 10_00, 1_00, Txns.STARTED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 4_00, "R2", TxnStatus.PENDING, "R-OLD");
-    TerminalState s = TerminalEntity.applyCompleted(state(Map.of("R-OLD", settled), refund),
+    TerminalState s = TerminalEvents.applyCompleted(state(Map.of("R-OLD", settled), refund),
         new TxnCompleted(refund.key(), TxnStatus.APPROVED, "00", "222222", null, "cups", null));
     assertEquals(5_00, s.sales().get("R-OLD").refundedFen());
   }
@@ -121,7 +121,7 @@ class TerminalStateTest {
   void aDeclinedRefundRefundsNothing() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.PENDING, "R1");
-    TerminalState s = TerminalEntity.applyCompleted(state(original, refund),
+    TerminalState s = TerminalEvents.applyCompleted(state(original, refund),
         new TxnCompleted(refund.key(), TxnStatus.DECLINED, "51", null, null, "cups", null));
     assertEquals(0, get(s, original).refundedFen());
   }
@@ -129,9 +129,9 @@ class TerminalStateTest {
   @Test
   void anOutcomeForAnUnknownKeyChangesNothing() {
     TerminalState before = state(sale(B, "000001", 1_00, "R1", TxnStatus.APPROVED));
-    assertSame(before, TerminalEntity.applyCompleted(before,
+    assertSame(before, TerminalEvents.applyCompleted(before,
         new TxnCompleted("02:000001:999999", TxnStatus.APPROVED, "00", "1", null, "cups", null)));
-    assertSame(before, TerminalEntity.applyReversal(before,
+    assertSame(before, TerminalEvents.applyReversal(before,
         new ReversalRequested("02:000001:999999", Txns.pendingReversal("06"))));
   }
 
@@ -140,7 +140,7 @@ class TerminalStateTest {
   @Test
   void aReversedSaleCountsNowhereAndKeepsItsPendingReversal() {
     Txn original = sale(B, "000001", 8_00, "R1", TxnStatus.APPROVED);
-    TerminalState s = TerminalEntity.applyReversal(state(original),
+    TerminalState s = TerminalEvents.applyReversal(state(original),
         new ReversalRequested(original.key(), Txns.pendingReversal("98")));
     Txn t = get(s, original);
     assertEquals(TxnStatus.REVERSED, t.status());
@@ -153,7 +153,7 @@ class TerminalStateTest {
   void reversingAnApprovedVoidRestoresTheSale() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.VOIDED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.APPROVED, original.key());
-    TerminalState s = TerminalEntity.applyReversal(state(original, theVoid),
+    TerminalState s = TerminalEvents.applyReversal(state(original, theVoid),
         new ReversalRequested(theVoid.key(), Txns.pendingReversal("98")));
     assertEquals(TxnStatus.REVERSED, get(s, theVoid).status());
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
@@ -164,7 +164,7 @@ class TerminalStateTest {
   void reversingADeclinedVoidLeavesTheSaleAsItWas() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.DECLINED, original.key());
-    TerminalState s = TerminalEntity.applyReversal(state(original, theVoid),
+    TerminalState s = TerminalEvents.applyReversal(state(original, theVoid),
         new ReversalRequested(theVoid.key(), Txns.pendingReversal("98")));
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
   }
@@ -173,13 +173,13 @@ class TerminalStateTest {
   void reversingARefundGivesTheRefundableAmountBack() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED).withRefunded(7_00);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.APPROVED, "R1");
-    TerminalState s = TerminalEntity.applyReversal(state(original, refund),
+    TerminalState s = TerminalEvents.applyReversal(state(original, refund),
         new ReversalRequested(refund.key(), Txns.pendingReversal("98")));
     assertEquals(4_00, get(s, original).refundedFen());
 
     SaleRef settled = saleRef("R-OLD", 10_00, 6_00, Txns.STARTED);
     Txn refund2 = txn(TransactionType.REFUND, B, "000003", 2_00, "R3", TxnStatus.APPROVED, "R-OLD");
-    TerminalState s2 = TerminalEntity.applyReversal(state(Map.of("R-OLD", settled), refund2),
+    TerminalState s2 = TerminalEvents.applyReversal(state(Map.of("R-OLD", settled), refund2),
         new ReversalRequested(refund2.key(), Txns.pendingReversal("98")));
     assertEquals(4_00, s2.sales().get("R-OLD").refundedFen());
   }
@@ -188,7 +188,7 @@ class TerminalStateTest {
   void reversingADeclinedRefundGivesNothingBack() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED).withRefunded(7_00);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.DECLINED, "R1");
-    TerminalState s = TerminalEntity.applyReversal(state(original, refund),
+    TerminalState s = TerminalEvents.applyReversal(state(original, refund),
         new ReversalRequested(refund.key(), Txns.pendingReversal("98")));
     assertEquals(7_00, get(s, original).refundedFen());
   }
@@ -216,7 +216,7 @@ class TerminalStateTest {
         olderBatch);
     Settlement st = settlement(B, NEXT);
 
-    TerminalState s = TerminalEntity.applySettled(before, new BatchSettled(st, Txns.STARTED.minusSeconds(86_400)));
+    TerminalState s = TerminalEvents.applySettled(before, new BatchSettled(st, Txns.STARTED.minusSeconds(86_400)));
 
     assertEquals(NEXT, s.batchNo());
     assertEquals(st, s.lastSettlement());
@@ -231,7 +231,7 @@ class TerminalStateTest {
     Txn voided = sale(B, "000002", 5_00, "R2", TxnStatus.VOIDED);
     Txn reversed = sale(B, "000003", 5_00, "R3", TxnStatus.REVERSED);
     Txn refund = txn(TransactionType.REFUND, B, "000004", 2_50, "R4", TxnStatus.APPROVED, "R1");
-    TerminalState s = TerminalEntity.applySettled(state(approved, voided, reversed, refund),
+    TerminalState s = TerminalEvents.applySettled(state(approved, voided, reversed, refund),
         new BatchSettled(settlement(B, NEXT), Txns.STARTED.minusSeconds(86_400)));
 
     assertEquals(Set.of("R1"), s.sales().keySet(), "voided, reversed sales and refunds are not refundable");
@@ -249,7 +249,7 @@ class TerminalStateTest {
     SaleRef undated = saleRef("R-UNDATED", 1_00, 0, null);
     Map<String, SaleRef> sales = new LinkedHashMap<>();
     for (SaleRef r : List.of(old, edge, recent, undated)) sales.put(r.rrn(), r);
-    TerminalState s = TerminalEntity.applySettled(state(sales), new BatchSettled(settlement(B, NEXT), retainAfter));
+    TerminalState s = TerminalEvents.applySettled(state(sales), new BatchSettled(settlement(B, NEXT), retainAfter));
     assertEquals(Set.of("R-RECENT", "R-UNDATED"), s.sales().keySet());
   }
 

@@ -16,7 +16,7 @@ final class Txns {
   /** A transaction of {@code batch} with terminal STAN {@code stan}; its key follows the entity's rule. */
   static Txn txn(TransactionType type, String batch, String stan, long amountFen, String rrn, TxnStatus status,
       String originalKey) {
-    String key = TerminalEntity.txnKey(type.requestMti(), batch, stan);
+    String key = TxnKeys.of(type.requestMti(), batch, stan);
     String code = switch (status) {
       case PENDING -> null;
       case DECLINED -> "51";
