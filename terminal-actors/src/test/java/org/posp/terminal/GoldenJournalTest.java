@@ -96,8 +96,8 @@ class GoldenJournalTest {
   private static void terminalRecovers(String version, Path dir) throws IOException {
     Journal journal = load(dir, GoldenJournalWriter.TERMINAL_INDEX);
     List<TerminalEntity.Event> events = journal.events(TerminalEntity.Event.class);
-    List<TerminalState> after = states(TerminalState.EMPTY, events, TerminalEntity::apply);
-    checkSnapshots(journal, after, events, TerminalState.class, TerminalEntity::apply);
+    List<TerminalState> after = states(TerminalState.EMPTY, events, TerminalEvents::apply);
+    checkSnapshots(journal, after, events, TerminalState.class, TerminalEvents::apply);
     switch (version) {
       case "v1" -> terminalFactsV1(after);
       default -> fail("write down the facts of golden/" + version + "'s terminal history in this test");
@@ -256,7 +256,7 @@ class GoldenJournalTest {
     Txn pending = last.txns().get(SALE_4);
     assertEquals("622848****0723", pending.panMasked());
     SoftwareHsm hsm = SoftwareHsm.fromHex(GoldenJournalWriter.LMK);
-    byte[] card = hsm.decryptData(pending.cardEnc(), TerminalFlows.cardBinding(GoldenJournalWriter.ENTITY_ID, SALE_4));
+    byte[] card = hsm.decryptData(pending.cardEnc(), FinancialFlow.cardBinding(GoldenJournalWriter.ENTITY_ID, SALE_4));
     assertEquals(CARD_3 + "|2912", new String(card, StandardCharsets.US_ASCII));
   }
 

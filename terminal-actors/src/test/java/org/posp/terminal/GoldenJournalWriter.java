@@ -106,7 +106,7 @@ class GoldenJournalWriter {
       List<TerminalState> states = new ArrayList<>();
       TerminalState s = TerminalState.EMPTY;
       for (Event e : events) {
-        s = TerminalEntity.apply(s, e);
+        s = TerminalEvents.apply(s, e);
         states.add(s);
       }
       write(serialization, dir, "terminal", TERMINAL_INDEX, events,
@@ -256,18 +256,18 @@ class GoldenJournalWriter {
     private Txn start(TransactionType type, String batch, String stan, long amountFen, String pan,
         String originalKey) {
       clock.advance(Duration.ofMinutes(7));
-      String key = TerminalEntity.txnKey(type.requestMti(), batch, stan);
+      String key = TxnKeys.of(type.requestMti(), batch, stan);
       var id = ids.next();
       LocalDateTime at = LocalDateTime.ofInstant(clock.instant(), ZONE);
       String requestHash = hsm.keyedHash((type.requestMti() + "|" + key + "|" + amountFen)
           .getBytes(StandardCharsets.US_ASCII));
       String cardEnc = hsm.encryptData((pan + "|" + EXPIRY).getBytes(StandardCharsets.US_ASCII),
-          TerminalFlows.cardBinding(ENTITY_ID, key));
+          FinancialFlow.cardBinding(ENTITY_ID, key));
       deliveries++;
       String delivery = UUID.nameUUIDFromBytes(("golden-delivery-" + deliveries).getBytes(StandardCharsets.US_ASCII))
           .toString();
       Txn t = new Txn(key, type, batch, stan, amountFen, requestHash, id.rrn(), id.stan(),
-          at.format(TerminalEntity.UPSTREAM_TIME), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
+          at.format(UpstreamTimes.UPSTREAM), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
           String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), CardData.mask(pan),
           hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc, originalKey, TxnStatus.PENDING, null, null,
           null, null, 0, null, clock.instant(), delivery);
@@ -284,13 +284,13 @@ class GoldenJournalWriter {
     private Reversal reversal(String reason) {
       var id = ids.next();
       return new Reversal(reason, id.stan(), LocalDateTime.ofInstant(clock.instant(), ZONE)
-          .format(TerminalEntity.UPSTREAM_TIME), clock.instant(), false);
+          .format(UpstreamTimes.UPSTREAM), clock.instant(), false);
     }
 
     /** The batch's settlement as the settlement flow records it (balanced), sales kept 180 days. */
     private void settle() {
       TerminalState s = TerminalState.EMPTY;
-      for (Event e : events) s = TerminalEntity.apply(s, e);
+      for (Event e : events) s = TerminalEvents.apply(s, e);
       BatchTotals totals = s.openBatchTotals();
       Map<String, Long> switchItems = new LinkedHashMap<>();
       for (Txn t : s.txns().values()) {
