@@ -26,7 +26,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
-jar=switch-node/target/posp-switch.jar
+# the demo assembly: the node, the card-bus simulator, the load generator and the echo server in one jar
+jar=demo/target/posp-demo.jar
 launcher=cluster-config/target/posp-local-cluster.jar
 stale=no
 if [ ! -f "$jar" ] || [ ! -f "$launcher" ]; then
@@ -37,7 +38,7 @@ elif [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$jar" -type f 2>/dev/
 fi
 if [ "${BUILD:-no}" = yes ] || [ "$stale" = yes ]; then
   echo "bench: building the node, the simulators and the launcher (./mvnw -q -DskipTests package)"
-  ./mvnw -q -DskipTests -pl switch-node,cluster-config -am package
+  ./mvnw -q -DskipTests -pl demo,cluster-config -am package
 fi
 
 SCENARIOS=${SCENARIOS-"echo h2 pg1 pg3"}
