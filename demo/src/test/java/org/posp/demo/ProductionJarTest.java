@@ -24,7 +24,8 @@ class ProductionJarTest {
   static final List<String> NOT_IN_PRODUCTION = List.of(
       "org/posp/sim/", // card-bus host, terminal simulator, load generator, echo server, benchmark report
       "org/posp/demo/", // this assembly
-      "org/posp/benchmarks/",
+      "org/posp/benchmarks/", // the JMH micro-benchmarks (tools) and JMH itself
+      "org/openjdk/jmh/",
       "packager/terminal-sim.xml"); // the terminal simulator's own packager table
 
   @Test
