@@ -45,7 +45,8 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
       "  own process, prints their ports and stays in the foreground; Ctrl-C stops everything.",
       "options:",
       "  --nodes N            switch nodes, 1.." + MAX_NODES + " (default 3)",
-      "  --jar PATH           the node and simulator jar (default " + DEFAULT_JAR + "; build: ./mvnw -q -DskipTests package)",
+      "  --jar PATH           the node and simulator jar (default " + DEFAULT_JAR
+          + "; build: ./mvnw -q -DskipTests package)",
       "  --data-dir PATH      PostgreSQL data, node data, logs (default " + DEFAULT_DATA_DIR + ")",
       "  --base-port P        moves every port by P-5000 (default 5000: node n terminal 5000+n, PostgreSQL 15432)",
       "  --discovery seeds|bootstrap   seed nodes (default) or cluster bootstrap with config discovery",

@@ -81,7 +81,8 @@ public final class LocalCluster {
   void start() throws Exception {
     Path jar = cwd.resolve(options.jar()).normalize();
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no demo jar (node and simulators) at " + jar + ": build it with ./mvnw -q -DskipTests package"
+      throw new IllegalStateException("no demo jar (node and simulators) at " + jar
+          + ": build it with ./mvnw -q -DskipTests package"
           + " (or give --jar PATH)");
     }
     if (!Files.isExecutable(options.java())) throw new IllegalStateException("no java executable at " + options.java());

@@ -29,7 +29,7 @@ public final class DemoNode {
     CardBusHost host = CardBusHost.start(CardBusHostConfig.defaults()
         .withTcpPort(port).withHttpPort(httpPort).withLateDelay(lateDelay));
     String ledger = host.httpPort() > 0 ? " (ledger http://127.0.0.1:" + host.httpPort() + "/ledger/terminals)" : "";
-    return new DemoCardBus(host.port(), host.config().zpkHex(), "card-bus simulator on 127.0.0.1:" + host.port() + ledger,
-        host);
+    return new DemoCardBus(host.port(), host.config().zpkHex(),
+        "card-bus simulator on 127.0.0.1:" + host.port() + ledger, host);
   }
 }

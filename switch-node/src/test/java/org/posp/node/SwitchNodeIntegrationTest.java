@@ -138,10 +138,12 @@ class SwitchNodeIntegrationTest {
       // the switch reverses by itself: the host sees a reversal for that terminal's sale
       String tid = t.config().terminalId();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
+      while (System.nanoTime() < deadline
+          && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
         Thread.sleep(100);
       }
-      assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(), "host received the switch's reversal");
+      assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+          "host received the switch's reversal");
       assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
     }
   }
@@ -159,7 +161,8 @@ class SwitchNodeIntegrationTest {
       var again = t.reversal(sale.record(), "98");
       assertEquals("00", again.responseCode(), String.valueOf(again));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline && TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen() != 0) {
+      while (System.nanoTime() < deadline
+          && TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen() != 0) {
         Thread.sleep(50);
       }
       assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
@@ -183,7 +186,8 @@ class SwitchNodeIntegrationTest {
     while (System.nanoTime() < deadline && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
       Thread.sleep(100);
     }
-    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(), "the switch reversed the approval");
+    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+        "the switch reversed the approval");
     assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, tid).netFen());
   }
 

@@ -227,10 +227,12 @@ class TerminalFrontFuzzTest {
     assertEquals("00", v.reversal(reversed, "96").responseCode());
     // the switch reverses upstream after its 0410: wait (bounded) for it, so the attack starts from a quiet host
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount() < 1 && System.nanoTime() < deadline) {
+    while (TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount() < 1
+        && System.nanoTime() < deadline) {
       sleep(100);
     }
-    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount(), "the victim's reversal upstream");
+    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount(),
+        "the victim's reversal upstream");
 
     byte[] tpdu = sent.get(0).frame().tpdu();
     byte[] header = sent.get(0).frame().header();
