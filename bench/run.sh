@@ -26,18 +26,22 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java="$JAVA_HOME/bin/java"; else java=java; fi
-jar=switch-node/target/posp-switch.jar
+# the nodes: the demo assembly (the node and the card-bus simulator, for the memory test's in-process one)
+jar=demo/target/posp-demo.jar
+# the load generator, the echo server, the benchmark report and the card-bus simulator
+tools=tools/target/posp-tools.jar
 launcher=cluster-config/target/posp-local-cluster.jar
 stale=no
-if [ ! -f "$jar" ] || [ ! -f "$launcher" ]; then
+if [ ! -f "$jar" ] || [ ! -f "$tools" ] || [ ! -f "$launcher" ]; then
   stale=yes
 elif [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$jar" -type f 2>/dev/null | head -n 1)" ] \
+    || [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$tools" -type f 2>/dev/null | head -n 1)" ] \
     || [ -n "$(find cluster-config/src/main -newer "$launcher" -type f 2>/dev/null | head -n 1)" ]; then
   stale=yes
 fi
 if [ "${BUILD:-no}" = yes ] || [ "$stale" = yes ]; then
-  echo "bench: building the node, the simulators and the launcher (./mvnw -q -DskipTests package)"
-  ./mvnw -q -DskipTests -pl switch-node,cluster-config -am package
+  echo "bench: building the node, the simulators, the tools and the launcher (./mvnw -q -DskipTests package)"
+  ./mvnw -q -DskipTests -pl demo,tools,cluster-config -am package
 fi
 
 SCENARIOS=${SCENARIOS-"echo h2 pg1 pg3"}
@@ -85,7 +89,7 @@ await_line() {
   return 1
 }
 
-gen() { "$java" -Xmx2g -cp "$jar" org.posp.sim.load.LoadGenerator "$@"; }
+gen() { "$java" -Xmx2g -cp "$tools" org.posp.sim.load.LoadGenerator "$@"; }
 
 # sweep DIR NODES [extra generator options]: closed-loop ladder, then open loop at 50% and 80%
 sweep() {
@@ -97,7 +101,7 @@ sweep() {
     echo "  closed c=$c: $(grep -m1 '^throughput' "$dir/closed-$c.log")"
   done
   local sat
-  sat=$("$java" -cp "$jar" org.posp.sim.load.BenchReport --saturation "$dir")
+  sat=$("$java" -cp "$tools" org.posp.sim.load.BenchReport --saturation "$dir")
   for pct in 50 80; do
     local rate
     rate=$(awk -v s="$sat" -v p="$pct" 'BEGIN { r = int(s * p / 100); if (r < 1) r = 1; print r }')
@@ -117,7 +121,7 @@ sweep() {
 
 start_simulator() {
   local log=$1 port=$2
-  "$java" -Xmx3g -cp "$jar" org.posp.sim.cardbus.CardBusHost --bind 127.0.0.1 --port "$port" --http-port -1 \
+  "$java" -Xmx3g -cp "$tools" org.posp.sim.cardbus.CardBusHost --bind 127.0.0.1 --port "$port" --http-port -1 \
     --zpk "$DEMO_ZPK" --balance-fen 100000000000 > "$log" 2>&1 &
   pids+=($!)
   await_line "$log" "CARD-BUS-HOST READY" 60
@@ -126,7 +130,7 @@ start_simulator() {
 scenario_echo() {
   local dir=$out/1-echo
   mkdir -p "$dir"
-  "$java" -Xmx1g -cp "$jar" org.posp.sim.load.EchoServer --host 127.0.0.1 --port 7101 > "$dir/echo-server.log" 2>&1 &
+  "$java" -Xmx1g -cp "$tools" org.posp.sim.load.EchoServer --host 127.0.0.1 --port 7101 > "$dir/echo-server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/7101) 2>/dev/null && break; sleep 1; done
   echo "echo server: no persistence, no upstream; settlement is not part of it (--no-settle)" > "$dir/notes.txt"
@@ -227,7 +231,7 @@ for s in $SCENARIOS; do
   esac
 done
 if [ -n "$(echo $SCENARIOS)" ]; then
-  "$java" -cp "$jar" org.posp.sim.load.BenchReport "$out" > /dev/null
+  "$java" -cp "$tools" org.posp.sim.load.BenchReport "$out" > /dev/null
 else
   echo "# Benchmark ${out##*/} (memory test only)" > "$out/report.md"
 fi

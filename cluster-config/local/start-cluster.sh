@@ -7,8 +7,9 @@
 #   cluster-config/local/start-cluster.sh --build         # rebuild the jars first
 #   cluster-config/local/start-cluster.sh --help
 #
-# Builds switch-node/target/posp-switch.jar and cluster-config/target/posp-local-cluster.jar when they are
-# missing or older than the sources, then runs the launcher in the foreground: Ctrl-C stops everything.
+# Builds demo/target/posp-demo.jar (the node and the simulators) and cluster-config/target/posp-local-cluster.jar
+# when they are missing or older than the sources, then runs the launcher in the foreground: Ctrl-C stops
+# everything.
 # Data and logs: ./data/local-cluster (relative to the repository root).
 set -eu
 
@@ -28,7 +29,7 @@ fi
 
 build=no
 for a in "$@"; do [ "$a" = "--build" ] && build=yes; done
-node_jar=switch-node/target/posp-switch.jar
+node_jar=demo/target/posp-demo.jar
 launcher_jar=cluster-config/target/posp-local-cluster.jar
 if [ ! -f "$node_jar" ] || [ ! -f "$launcher_jar" ]; then
   build=yes
@@ -38,7 +39,7 @@ elif [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$node_jar" -type f 2>
 fi
 if [ "$build" = yes ]; then
   echo "start-cluster: building the node and the launcher (./mvnw -q -DskipTests package)"
-  ./mvnw -q -DskipTests -pl switch-node,cluster-config -am package
+  ./mvnw -q -DskipTests -pl demo,cluster-config -am package
 fi
 
 # the launcher's own options only (--build is this script's)

@@ -12,7 +12,8 @@ import java.util.Set;
  * {@code java -jar posp-local-cluster.jar} alone starts three nodes from the repository root.
  *
  * @param nodes number of switch nodes, 1..9 (node ids 1..n)
- * @param jar the switch node's shaded jar, started as a process (never loaded into this JVM)
+ * @param jar the demo assembly (posp-demo.jar: the switch node and the simulators), whose nodes and card-bus
+ *     simulator are started as processes (never loaded into this JVM)
  * @param dataDir PostgreSQL data, node data directories, logs, the cluster's LMK file and restart scripts
  * @param basePort every port of the layout moves by {@code basePort - 5000} (see {@link PortPlan})
  * @param discovery how the nodes find each other: seed nodes, or cluster bootstrap with config discovery
@@ -27,7 +28,7 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
     Duration readyTimeout, Path java, boolean help, String simulatorHeap) {
 
   static final int MAX_NODES = 9;
-  static final Path DEFAULT_JAR = Path.of("switch-node", "target", "posp-switch.jar");
+  static final Path DEFAULT_JAR = Path.of("demo", "target", "posp-demo.jar");
   static final Path DEFAULT_DATA_DIR = Path.of("data", "local-cluster");
 
   /** How the nodes form the cluster. */
@@ -44,7 +45,8 @@ record LaunchOptions(int nodes, Path jar, Path dataDir, int basePort, Discovery 
       "  own process, prints their ports and stays in the foreground; Ctrl-C stops everything.",
       "options:",
       "  --nodes N            switch nodes, 1.." + MAX_NODES + " (default 3)",
-      "  --jar PATH           the node jar (default " + DEFAULT_JAR + "; build: ./mvnw -q -DskipTests package)",
+      "  --jar PATH           the node and simulator jar (default " + DEFAULT_JAR
+          + "; build: ./mvnw -q -DskipTests package)",
       "  --data-dir PATH      PostgreSQL data, node data, logs (default " + DEFAULT_DATA_DIR + ")",
       "  --base-port P        moves every port by P-5000 (default 5000: node n terminal 5000+n, PostgreSQL 15432)",
       "  --discovery seeds|bootstrap   seed nodes (default) or cluster bootstrap with config discovery",

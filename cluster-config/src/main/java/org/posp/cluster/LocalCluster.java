@@ -16,9 +16,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A local POSP cluster on one machine (本地集群): PostgreSQL (embedded binaries), the card-bus simulator
- * and N switch nodes, each its own process on 127.0.0.1, started from the node's shaded jar. Prints the
- * ports, the commands to try it, to kill a node and to start it again; stays in the foreground; Ctrl-C
- * (or SIGTERM) stops the nodes with SIGTERM (coordinated shutdown), then the simulator, then PostgreSQL.
+ * and N switch nodes, each its own process on 127.0.0.1, started from the demo assembly's shaded jar
+ * ({@code posp-demo.jar}: the node and the simulators). Prints the ports, the commands to try it, to kill
+ * a node and to start it again; stays in the foreground; Ctrl-C (or SIGTERM) stops the nodes with SIGTERM
+ * (coordinated shutdown), then the simulator, then PostgreSQL.
  *
  * <p>Run from the repository root: {@code cluster-config/local/start-cluster.sh} (builds when needed), or
  * {@code java -jar cluster-config/target/posp-local-cluster.jar --help}.
@@ -80,7 +81,8 @@ public final class LocalCluster {
   void start() throws Exception {
     Path jar = cwd.resolve(options.jar()).normalize();
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no node jar at " + jar + ": build it with ./mvnw -q -DskipTests package"
+      throw new IllegalStateException("no demo jar (node and simulators) at " + jar
+          + ": build it with ./mvnw -q -DskipTests package"
           + " (or give --jar PATH)");
     }
     if (!Files.isExecutable(options.java())) throw new IllegalStateException("no java executable at " + options.java());

@@ -16,7 +16,7 @@ class ClusterBannerTest {
   private static ProcessCommands commands(String... args) {
     LaunchOptions o = LaunchOptions.parse(List.of(args));
     return new ProcessCommands(o, new PortPlan(o.basePort()), CWD.resolve("data/local-cluster"),
-        CWD.resolve("switch-node/target/posp-switch.jar"), LocalPostgres.jdbcUrl(15432, "posp"));
+        CWD.resolve("demo/target/posp-demo.jar"), LocalPostgres.jdbcUrl(15432, "posp"));
   }
 
   @Test
@@ -37,7 +37,7 @@ class ClusterBannerTest {
   @Test
   void tryItCommandsTargetNodeOneAndNodeTwo() {
     String banner = ClusterBanner.render(commands(), Map.of(1, 101L, 2, 102L, 3, 103L), 90L, Optional.empty(), 70L, CWD);
-    String cli = "java -cp switch-node/target/posp-switch.jar org.posp.sim.terminal.TerminalCli --host 127.0.0.1 --port ";
+    String cli = "java -cp demo/target/posp-demo.jar org.posp.sim.terminal.TerminalCli --host 127.0.0.1 --port ";
     String terminal = " --mid 898100012340001 --tid 10000001 --tmk 0123456789ABCDEFFEDCBA9876543210"
         + " --state-dir data/local-cluster/terminal ";
     assertTrue(banner.contains("  " + cli + "5001" + terminal + "demo\n"), banner);

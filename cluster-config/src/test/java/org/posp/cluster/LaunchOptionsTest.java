@@ -16,7 +16,7 @@ class LaunchOptionsTest {
   void noArgumentsGiveThreeNodesWithSeedNodesFromTheRepositoryRoot() {
     LaunchOptions o = LaunchOptions.parse(List.of());
     assertEquals(3, o.nodes());
-    assertEquals(Path.of("switch-node/target/posp-switch.jar"), o.jar());
+    assertEquals(Path.of("demo/target/posp-demo.jar"), o.jar());
     assertEquals(Path.of("data/local-cluster"), o.dataDir());
     assertEquals(5000, o.basePort());
     assertEquals(LaunchOptions.Discovery.SEEDS, o.discovery());

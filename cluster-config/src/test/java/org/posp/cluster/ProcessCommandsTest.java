@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ProcessCommandsTest {
   private static final Path HOME = Path.of("/tmp/posp-lc-test/data/local-cluster");
-  private static final Path JAR = Path.of("/opt/posp/posp-switch.jar");
+  private static final Path JAR = Path.of("/opt/posp/posp-demo.jar");
 
   private static ProcessCommands commands(String... args) {
     LaunchOptions o = LaunchOptions.parse(List.of(args));

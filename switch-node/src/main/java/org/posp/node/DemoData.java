@@ -17,16 +17,14 @@ import org.apache.pekko.pattern.StatusReply;
 import org.posp.security.Hsm;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
-import org.posp.sim.cardbus.CardBusHost;
-import org.posp.sim.cardbus.CardBusHostConfig;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Demo mode: the card-bus simulator in-process on loopback (both endpoints, {@code core} for the bank's
- * own BIN 622202 and {@code cups} for everything else, point at it), merchant 898100012340001 (MCC
+ * Demo mode: the in-process card bus of the demo assembly ({@link DemoCardBus}; both endpoints, {@code core}
+ * for the bank's own BIN 622202 and {@code cups} for everything else, point at it), merchant 898100012340001 (MCC
  * 5411) with terminals 10000001–10000100, and the frozen merchant 898100012340002 with terminal
  * 20000001. Every demo terminal has the DEMO TMK below: it is published and must never be used outside
  * a demonstration.
@@ -45,21 +43,28 @@ public final class DemoData {
 
   private DemoData() {}
 
-  static CardBusHost startCardBusSimulator(Config config) throws java.io.IOException {
-    CardBusHostConfig c = CardBusHostConfig.defaults()
-        .withTcpPort(config.getInt("posp.demo-data.card-bus-port"))
-        .withHttpPort(config.getInt("posp.demo-data.card-bus-http-port"))
-        .withLateDelay(config.getDuration("posp.demo-data.card-bus-late-delay"));
-    CardBusHost host = CardBusHost.start(c);
-    log.warn("DEMO mode: card-bus simulator on 127.0.0.1:{} (ledger http://127.0.0.1:{}/ledger/terminals)",
-        host.port(), host.httpPort());
-    return host;
+  /** Starts the demo card bus with the {@code posp.demo-data} settings; without a starter, says where it is. */
+  static DemoCardBus startCardBus(DemoCardBus.Starter starter, Config config) {
+    if (starter == null) {
+      throw new IllegalStateException("demo mode runs the card-bus simulator in-process only in the demo assembly "
+          + "(java -jar demo/target/posp-demo.jar); this jar has none: set posp.demo-data.card-bus-simulator = off "
+          + "(POSP_DEMO_CARD_BUS_SIMULATOR=off) and configure posp.card-bus.endpoints");
+    }
+    DemoCardBus bus;
+    try {
+      bus = starter.start(config.getInt("posp.demo-data.card-bus-port"),
+          config.getInt("posp.demo-data.card-bus-http-port"), config.getDuration("posp.demo-data.card-bus-late-delay"));
+    } catch (Exception e) {
+      throw new IllegalStateException("demo card-bus simulator failed to start: " + e.getMessage(), e);
+    }
+    log.warn("DEMO mode: {}", bus.description());
+    return bus;
   }
 
-  /** Points the {@code core} and {@code cups} endpoints at the simulator, with its demo ZPK. */
-  static Config cardBusConfig(CardBusHost host) {
-    String address = "127.0.0.1:" + host.port();
-    String endpoint = "{ addresses = [\"" + address + "\"], zpk { clear = \"" + CardBusHostConfig.DEMO_ZPK + "\" } }";
+  /** Points the {@code core} and {@code cups} endpoints at the demo card bus, with its clear ZPK. */
+  static Config cardBusConfig(DemoCardBus bus) {
+    String address = "127.0.0.1:" + bus.port();
+    String endpoint = "{ addresses = [\"" + address + "\"], zpk { clear = \"" + bus.zpkHex() + "\" } }";
     return ConfigFactory.parseString(
         "posp.card-bus.endpoints { core = " + endpoint + ", cups = " + endpoint + " }\n"
             + "posp.card-bus.routes { bins { \"" + OWN_BIN + "\" = core }, default = cups }\n");

@@ -23,7 +23,6 @@ import org.posp.channel.CardBusSystem;
 import org.posp.persistence.JournalSchema;
 import org.posp.security.LmkSource;
 import org.posp.security.SoftwareHsm;
-import org.posp.sim.cardbus.CardBusHost;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.TerminalServices;
@@ -35,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A switch node: the actor system (a cluster of one in single mode), the journal schema, the security
  * module, the card bus, sharded terminal and merchant entities, the terminal TCP/TLS fronts, the HTTP
- * front (smart POS {@code /iso8583} and the admin API) and Pekko Management. In demo mode it also runs
- * the card-bus simulator in-process on loopback and provisions the demo merchants and terminals.
+ * front (smart POS {@code /iso8583} and the admin API) and Pekko Management. In demo mode it provisions
+ * the demo merchants and terminals and, started by the demo assembly ({@link DemoCardBus}), points the
+ * card bus at the simulator that assembly runs in-process on loopback; this module holds no simulator.
  */
 public final class SwitchNode implements AutoCloseable {
   /*
@@ -57,17 +57,17 @@ public final class SwitchNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final CardBusSystem cardBus;
-  private final CardBusHost simulator;
+  private final DemoCardBus demoCardBus;
   private final Tcp.ServerBinding terminalBinding;
   private final Tcp.ServerBinding tlsBinding;
   private final ServerBinding httpBinding;
   private final SoftwareHsm hsm;
 
-  private SwitchNode(ActorSystem<Void> system, CardBusSystem cardBus, CardBusHost simulator,
+  private SwitchNode(ActorSystem<Void> system, CardBusSystem cardBus, DemoCardBus demoCardBus,
       Tcp.ServerBinding terminalBinding, Tcp.ServerBinding tlsBinding, ServerBinding httpBinding, SoftwareHsm hsm) {
     this.system = system;
     this.cardBus = cardBus;
-    this.simulator = simulator;
+    this.demoCardBus = demoCardBus;
     this.terminalBinding = terminalBinding;
     this.tlsBinding = tlsBinding;
     this.httpBinding = httpBinding;
@@ -75,6 +75,15 @@ public final class SwitchNode implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    run(null);
+  }
+
+  /**
+   * What {@link #main} does, with the demo card bus of {@code demoCardBus} (null: none): loads the
+   * configuration, starts the node, and exits the JVM when the node stops (1 if it failed to start).
+   * The demo assembly's entry point calls it with the card-bus simulator.
+   */
+  public static void run(DemoCardBus.Starter demoCardBus) {
     // every configuration key can be forced from the environment: CONFIG_FORCE_posp_card__bus_acquirer__id=...
     if (System.getProperty("config.override_with_env_vars") == null) {
       System.setProperty("config.override_with_env_vars", "true");
@@ -86,7 +95,7 @@ public final class SwitchNode implements AutoCloseable {
     }
     SwitchNode node;
     try {
-      node = start(config);
+      node = start(config, demoCardBus);
       // the loaded configuration (with a clear admin token) is cached by the config library: drop it
       config = null;
       ConfigFactory.invalidateCaches();
@@ -100,7 +109,17 @@ public final class SwitchNode implements AutoCloseable {
     System.exit(0);
   }
 
+  /** A node without a demo card bus: outside demo mode, or in demo mode with configured endpoints. */
   public static SwitchNode start(Config base) {
+    return start(base, null);
+  }
+
+  /**
+   * A node; in demo mode with {@code posp.demo-data.card-bus-simulator} on, {@code demoCardBus} starts the
+   * card bus both demo endpoints point at (without one such a node refuses to start). Outside demo mode
+   * {@code demoCardBus} is never used.
+   */
+  public static SwitchNode start(Config base, DemoCardBus.Starter demoCardBus) {
     Config config = base.resolve();
     boolean demo = config.getBoolean("posp.demo");
     // first (a weak admin token stops the start at once); only the token's hash stays: the clear token
@@ -117,14 +136,10 @@ public final class SwitchNode implements AutoCloseable {
     SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo)).useDataKeyVersion(
         config.getInt("posp.security.data-key-version"), config.getLong("posp.security.data-key-rotate-after"));
 
-    CardBusHost simulator = null;
+    DemoCardBus demoBus = null;
     if (demo && config.getBoolean("posp.demo-data.card-bus-simulator")) {
-      try {
-        simulator = DemoData.startCardBusSimulator(config);
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("demo card-bus simulator failed to start: " + e.getMessage(), e);
-      }
-      config = DemoData.cardBusConfig(simulator).withFallback(config).resolve();
+      demoBus = DemoData.startCardBus(demoCardBus, config);
+      config = DemoData.cardBusConfig(demoBus).withFallback(config).resolve();
     }
 
     refuseClearKeys(config, demo);
@@ -187,20 +202,20 @@ public final class SwitchNode implements AutoCloseable {
           .get(30, TimeUnit.SECONDS);
       GracefulShutdown.register(system, tcp, java.util.Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 
-      SwitchNode node = new SwitchNode(system, cardBus, simulator, plain, tls, http, hsm);
+      SwitchNode node = new SwitchNode(system, cardBus, demoBus, plain, tls, http, hsm);
       String ready = String.format("POSP-NODE READY terminal-tcp=%s terminal-tls=%s http=%d management=%d%s",
           plain == null ? "-" : String.valueOf(plain.localAddress().getPort()),
           tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
           http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
-          demo ? " (DEMO mode: demo data with the demo TMK" + (simulator == null ? ")"
-              : ", card-bus simulator on 127.0.0.1:" + simulator.port() + ")") : "");
+          demo ? " (DEMO mode: demo data with the demo TMK" + (demoBus == null ? ")"
+              : ", " + demoBus.description() + ")") : "");
       log.info(ready);
       // also on stdout, unbuffered by the logger: launchers and tests wait for this line
       System.out.println(ready);
       return node;
     } catch (Exception e) {
       system.terminate();
-      if (simulator != null) simulator.close();
+      if (demoBus != null) demoBus.close();
       throw new IllegalStateException("switch node failed to start: " + e.getMessage(), e);
     }
   }
@@ -228,8 +243,8 @@ public final class SwitchNode implements AutoCloseable {
 
   public int httpPort() { return httpBinding.localAddress().getPort(); }
 
-  /** The in-process card-bus simulator of demo mode, or null. */
-  public CardBusHost simulator() { return simulator; }
+  /** The in-process card bus of demo mode (the demo assembly's simulator), or null. */
+  public DemoCardBus demoCardBus() { return demoCardBus; }
 
   public SoftwareHsm hsm() { return hsm; }
 
@@ -241,6 +256,6 @@ public final class SwitchNode implements AutoCloseable {
     } catch (Exception e) {
       log.warn("actor system did not terminate in time: {}", e.getMessage());
     }
-    if (simulator != null) simulator.close();
+    if (demoCardBus != null) demoCardBus.close();
   }
 }

@@ -57,7 +57,7 @@ class AdminApiTest {
   static void start() {
     auditLog.start();
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("posp.audit")).addAppender(auditLog);
-    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of("posp.admin.token", TOKEN, "posp.admin.principal", WHO)));
+    node = TestNodes.start(TestNodes.demo(dataDir, Map.of("posp.admin.token", TOKEN, "posp.admin.principal", WHO)));
   }
 
   @AfterAll

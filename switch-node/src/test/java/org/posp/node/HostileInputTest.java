@@ -57,7 +57,7 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() {
-    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of(
+    node = TestNodes.start(TestNodes.demo(dataDir, Map.of(
         "posp.card-bus.endpoint-defaults.timeout", "3s",
         "posp.demo-data.card-bus-late-delay", "2s",
         "posp.terminal.reversal-first-retry", "1s",
@@ -87,7 +87,7 @@ class HostileInputTest {
   }
 
   static TerminalTotals host(TerminalClient t) {
-    return node.simulator().ledger().terminal(MID, t.config().terminalId());
+    return TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId());
   }
 
   /** The bytes of a prepared request with the last byte of its MAC (field 64) changed. */

@@ -45,7 +45,7 @@ class MacAlgorithmTest {
 
   @BeforeAll
   static void start() {
-    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of()));
+    node = TestNodes.start(TestNodes.demo(dataDir, Map.of()));
   }
 
   @AfterAll
@@ -74,7 +74,7 @@ class MacAlgorithmTest {
   }
 
   static TerminalTotals host(TerminalClient t) {
-    return node.simulator().ledger().terminal(MID, t.config().terminalId());
+    return TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId());
   }
 
   /**

@@ -30,7 +30,7 @@ class PostgresNodeTest {
       com.typesafe.config.Config config = TestNodes.demoOnPostgres(dataDir, pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
       String tid = "10000077";
       TxnResult sale;
-      try (SwitchNode node = SwitchNode.start(config)) {
+      try (SwitchNode node = TestNodes.start(config)) {
         try (TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
             DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(15)))) {
@@ -45,7 +45,7 @@ class PostgresNodeTest {
         rs.next();
         assertTrue(rs.getInt(1) >= 3, "provisioning, sign-on, intent and outcome are in PostgreSQL");
       }
-      try (SwitchNode node = SwitchNode.start(config)) {
+      try (SwitchNode node = TestNodes.start(config)) {
         var ref = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system())
             .entityRefFor(org.posp.terminal.TerminalEntity.TYPE_KEY,
                 org.posp.terminal.TerminalEntity.entityId(DemoData.MERCHANT, tid));

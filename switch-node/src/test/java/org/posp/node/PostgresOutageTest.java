@@ -41,7 +41,7 @@ class PostgresOutageTest {
     EmbeddedPostgres pg = startPg(port, pgData);
     com.typesafe.config.Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000088";
-    try (SwitchNode node = SwitchNode.start(config);
+    try (SwitchNode node = TestNodes.start(config);
         TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
             DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {
@@ -57,7 +57,7 @@ class PostgresOutageTest {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertEquals("96", during.responseCode(), String.valueOf(during));
       assertTrue(ms < 3_000, "answered in " + ms + " ms");
-      assertEquals(11_00, node.simulator().ledger().terminal(DemoData.MERCHANT, tid).netFen(),
+      assertEquals(11_00, TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen(),
           "nothing reached the card bus while the database was down");
 
       pg = startPg(port, pgData);
@@ -69,7 +69,7 @@ class PostgresOutageTest {
         if ("00".equals(after.responseCode())) break;
       }
       assertEquals("00", after.responseCode(), "recovers by itself: " + after);
-      assertEquals(11_00 + 33_00, node.simulator().ledger().terminal(DemoData.MERCHANT, tid).netFen());
+      assertEquals(11_00 + 33_00, TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen());
       assertTrue(t.settle().balanced(), "the approved sale of before the outage was not lost");
     } finally {
       pg.close();
@@ -91,7 +91,7 @@ class PostgresOutageTest {
     EmbeddedPostgres pg = startPg(port, pgData);
     com.typesafe.config.Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000089";
-    try (SwitchNode node = SwitchNode.start(config);
+    try (SwitchNode node = TestNodes.start(config);
         TerminalClient t = new TerminalClient(TerminalConfig.of(
             List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
             DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {
@@ -119,7 +119,7 @@ class PostgresOutageTest {
       }
       assertEquals("00", after.responseCode(), "recovers by itself: " + after);
       Thread.sleep(12_000); // the compensation of a 96 is retried every 5 s until the entity acknowledges
-      var host = node.simulator().ledger().terminal(DemoData.MERCHANT, tid);
+      var host = TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid);
       assertEquals(0, host.reversedCount(), "no reversal was scheduled by the unauthenticated frames");
       assertEquals(44_00 + 1_00, host.netFen());
     } finally {

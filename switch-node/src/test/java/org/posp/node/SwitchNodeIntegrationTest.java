@@ -46,7 +46,7 @@ class SwitchNodeIntegrationTest {
 
   @BeforeAll
   static void start() {
-    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of(
+    node = TestNodes.start(TestNodes.demo(dataDir, Map.of(
         "posp.card-bus.endpoint-defaults.timeout", "8s",
         "posp.demo-data.card-bus-late-delay", "5s",
         "posp.terminal.reversal-first-retry", "1s")));
@@ -110,7 +110,7 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", refund.responseCode(), String.valueOf(refund));
 
       // host: debits 12.34 + 50.00, credits 50.00 (void) + 2.00 (refund)
-      TerminalTotals host = node.simulator().ledger().terminal(MID, t.config().terminalId());
+      TerminalTotals host = TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId());
       assertEquals(12_34 + 50_00 - 50_00 - 2_00, host.netFen());
 
       String batch = t.batch();
@@ -138,11 +138,13 @@ class SwitchNodeIntegrationTest {
       // the switch reverses by itself: the host sees a reversal for that terminal's sale
       String tid = t.config().terminalId();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline && node.simulator().ledger().terminal(MID, tid).reversedCount() == 0) {
+      while (System.nanoTime() < deadline
+          && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
         Thread.sleep(100);
       }
-      assertEquals(1, node.simulator().ledger().terminal(MID, tid).reversedCount(), "host received the switch's reversal");
-      assertEquals(0, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+          "host received the switch's reversal");
+      assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
     }
   }
 
@@ -153,16 +155,17 @@ class SwitchNodeIntegrationTest {
       Card card = freshCard();
       TxnResult sale = t.sale(card, 30_00);
       assertEquals("00", sale.responseCode());
-      assertEquals(30_00, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(30_00, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
       var rev = t.reversal(sale.record(), "98");
       assertEquals("00", rev.responseCode(), String.valueOf(rev));
       var again = t.reversal(sale.record(), "98");
       assertEquals("00", again.responseCode(), String.valueOf(again));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline && node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen() != 0) {
+      while (System.nanoTime() < deadline
+          && TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen() != 0) {
         Thread.sleep(50);
       }
-      assertEquals(0, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
       SettlementResult st = t.settle();
       assertTrue(st.balanced(), String.valueOf(st));
     }
@@ -180,11 +183,12 @@ class SwitchNodeIntegrationTest {
     t.close(); // the terminal hangs up before the approval comes back
     String tid = t.config().terminalId();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline && node.simulator().ledger().terminal(MID, tid).reversedCount() == 0) {
+    while (System.nanoTime() < deadline && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
       Thread.sleep(100);
     }
-    assertEquals(1, node.simulator().ledger().terminal(MID, tid).reversedCount(), "the switch reversed the approval");
-    assertEquals(0, node.simulator().ledger().terminal(MID, tid).netFen());
+    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+        "the switch reversed the approval");
+    assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, tid).netFen());
   }
 
   @Test
@@ -223,7 +227,7 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", second.responseCode());
       assertEquals(first.replyMessage().get(37), second.replyMessage().get(37));
       assertEquals(first.replyMessage().get(38), second.replyMessage().get(38));
-      assertEquals(3_00, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(3_00, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
 
       // 94: same key, different content (other amount, same STAN)
       var changed = dup.message().with(4, "000000000400");
@@ -388,7 +392,7 @@ class SwitchNodeIntegrationTest {
         rrns.add(ex.replyMessage().get(37));
       }
       assertEquals(12, rrns.size(), "every sale has its own RRN");
-      assertEquals(12 * 1_00 + 66, node.simulator().ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(12 * 1_00 + 66, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
     }
   }
 

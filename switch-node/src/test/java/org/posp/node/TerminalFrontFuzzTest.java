@@ -76,7 +76,7 @@ class TerminalFrontFuzzTest {
 
   @BeforeAll
   static void start() {
-    node = SwitchNode.start(TestNodes.demo(dataDir, Map.of(
+    node = TestNodes.start(TestNodes.demo(dataDir, Map.of(
         "posp.card-bus.endpoint-defaults.timeout", "3s",
         "posp.terminal.reversal-first-retry", "1s",
         "posp.terminal-front.frame-read-timeout", "1s")));
@@ -145,7 +145,7 @@ class TerminalFrontFuzzTest {
     try (TerminalClient canary = terminal(CANARY); TerminalClient victim = terminal(VICTIM)) {
       assertEquals("00", canary.signOn().responseCode());
       List<Seed> seeds = victimTraffic(victim, random);
-      Ledger ledger = node.simulator().ledger();
+      Ledger ledger = TestNodes.simulator(node).ledger();
       List<HostMessage> before = ledger.messages();
       int reversalsBefore = ledger.reversalsReceived();
 
@@ -227,10 +227,12 @@ class TerminalFrontFuzzTest {
     assertEquals("00", v.reversal(reversed, "96").responseCode());
     // the switch reverses upstream after its 0410: wait (bounded) for it, so the attack starts from a quiet host
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (node.simulator().ledger().terminal(MID, VICTIM).reversedCount() < 1 && System.nanoTime() < deadline) {
+    while (TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount() < 1
+        && System.nanoTime() < deadline) {
       sleep(100);
     }
-    assertEquals(1, node.simulator().ledger().terminal(MID, VICTIM).reversedCount(), "the victim's reversal upstream");
+    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, VICTIM).reversedCount(),
+        "the victim's reversal upstream");
 
     byte[] tpdu = sent.get(0).frame().tpdu();
     byte[] header = sent.get(0).frame().header();

@@ -58,7 +58,7 @@ class TerminalMutualTlsTest {
       ClusterTransportTest.keytool("-importcert", "-noprompt", "-alias", tid, "-file", cer.toString(),
           "-storetype", "PKCS12", "-keystore", trust.toString(), "-storepass", PASSWORD);
     }
-    node = SwitchNode.start(TestNodes.demo(dir.resolve("node"), Map.of(
+    node = TestNodes.start(TestNodes.demo(dir.resolve("node"), Map.of(
         "posp.terminal-front.tls-client-auth", "need",
         "posp.terminal-front.tls-truststore", trust.toString(),
         "posp.terminal-front.tls-truststore-password", PASSWORD)));
