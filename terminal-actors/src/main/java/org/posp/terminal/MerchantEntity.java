@@ -15,6 +15,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.posp.persistence.CborSerializable;
+import org.posp.terminal.codec.ResponseCode;
 
 /**
  * A merchant (商户): profile, status, limits and allowed transaction types, and the day's approved
@@ -163,21 +164,21 @@ public final class MerchantEntity
 
   static CheckResult check(State s, Check c) {
     Profile p = s.profile();
-    if (p == null) return new CheckResult("03", "merchant unknown");
-    if (p.status() != Status.ACTIVE) return new CheckResult("03", "merchant " + p.status().name().toLowerCase());
+    if (p == null) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant unknown");
+    if (p.status() != Status.ACTIVE) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant " + p.status().name().toLowerCase());
     // allowed types and limits concern payments; a sign-on only needs an active merchant
     if (org.posp.terminal.codec.TransactionType.SIGN_ON.name().equals(c.type())) return new CheckResult(null, null);
     if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
-      return new CheckResult("58", c.type() + " not allowed for this merchant");
+      return new CheckResult(ResponseCode.NOT_PERMITTED_TO_TERMINAL.code(), c.type() + " not allowed for this merchant");
     }
     // limits bound the money a merchant takes in: voids and refunds give money back
     if (!LIMITED.contains(c.type())) return new CheckResult(null, null);
     if (p.singleLimitFen() > 0 && c.amountFen() > p.singleLimitFen()) {
-      return new CheckResult("61", "amount above the single-transaction limit");
+      return new CheckResult(ResponseCode.EXCEEDS_LIMIT.code(), "amount above the single-transaction limit");
     }
     long today = c.day().equals(s.day()) ? s.dayApprovedFen() : 0;
     if (p.dailyLimitFen() > 0 && today + c.amountFen() > p.dailyLimitFen()) {
-      return new CheckResult("61", "daily limit reached");
+      return new CheckResult(ResponseCode.EXCEEDS_LIMIT.code(), "daily limit reached");
     }
     return new CheckResult(null, null);
   }
