@@ -9,7 +9,6 @@ import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.ResponseCode;
 import org.posp.terminal.codec.TerminalMessage;
-import org.posp.terminal.codec.TransactionType;
 
 /**
  * A card transaction once its steps passed: its intent is recorded (the transaction, pending) before
@@ -106,10 +105,5 @@ final class FinancialFlow {
    */
   static byte[] cardBinding(String entityId, String txnKey) {
     return ("card|" + entityId + "|" + txnKey).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** Whether {@code t} is a transaction whose approval the merchant counts (its day total). */
-  static boolean countsForMerchant(Txn t) {
-    return t.status() == TxnStatus.APPROVED && t.type() == TransactionType.SALE;
   }
 }

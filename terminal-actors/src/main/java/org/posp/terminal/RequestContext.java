@@ -89,7 +89,12 @@ final class RequestContext {
   }
 
   long amount() {
-    return msg().has(4) ? parseAmount(msg().get(4)) : 0;
+    return amountOf(msg());
+  }
+
+  /** Field 4 in fen: 0 when absent, -1 when not a number. */
+  static long amountOf(TerminalMessage m) {
+    return m.has(4) ? parseAmount(m.get(4)) : 0;
   }
 
   /** Whether the MAC is right under the current MAK (true for types without a MAC). */

@@ -143,9 +143,8 @@ public final class TerminalDecider {
       return reject(r, ResponseCode.FUNCTION_NOT_SUPPORTED, "transaction type not supported yet: " + type.get());
     }
     if (kind.askMerchant()) {
-      TerminalMessage msg = r.msg();
-      long amount = msg.has(4) ? RequestContext.parseAmount(msg.get(4)) : 0;
-      return Decision.builder().then(new Decision.AskMerchant(r, s.merchantId(), type.get().name(), amount)).build();
+      return Decision.builder().then(new Decision.AskMerchant(r, s.merchantId(), type.get().name(),
+          RequestContext.amountOf(m))).build();
     }
     return proceed(s, r, kind);
   }

@@ -45,11 +45,6 @@ public record TerminalSettings(
         merchantAskTimeout, merchantCache, refundRetentionDays, snapshotEvery, allowed, signOnWindow);
   }
 
-  public TerminalSettings withKeyMaxAge(Duration maxAge) {
-    return new TerminalSettings(acquirerId, maxAge, idlePassivation, reversalMaxBackoff, reversalFirstRetry,
-        merchantAskTimeout, merchantCache, refundRetentionDays, snapshotEvery, singleDesAllowed, signOnWindow);
-  }
-
   public static TerminalSettings fromConfig(Config config) {
     Config c = config.getConfig("posp.terminal");
     return new TerminalSettings(

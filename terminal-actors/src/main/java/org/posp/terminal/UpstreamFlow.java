@@ -37,11 +37,16 @@ final class UpstreamFlow {
     Txn t = found.get();
     Decision.Builder d = Decision.builder();
     CardBusResult res = in.result();
+    // the outcome leaves the transaction approved (counted by the merchant) or with a reversal pending
+    boolean approved = false;
+    boolean reversing = false;
     if (res instanceof CardBusResult.Answered a) {
-      boolean approved = TerminalCodes.approved(a);
-      d.persist(new TxnCompleted(t.key(), approved ? TxnStatus.APPROVED : TxnStatus.DECLINED, TerminalCodes.of(a),
-          a.approvalCode(), a.settlementDate(), a.endpoint(), null));
-      if (approved && in.terminalGaveUp()) {
+      boolean hostApproved = TerminalCodes.approved(a);
+      d.persist(new TxnCompleted(t.key(), hostApproved ? TxnStatus.APPROVED : TxnStatus.DECLINED,
+          TerminalCodes.of(a), a.approvalCode(), a.settlementDate(), a.endpoint(), null));
+      reversing = hostApproved && in.terminalGaveUp();
+      approved = hostApproved && !reversing;
+      if (reversing) {
         // the terminal gave up on it while it was upstream: approved, and reversed at once
         d.persist(new TerminalEntity.ReversalRequested(t.key(), ReversalFlow.newReversal(env,
             ResponseCode.ERROR.code())));
@@ -52,16 +57,15 @@ final class UpstreamFlow {
           null));
       d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.reason());
     } else {
+      reversing = true;
       d.persist(new TxnCompleted(t.key(), TxnStatus.REVERSED, ResponseCode.NO_UPSTREAM_REPLY.code(), null, null,
           res.endpoint(), ReversalFlow.newReversal(env, ResponseCode.NO_UPSTREAM_REPLY.code())));
       d.warn(t.type() + " rrn " + t.rrn() + " timed out at " + res.endpoint() + ": reversing");
     }
-    Decision decided = d.build();
-    Txn after = TerminalEvents.applyAll(s, decided.events()).txn(t.key()).orElseThrow();
-    if (FinancialFlow.countsForMerchant(after)) {
-      d.then(new Decision.RecordApproved(s.merchantId(), after.rrn(), after.amountFen(), env.now().toLocalDate()));
+    if (approved && t.type() == TransactionType.SALE) {
+      d.then(new Decision.RecordApproved(s.merchantId(), t.rrn(), t.amountFen(), env.now().toLocalDate()));
     }
-    if (after.reversalPending()) d.then(new Decision.TriggerReversal(after.key()));
+    if (reversing) d.then(new Decision.TriggerReversal(t.key()));
     return d.then(new Decision.Release(t.key())).build();
   }
 

@@ -74,10 +74,6 @@ public enum ResponseCode {
     return terminalMayRetry;
   }
 
-  public boolean isApproval() {
-    return this == APPROVED;
-  }
-
   /** Whether {@code field39} is this code (null-safe). */
   public boolean is(String field39) {
     return code.equals(field39);
