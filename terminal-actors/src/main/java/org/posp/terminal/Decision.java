@@ -7,7 +7,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.posp.channel.CardBusRequest;
-import org.posp.terminal.TerminalEntity.Event;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
@@ -17,7 +16,7 @@ import org.posp.terminal.codec.TerminalMessage;
  * except {@linkplain Effect#immediate() immediate} effects, which only change the entity's transient work
  * and run before the write.
  */
-public record Decision(List<Event> events, Reply reply, List<Effect> effects, List<Note> notes) {
+public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> effects, List<Note> notes) {
 
   public Decision {
     events = List.copyOf(events);
@@ -151,17 +150,17 @@ public record Decision(List<Event> events, Reply reply, List<Effect> effects, Li
 
   /** Collects a decision. */
   public static final class Builder {
-    private final List<Event> events = new ArrayList<>();
+    private final List<TerminalEvent> events = new ArrayList<>();
     private final List<Effect> effects = new ArrayList<>();
     private final List<Note> notes = new ArrayList<>();
     private Reply reply;
 
-    public Builder persist(Event event) {
+    public Builder persist(TerminalEvent event) {
       events.add(event);
       return this;
     }
 
-    public Builder persist(List<? extends Event> all) {
+    public Builder persist(List<? extends TerminalEvent> all) {
       events.addAll(all);
       return this;
     }

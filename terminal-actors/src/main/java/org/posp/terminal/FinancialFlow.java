@@ -33,12 +33,10 @@ final class FinancialFlow {
         (card.pan() + "|" + (card.expiry() == null ? "" : card.expiry())).getBytes(StandardCharsets.US_ASCII),
         cardBinding(env.entityId(), key));
     RequestContext.Original original = c.original;
-    Txn txn = Txn.started(key, r.type(), c.f60().batch(), c.stan(), c.amount(), c.requestHash())
-        .upstream(id.rrn(), id.stan(), at.localDateTime(), at.date(), at.time())
-        .card(card.masked(), c.panHash(), cardEnc)
-        .original(original == null ? null : original.key())
-        .at(env.clock().instant(), r.delivery())
-        .build();
+    var intent = new TerminalEvent.TxnRequested(key, r.type(), c.f60().batch(), c.stan(), c.amount(), c.requestHash(),
+        new TerminalEvent.TxnIds(id.rrn(), id.stan(), at.localDateTime(), at.date(), at.time()),
+        new TerminalEvent.Card(card.masked(), c.panHash(), cardEnc),
+        original == null ? null : original.key(), env.clock().instant(), r.delivery());
     CardBusRequest up = CardBusRequest.builder(kind.operation())
         .originalOperation(kind.originalOperation())
         .ids(id.rrn(), id.stan(), at.localDateTime())
@@ -50,7 +48,7 @@ final class FinancialFlow {
         .build();
     return Decision.builder()
         .then(new Decision.Park(key, r))
-        .persist(new TerminalEntity.TxnStarted(txn))
+        .persist(intent)
         .then(new Decision.SendUpstream(key, up))
         .build();
   }

@@ -40,7 +40,7 @@ final class ReversalFlow {
       String ref = TxnKeys.batchAndStan(batch, c.stan());
       if (s.reversedBeforeSeen().contains(ref)) return nothingToReverse(c.request, null, "original unknown, already remembered");
       return Decision.builder()
-          .persist(new TerminalEntity.ReversedBeforeSeen(ref))
+          .persist(new TerminalEvent.ReversedBeforeSeen(ref))
           .reply(new Decision.ToTerminal(c.request, reply(c.request, null), true))
           .info("reversal of stan " + c.stan() + " before its original was seen: remembered")
           .build();
@@ -50,7 +50,7 @@ final class ReversalFlow {
     if (t.status() != TxnStatus.APPROVED) return nothingToReverse(c.request, t, "original " + t.status());
     String reason = c.msg().has(39) ? c.msg().get(39) : ResponseCode.ERROR.code();
     return Decision.builder()
-        .persist(new TerminalEntity.ReversalRequested(t.key(), newReversal(env, reason)))
+        .persist(newReversal(env, t.key(), reason))
         .then(new Decision.TriggerReversal(t.key()))
         .reply(new Decision.ToTerminal(c.request, reply(c.request, t), true))
         .build();
@@ -72,9 +72,10 @@ final class ReversalFlow {
     return b.build();
   }
 
-  /** A new store-and-forward reversal with its own upstream STAN and time, kept for every repeat. */
-  static Reversal newReversal(TerminalDecider.Env env, String reason) {
+  /** A new store-and-forward reversal of {@code key} with its own upstream STAN and time, kept for every repeat. */
+  static TerminalEvent.ReversalRequested newReversal(TerminalDecider.Env env, String key, String reason) {
     var id = env.ids().next();
-    return new Reversal(reason, id.stan(), env.now().format(UpstreamTimes.UPSTREAM), env.clock().instant(), false);
+    return new TerminalEvent.ReversalRequested(key, reason, id.stan(), env.now().format(UpstreamTimes.UPSTREAM),
+        env.clock().instant());
   }
 }

@@ -55,7 +55,8 @@ final class SettlementFlow {
     BatchTotals mine = st.switchTotals();
     var retainAfter = env.clock().instant().minus(Duration.ofDays(env.settings().refundRetentionDays()));
     return Decision.builder()
-        .persist(new TerminalEntity.BatchSettled(st, retainAfter))
+        .persist(new TerminalEvent.BatchSettled(st.batch(), st.nextBatch(), st.stan(), st.requestHash(), st.resultCode(),
+            st.field48(), st.rrn(), st.date(), st.time(), st.switchTotals(), st.switchItems(), st.at(), retainAfter))
         .reply(new Decision.ToTerminal(r, reply(r, st), false))
         .info("batch " + st.batch() + " settled " + ("1".equals(st.resultCode()) ? "balanced" : "NOT balanced")
             + " (switch debit " + mine.debitCount() + "/" + mine.debitFen() + " credit " + mine.creditCount() + "/"
@@ -129,7 +130,7 @@ final class SettlementFlow {
         return c.reject(ResponseCode.FUNCTION_NOT_SUPPORTED, "batch upload code " + f60.networkCode() + " not supported");
       }
     }
-    TerminalEntity.BatchUploaded event = new TerminalEntity.BatchUploaded(last.batch(), items, ic, ended);
+    var event = new TerminalEvent.BatchUploaded(last.batch(), items, ic, ended);
     Decision.Builder d = Decision.builder().persist(event)
         .reply(new Decision.ToTerminal(r, TerminalReplies.base(r.msg(), ResponseCode.APPROVED,
             r.receivedAt()).build(), false));

@@ -52,11 +52,10 @@ final class SignOnFlow {
       return c.reject(ResponseCode.FUNCTION_NOT_SUPPORTED, "key scheme does not fit the TMK")
           .withNote(Decision.Note.warn("sign-on with scheme " + scheme + " refused by the HSM: " + ex.getMessage()));
     }
-    var k = new TerminalState.Keys(scheme, keys.pik(), keys.mak(), keys.tdk(), env.clock().instant(), stan,
-        c.requestHash(), current == null ? null : current.mak());
     String batch = s.batchNo();
     return Decision.builder()
-        .persist(new TerminalEntity.SignedOn(k, batch))
+        .persist(new TerminalEvent.SignedOn(scheme, keys.pik(), keys.mak(), keys.tdk(), env.clock().instant(), stan,
+            c.requestHash(), batch))
         .reply(new Decision.ToTerminal(c.request, reply(c.request, batch, keys.keyBlock()), false))
         .info("signed on (scheme " + scheme.networkCode() + ", mac " + s.macAlgorithm() + ", batch " + batch
             + ", mak kcv " + keys.mak().checkValue() + ")")

@@ -114,7 +114,7 @@ public final class TerminalDecider {
     if (input instanceof Provision in) return onProvision(s, in.command());
     if (input instanceof RequireSignOn in) {
       return s.provisioned()
-          ? Decision.builder().persist(new TerminalEntity.SignOnRequired()).reply(new Decision.Status(in.replyTo(), null))
+          ? Decision.builder().persist(new TerminalEvent.SignOnRequired()).reply(new Decision.Status(in.replyTo(), null))
               .build()
           : Decision.reply(new Decision.Status(in.replyTo(), "terminal not provisioned"));
     }
@@ -168,7 +168,7 @@ public final class TerminalDecider {
     }
     return switch (kind.action()) {
       case ECHO -> reply(r, TerminalReplies.base(r.msg(), ResponseCode.APPROVED, r.receivedAt()).build(), false);
-      case SIGN_OFF -> Decision.builder().persist(new TerminalEntity.SignedOff())
+      case SIGN_OFF -> Decision.builder().persist(new TerminalEvent.SignedOff())
           .reply(new Decision.ToTerminal(r,
               TerminalReplies.base(r.msg(), ResponseCode.APPROVED, r.receivedAt()).build(), false))
           .build();
@@ -194,7 +194,7 @@ public final class TerminalDecider {
     if (c.tmk().equals(s.tmk()) && mac == s.macAlgorithm()) {
       return Decision.reply(new Decision.Status(c.replyTo(), null));
     }
-    return Decision.builder().persist(new TerminalEntity.Provisioned(c.merchantId(), c.terminalId(), c.tmk(), mac))
+    return Decision.builder().persist(new TerminalEvent.Provisioned(c.merchantId(), c.terminalId(), c.tmk(), mac))
         .reply(new Decision.Status(c.replyTo(), null)).build();
   }
 

@@ -59,7 +59,7 @@ import org.slf4j.Logger;
  * reversal attempts). The protocol itself — every check, reply and event — is the decider's.
  */
 public final class TerminalEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<TerminalEntity.Command, TerminalEntity.Event, TerminalState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<TerminalEntity.Command, TerminalEvent, TerminalState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Terminal");
 
@@ -148,52 +148,6 @@ public final class TerminalEntity
 
   record IdleTimeout() implements Command {}
 
-  // ======================================================================== events
-
-  public sealed interface Event extends CborSerializable {}
-
-  /** {@code macAlgorithm} is absent (null) in events recorded before it was chosen: CUP ECB. */
-  public record Provisioned(String merchantId, String terminalId, LmkKey tmk, MacAlgorithm macAlgorithm)
-      implements Event {
-    public Provisioned(String merchantId, String terminalId, LmkKey tmk) {
-      this(merchantId, terminalId, tmk, MacAlgorithm.CUP_ECB);
-    }
-  }
-
-  public record SignedOn(TerminalState.Keys keys, String batchNo) implements Event {}
-
-  public record SignedOff() implements Event {}
-
-  public record SignOnRequired() implements Event {}
-
-  /** The intent: persisted before anything leaves the node. */
-  public record TxnStarted(Txn txn) implements Event {}
-
-  /**
-   * The upstream outcome. {@code reversal} is set when the outcome is unknown (timeout, crash): the
-   * switch then reverses by itself.
-   */
-  public record TxnCompleted(String key, TxnStatus status, String responseCode, String authCode,
-      String settlementDate, String endpoint, Reversal reversal) implements Event {}
-
-  /** A reversal of an approved transaction, asked by the terminal (0400) or decided by the switch. */
-  public record ReversalRequested(String key, Reversal reversal) implements Event {}
-
-  /**
-   * The terminal reversed a request (batch:STAN) the entity has not seen: if it still arrives it is
-   * refused, never sent upstream.
-   */
-  public record ReversedBeforeSeen(String batchAndStan) implements Event {}
-
-  /** The host acknowledged the reversal (2430 with 4000). */
-  public record ReversalCompleted(String key) implements Event {}
-
-  /** The batch is settled and closed; the next batch is open. */
-  public record BatchSettled(TerminalState.Settlement settlement, Instant retainSalesAfter) implements Event {}
-
-  /** Batch upload (批上送) records of the settled batch arrived. */
-  public record BatchUploaded(String batch, Map<String, Long> items, int icRecords, boolean ended) implements Event {}
-
   // ======================================================================== wiring
 
   public static Behavior<Command> create(String entityId, TerminalServices services,
@@ -221,7 +175,7 @@ public final class TerminalEntity
     final Map<String, Integer> reversalAttempts = new HashMap<>();
     /** Requests whose reply waits for a journal write (sign-on, settlement, ...). */
     final Set<Request> persisting = new HashSet<>();
-    /** Keys whose intent (TxnStarted) is being written. */
+    /** Keys whose intent (TxnRequested) is being written. */
     final Set<String> intentsWriting = new HashSet<>();
     /** Pending transactions the terminal gave up on: reversed as soon as they are approved. */
     final Set<String> reverseWhenDone = new HashSet<>();
@@ -295,7 +249,7 @@ public final class TerminalEntity
    * builder's cases, lambdas and Scala lists cost about a kilobyte for each of them.
    */
   @Override
-  public CommandHandlerWithReply<Command, Event, TerminalState> commandHandler() {
+  public CommandHandlerWithReply<Command, TerminalEvent, TerminalState> commandHandler() {
     return this::onCommand;
   }
 
@@ -304,7 +258,7 @@ public final class TerminalEntity
    * and leaves the entity running: a restart would resolve transactions in flight as interrupted and
    * reverse them, so an input that trips a defect would move money.
    */
-  private ReplyEffect<Event, TerminalState> onCommand(TerminalState s, Command command) {
+  private ReplyEffect<TerminalEvent, TerminalState> onCommand(TerminalState s, Command command) {
     try {
       return dispatch(s, command);
     } catch (RuntimeException ex) {
@@ -317,7 +271,7 @@ public final class TerminalEntity
     }
   }
 
-  private ReplyEffect<Event, TerminalState> dispatch(TerminalState s, Command command) {
+  private ReplyEffect<TerminalEvent, TerminalState> dispatch(TerminalState s, Command command) {
     if (command instanceof HandleRequest c) {
       return run(s, decider.decide(s, new TerminalDecider.Received(c.body(), c.replyTo(), c.delivery())));
     }
@@ -352,7 +306,7 @@ public final class TerminalEntity
     return Effect().unhandled().thenNoReply();
   }
 
-  private ReplyEffect<Event, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
+  private ReplyEffect<TerminalEvent, TerminalState> onUpstreamDone(TerminalState s, UpstreamDone c) {
     if (work == null || !work.inFlight.remove(c.key())) {
       // sent by an earlier incarnation (the entity restarted after a journal failure, and may have
       // answered its requester 96): recovery resolves that intent as a reversal, whatever this says
@@ -380,7 +334,7 @@ public final class TerminalEntity
     return null;
   }
 
-  private ReplyEffect<Event, TerminalState> onIdle(TerminalState s) {
+  private ReplyEffect<TerminalEvent, TerminalState> onIdle(TerminalState s) {
     boolean pendingWork = (work != null && (!work.waiting.isEmpty() || !work.inFlight.isEmpty()))
         || s.txns().values().stream().anyMatch(t -> t.status() == TxnStatus.PENDING || t.reversalPending());
     if (pendingWork) return Effect().noReply();
@@ -398,7 +352,7 @@ public final class TerminalEntity
    * Carries out a decision: immediate effects first; then, when it has events, persists them and runs the
    * other effects and the reply once they are stored; otherwise runs them now.
    */
-  private ReplyEffect<Event, TerminalState> run(TerminalState s, Decision d) {
+  private ReplyEffect<TerminalEvent, TerminalState> run(TerminalState s, Decision d) {
     for (Effect e : d.effects()) {
       if (e.immediate()) runImmediate(e);
     }
@@ -416,7 +370,7 @@ public final class TerminalEntity
     if (!intents.isEmpty()) work().intentsWriting.addAll(intents);
     Request waiting = d.reply() instanceof Decision.ToTerminal t ? t.request() : null;
     if (waiting != null) work().persisting.add(waiting);
-    EffectBuilder<Event, TerminalState> persisted = Effect().persist(d.events()).thenRun(ns -> {
+    EffectBuilder<TerminalEvent, TerminalState> persisted = Effect().persist(d.events()).thenRun(ns -> {
       TerminalMetrics.terminalPersisted(start);
       if (!intents.isEmpty() && work != null) intents.forEach(work.intentsWriting::remove);
       log(d.notes());
@@ -436,7 +390,7 @@ public final class TerminalEntity
     return persisted.thenNoReply();
   }
 
-  private ReplyEffect<Event, TerminalState> replyNow(TerminalState s, Decision.Reply reply) {
+  private ReplyEffect<TerminalEvent, TerminalState> replyNow(TerminalState s, Decision.Reply reply) {
     if (reply instanceof Decision.ToTerminal t) return Effect().reply(t.replyTo(), respond(s, t.message(), t.mac()));
     if (reply instanceof Decision.Silence n) return Effect().reply(n.replyTo(), TerminalResponse.none());
     if (reply instanceof Decision.Status st) return Effect().reply(st.replyTo(), status(st));
@@ -561,17 +515,17 @@ public final class TerminalEntity
   // ======================================================================== events
 
   @Override
-  public EventHandler<TerminalState, Event> eventHandler() {
+  public EventHandler<TerminalState, TerminalEvent> eventHandler() {
     return EVENTS;
   }
 
   /** Stateless, so one for every entity (see {@link #commandHandler()}). */
-  private static final EventHandler<TerminalState, Event> EVENTS = TerminalEvents::apply;
+  private static final EventHandler<TerminalState, TerminalEvent> EVENTS = TerminalEvents::apply;
 
   /** Whether an event may change the set of pending reversals. */
-  static boolean touchesReversals(Event e) {
-    return e instanceof ReversalRequested || e instanceof ReversalCompleted || e instanceof BatchSettled
-        || (e instanceof TxnCompleted c && c.reversal() != null);
+  static boolean touchesReversals(TerminalEvent e) {
+    return e instanceof TerminalEvent.ReversalRequested || e instanceof TerminalEvent.ReversalCompleted
+        || e instanceof TerminalEvent.BatchSettled || (e instanceof TerminalEvent.TxnCompletedV1 c && c.reversal() != null);
   }
 
   // ======================================================================== replies

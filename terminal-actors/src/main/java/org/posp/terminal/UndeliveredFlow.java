@@ -84,7 +84,7 @@ final class UndeliveredFlow {
     if (t.status() == TxnStatus.PENDING) return Decision.builder().then(new Decision.ReverseWhenDone(t.key())).build();
     if (t.status() != TxnStatus.APPROVED) return ignored(in, t.key() + ": " + t.status() + ", nothing to undo");
     return Decision.builder()
-        .persist(new TerminalEntity.ReversalRequested(t.key(), ReversalFlow.newReversal(env, reason)))
+        .persist(ReversalFlow.newReversal(env, t.key(), reason))
         .then(new Decision.TriggerReversal(t.key()))
         .then(new Decision.Acknowledge(in.replyTo()))
         .warn(why)
@@ -93,7 +93,7 @@ final class UndeliveredFlow {
 
   private Decision rememberReversedBeforeSeen(TerminalState s, Undelivered in, String ref) {
     Decision.Builder d = Decision.builder();
-    if (!s.reversedBeforeSeen().contains(ref)) d.persist(new TerminalEntity.ReversedBeforeSeen(ref));
+    if (!s.reversedBeforeSeen().contains(ref)) d.persist(new TerminalEvent.ReversedBeforeSeen(ref));
     return d.then(new Decision.Acknowledge(in.replyTo())).build();
   }
 

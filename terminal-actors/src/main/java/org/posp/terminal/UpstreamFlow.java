@@ -9,8 +9,6 @@ import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
 import org.posp.channel.CardOperation;
 import org.posp.security.HsmException;
-import org.posp.terminal.TerminalEntity.Event;
-import org.posp.terminal.TerminalEntity.TxnCompleted;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.ResponseCode;
@@ -42,24 +40,23 @@ final class UpstreamFlow {
     boolean reversing = false;
     if (res instanceof CardBusResult.Answered a) {
       boolean hostApproved = TerminalCodes.approved(a);
-      d.persist(new TxnCompleted(t.key(), hostApproved ? TxnStatus.APPROVED : TxnStatus.DECLINED,
-          TerminalCodes.of(a), a.approvalCode(), a.settlementDate(), a.endpoint(), null));
+      d.persist(hostApproved
+          ? new TerminalEvent.TxnApproved(t.key(), a.approvalCode(), a.settlementDate(), a.endpoint())
+          : new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(a), a.endpoint()));
       reversing = hostApproved && in.terminalGaveUp();
       approved = hostApproved && !reversing;
       if (reversing) {
         // the terminal gave up on it while it was upstream: approved, and reversed at once
-        d.persist(new TerminalEntity.ReversalRequested(t.key(), ReversalFlow.newReversal(env,
-            ResponseCode.ERROR.code())));
+        d.persist(ReversalFlow.newReversal(env, t.key(), ResponseCode.ERROR.code()));
         d.warn(t.type() + " rrn " + t.rrn() + " approved after the terminal gave up on it: reversing");
       }
     } else if (res instanceof CardBusResult.NotSent n) {
-      d.persist(new TxnCompleted(t.key(), TxnStatus.DECLINED, TerminalCodes.of(n).code(), null, null, n.endpoint(),
-          null));
+      d.persist(new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(n).code(), n.endpoint()));
       d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.reason());
     } else {
       reversing = true;
-      d.persist(new TxnCompleted(t.key(), TxnStatus.REVERSED, ResponseCode.NO_UPSTREAM_REPLY.code(), null, null,
-          res.endpoint(), ReversalFlow.newReversal(env, ResponseCode.NO_UPSTREAM_REPLY.code())));
+      d.persist(new TerminalEvent.TxnUnanswered(t.key(), res.endpoint()))
+          .persist(ReversalFlow.newReversal(env, t.key(), ResponseCode.NO_UPSTREAM_REPLY.code()));
       d.warn(t.type() + " rrn " + t.rrn() + " timed out at " + res.endpoint() + ": reversing");
     }
     if (approved && t.type() == TransactionType.SALE) {
@@ -107,7 +104,7 @@ final class UpstreamFlow {
     if (in.result() instanceof CardBusResult.Answered a && "4000".equals(a.actionCode())) {
       return Decision.builder()
           .then(new Decision.ReversalSettled(in.key()))
-          .persist(new TerminalEntity.ReversalCompleted(in.key()))
+          .persist(new TerminalEvent.ReversalCompleted(in.key()))
           .info("reversal of rrn " + found.get().rrn() + " acknowledged by " + a.endpoint())
           .build();
     }
@@ -125,12 +122,12 @@ final class UpstreamFlow {
   /** After recovery: unknown outcomes become reversals, pending reversals are sent again. */
   Decision onRecovered(TerminalState s, TerminalDecider.Recovered in) {
     Decision.Builder d = Decision.builder();
-    List<Event> events = new ArrayList<>();
+    List<TerminalEvent> events = new ArrayList<>();
     for (Txn t : s.txns().values()) {
       if (t.status() == TxnStatus.PENDING && !in.inFlight().contains(t.key())) {
         d.warn(t.type() + " rrn " + t.rrn() + " was interrupted before its outcome: reversing");
-        events.add(new TxnCompleted(t.key(), TxnStatus.REVERSED, ResponseCode.NO_UPSTREAM_REPLY.code(), null, null,
-            null, ReversalFlow.newReversal(env, ResponseCode.NO_UPSTREAM_REPLY.code())));
+        events.add(new TerminalEvent.TxnUnanswered(t.key(), null));
+        events.add(ReversalFlow.newReversal(env, t.key(), ResponseCode.NO_UPSTREAM_REPLY.code()));
       }
     }
     d.persist(events);

@@ -1,5 +1,6 @@
 package org.posp.terminal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -93,13 +94,42 @@ class GoldenJournalTest {
     });
   }
 
+  /**
+   * The first version read through its migrations folds to the state the current events of the same history
+   * give: the migrated intent, sign-on, reversal and settlement carry every fact over. Card cryptograms carry
+   * a random IV, so they are compared by what they open to, not by their bytes.
+   */
+  @Test
+  void theMigratedFirstVersionFoldsToTheStateOfTheCurrentEvents() throws Exception {
+    Path root = goldenRoot();
+    List<TerminalEvent> v1 = load(root.resolve(FIRST), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
+    List<TerminalEvent> v2 = load(root.resolve("v2"), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
+    assertTrue(v1.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1), "v1 has version-1 outcomes");
+    assertFalse(v2.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1), "v2 writes none");
+    TerminalState fromV1 = TerminalEvents.applyAll(TerminalState.EMPTY, v1);
+    TerminalState fromV2 = TerminalEvents.applyAll(TerminalState.EMPTY, v2);
+    assertEquals(withoutCryptograms(fromV2), withoutCryptograms(fromV1));
+    SoftwareHsm hsm = SoftwareHsm.fromHex(GoldenJournalWriter.LMK);
+    for (Txn t : fromV1.txns().values()) {
+      var binding = FinancialFlow.cardBinding(GoldenJournalWriter.ENTITY_ID, t.key());
+      assertArrayEquals(hsm.decryptData(fromV2.txns().get(t.key()).cardEnc(), binding),
+          hsm.decryptData(t.cardEnc(), binding), t.key());
+    }
+  }
+
+  private static String withoutCryptograms(TerminalState s) {
+    return s.toString().replaceAll("cardEnc=[^,]*,", "cardEnc=…,");
+  }
+
   private static void terminalRecovers(String version, Path dir) throws IOException {
     Journal journal = load(dir, GoldenJournalWriter.TERMINAL_INDEX);
-    List<TerminalEntity.Event> events = journal.events(TerminalEntity.Event.class);
+    List<TerminalEvent> events = journal.events(TerminalEvent.class);
     List<TerminalState> after = states(TerminalState.EMPTY, events, TerminalEvents::apply);
     checkSnapshots(journal, after, events, TerminalState.class, TerminalEvents::apply);
     switch (version) {
-      case "v1" -> terminalFactsV1(after);
+      // v2 records an unknown outcome as two facts (unanswered, reversal requested) where v1 had one event
+      case "v1" -> terminalFacts(after, 0);
+      case "v2" -> terminalFacts(after, 1);
       default -> fail("write down the facts of golden/" + version + "'s terminal history in this test");
     }
   }
@@ -110,7 +140,7 @@ class GoldenJournalTest {
     List<MerchantEntity.State> after = states(new MerchantEntity.State(null, null, 0), events, MerchantEntity::apply);
     checkSnapshots(journal, after, events, MerchantEntity.State.class, MerchantEntity::apply);
     switch (version) {
-      case "v1" -> merchantFactsV1(after);
+      case "v1", "v2" -> merchantFactsV1(after);
       default -> fail("write down the facts of golden/" + version + "'s merchant history in this test");
     }
   }
@@ -152,7 +182,7 @@ class GoldenJournalTest {
     }
   }
 
-  // ======================================================================== the facts of v1
+  // ======================================================================== the facts of v1 and v2
 
   private static final String SALE_1 = "02:000001:000002";
   private static final String VOID_1 = "02:000001:000003";
@@ -172,10 +202,10 @@ class GoldenJournalTest {
    * its original, sign-on required and signed on again, a declined sale, settlement, batch upload (201 and
    * an ended 207), the next batch's sale, a refund of the settled sale, signed off.
    */
-  private static void terminalFactsV1(List<TerminalState> after) {
-    assertEquals(30, after.size(), "29 events");
+  private static void terminalFacts(List<TerminalState> after, int shift) {
+    assertEquals(30 + shift, after.size(), (29 + shift) + " events");
 
-    TerminalState mid = after.get(17);
+    TerminalState mid = after.get(17 + shift);
     assertEquals(GoldenJournalWriter.MERCHANT_ID, mid.merchantId());
     assertEquals(GoldenJournalWriter.TERMINAL_ID, mid.terminalId());
     assertEquals(MacAlgorithm.X919, mid.macAlgorithm());
@@ -199,25 +229,25 @@ class GoldenJournalTest {
     assertEquals("06", mid.txns().get(SALE_4).reversal().reason());
     assertEquals("00", mid.txns().get(SALE_4).responseCode(), "approved before the terminal reversed it");
 
-    assertTrue(after.get(18).signOnRequired());
-    TerminalState again = after.get(19);
+    assertTrue(after.get(18 + shift).signOnRequired());
+    TerminalState again = after.get(19 + shift);
     assertFalse(again.signOnRequired());
     assertEquals(KeyScheme.DOUBLE_LENGTH_WITH_TDK, again.keys().scheme());
     assertEquals("000009", again.keys().signOnStan());
     assertEquals(mid.keys().mak(), again.keys().previousMak(), "the previous MAK is kept");
     assertFalse(mid.keys().mak().equals(again.keys().mak()), "new working keys");
 
-    TerminalState beforeSettlement = after.get(21);
+    TerminalState beforeSettlement = after.get(21 + shift);
     assertEquals(TxnStatus.DECLINED, beforeSettlement.txns().get(SALE_5).status());
     assertEquals("51", beforeSettlement.txns().get(SALE_5).responseCode());
     assertEquals(new BatchTotals(350_00, 2, 180_00, 2), beforeSettlement.openBatchTotals());
 
-    TerminalState settled = after.get(22);
+    TerminalState settled = after.get(22 + shift);
     assertEquals("000002", settled.batchNo());
     assertEquals(Set.of(), settled.reversedBeforeSeen(), "cleared with the batch");
     assertEquals(Set.of(SALE_4), settled.txns().keySet(), "only the pending reversal stays of the closed batch");
 
-    TerminalState last = after.get(29);
+    TerminalState last = after.get(29 + shift);
     assertEquals("000002", last.batchNo());
     assertTrue(last.provisioned());
     assertFalse(last.signedOn(), "signed off");

@@ -36,21 +36,19 @@ import org.posp.terminal.MerchantEntity.Approved;
 import org.posp.terminal.MerchantEntity.Profile;
 import org.posp.terminal.MerchantEntity.Registered;
 import org.posp.terminal.MerchantEntity.StatusChanged;
-import org.posp.terminal.TerminalEntity.BatchSettled;
-import org.posp.terminal.TerminalEntity.BatchUploaded;
-import org.posp.terminal.TerminalEntity.Event;
-import org.posp.terminal.TerminalEntity.Provisioned;
-import org.posp.terminal.TerminalEntity.ReversalCompleted;
-import org.posp.terminal.TerminalEntity.ReversalRequested;
-import org.posp.terminal.TerminalEntity.ReversedBeforeSeen;
-import org.posp.terminal.TerminalEntity.SignOnRequired;
-import org.posp.terminal.TerminalEntity.SignedOff;
-import org.posp.terminal.TerminalEntity.SignedOn;
-import org.posp.terminal.TerminalEntity.TxnCompleted;
-import org.posp.terminal.TerminalEntity.TxnStarted;
-import org.posp.terminal.TerminalState.Keys;
-import org.posp.terminal.TerminalState.Reversal;
-import org.posp.terminal.TerminalState.Settlement;
+import org.posp.terminal.TerminalEvent.BatchSettled;
+import org.posp.terminal.TerminalEvent.BatchUploaded;
+import org.posp.terminal.TerminalEvent.Provisioned;
+import org.posp.terminal.TerminalEvent.ReversalCompleted;
+import org.posp.terminal.TerminalEvent.ReversalRequested;
+import org.posp.terminal.TerminalEvent.ReversedBeforeSeen;
+import org.posp.terminal.TerminalEvent.SignOnRequired;
+import org.posp.terminal.TerminalEvent.SignedOff;
+import org.posp.terminal.TerminalEvent.SignedOn;
+import org.posp.terminal.TerminalEvent.TxnApproved;
+import org.posp.terminal.TerminalEvent.TxnDeclined;
+import org.posp.terminal.TerminalEvent.TxnRequested;
+import org.posp.terminal.TerminalEvent.TxnUnanswered;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.SettlementTotals;
@@ -64,7 +62,7 @@ import org.posp.terminal.codec.TransactionType;
  * existing directory. Run on purpose only, for a new version of the events:
  *
  * <pre>
- * ./mvnw -B -o -pl terminal-actors verify -Dtest=GoldenJournalWriter -Dgolden.write=true -Dgolden.version=v1 \
+ * ./mvnw -B -o -pl terminal-actors verify -Dtest=GoldenJournalWriter -Dgolden.write=true -Dgolden.version=v3 \
  *     -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
@@ -82,8 +80,8 @@ class GoldenJournalWriter {
   static final String CARD_2 = "6214880000020481";
   static final String CARD_3 = "6228480000030723";
   static final String EXPIRY = "2912";
-  /** The terminal's snapshot mid-history is of the state after this event. */
-  static final int TERMINAL_MID_SNAPSHOT = 17;
+  /** The terminal's snapshot mid-history is of the state after this event (the reversal before its original). */
+  static final int TERMINAL_MID_SNAPSHOT = 18;
   static final int MERCHANT_MID_SNAPSHOT = 4;
   static final String TERMINAL_INDEX = "terminal-journal.tsv";
   static final String MERCHANT_INDEX = "merchant-journal.tsv";
@@ -102,10 +100,10 @@ class GoldenJournalWriter {
     ActorTestKit testKit = ActorTestKit.create("golden-journal-writer");
     try {
       Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
-      List<Event> events = terminalHistory(SoftwareHsm.fromHex(LMK));
+      List<TerminalEvent> events = terminalHistory(SoftwareHsm.fromHex(LMK));
       List<TerminalState> states = new ArrayList<>();
       TerminalState s = TerminalState.EMPTY;
-      for (Event e : events) {
+      for (TerminalEvent e : events) {
         s = TerminalEvents.apply(s, e);
         states.add(s);
       }
@@ -164,7 +162,7 @@ class GoldenJournalWriter {
   // ======================================================================== the terminal's history
 
   /** The terminal's events, in journal order, as its flows would have persisted them. */
-  static List<Event> terminalHistory(SoftwareHsm hsm) {
+  static List<TerminalEvent> terminalHistory(SoftwareHsm hsm) {
     return new TerminalHistory(hsm).events();
   }
 
@@ -173,18 +171,18 @@ class GoldenJournalWriter {
     private final SoftwareHsm hsm;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T01:00:00Z"), ZONE);
     private final UpstreamIds ids = new UpstreamIds(7, clock);
-    private final List<Event> events = new ArrayList<>();
+    private final List<TerminalEvent> events = new ArrayList<>();
     private int deliveries;
 
     TerminalHistory(SoftwareHsm hsm) {
       this.hsm = hsm;
     }
 
-    List<Event> events() {
+    List<TerminalEvent> events() {
       LmkKey tmk = hsm.importClearKey(KeyType.TMK, HEX.parseHex("70F2A84CCBC2AE8625CBB0F2C22AB923"));
       add(new Provisioned(MERCHANT_ID, TERMINAL_ID, tmk, MacAlgorithm.X919));
-      Keys first = keys("000001", "1C4A7F2B3D5E6A80", "9E8D7C6B5A493827", "0123456789ABCDEF", null);
-      add(new SignedOn(first, "000001"));
+      SignedOn first = signOn("000001", "1C4A7F2B3D5E6A80", "9E8D7C6B5A493827", "0123456789ABCDEF");
+      add(first);
 
       Txn sale1 = start(TransactionType.SALE, "000001", "000002", 100_00, CARD_1, null);
       approve(sale1);
@@ -198,7 +196,8 @@ class GoldenJournalWriter {
       // the card bus did not answer: the switch reverses by itself, and the host acknowledges it
       Txn sale3 = start(TransactionType.SALE, "000001", "000006", 50_00, CARD_3, null);
       clock.advance(Duration.ofSeconds(30));
-      add(new TxnCompleted(sale3.key(), TxnStatus.REVERSED, "98", null, null, "cups", reversal("98")));
+      add(new TxnUnanswered(sale3.key(), "cups"));
+      add(reversal(sale3.key(), "98"));
       clock.advance(Duration.ofSeconds(5));
       add(new ReversalCompleted(sale3.key()));
 
@@ -206,7 +205,7 @@ class GoldenJournalWriter {
       Txn sale4 = start(TransactionType.SALE, "000001", "000007", 30_00, CARD_3, null);
       approve(sale4);
       clock.advance(Duration.ofSeconds(40));
-      add(new ReversalRequested(sale4.key(), reversal("06")));
+      add(reversal(sale4.key(), "06"));
       // a reversal of a request the switch never saw
       clock.advance(Duration.ofSeconds(20));
       add(new ReversedBeforeSeen("000001:000008"));
@@ -214,11 +213,10 @@ class GoldenJournalWriter {
       clock.advance(Duration.ofHours(2));
       add(new SignOnRequired());
       clock.advance(Duration.ofMinutes(3));
-      Keys second = keys("000009", "2A3B4C5D6E7F8091", "A1B2C3D4E5F60718", "FEDCBA9876543210", first.mak());
-      add(new SignedOn(second, "000001"));
+      add(signOn("000009", "2A3B4C5D6E7F8091", "A1B2C3D4E5F60718", "FEDCBA9876543210"));
       Txn sale5 = start(TransactionType.SALE, "000001", "000010", 120_00, CARD_1, null);
       clock.advance(Duration.ofSeconds(2));
-      add(new TxnCompleted(sale5.key(), TxnStatus.DECLINED, "51", null, null, "cups", null));
+      add(new TxnDeclined(sale5.key(), "51", "cups"));
 
       clock.set(Instant.parse("2026-03-02T14:00:00Z"));
       settle();
@@ -239,17 +237,17 @@ class GoldenJournalWriter {
       return events;
     }
 
-    private void add(Event e) {
+    private void add(TerminalEvent e) {
       events.add(e);
     }
 
     /** Working keys imported from fixed clear values (fixed cryptograms), as a sign-on would issue them. */
-    private Keys keys(String stan, String pikHalf, String makHalf, String tdkHalf, LmkKey previousMak) {
+    private SignedOn signOn(String stan, String pikHalf, String makHalf, String tdkHalf) {
       LmkKey pik = hsm.importClearKey(KeyType.PIK, HEX.parseHex(pikHalf + makHalf));
       LmkKey mak = hsm.importClearKey(KeyType.MAK, HEX.parseHex(makHalf + tdkHalf));
       LmkKey tdk = hsm.importClearKey(KeyType.TDK, HEX.parseHex(tdkHalf + pikHalf));
       String hash = hsm.keyedHash(("0800|" + TERMINAL_ID + "|" + stan).getBytes(StandardCharsets.US_ASCII));
-      return new Keys(KeyScheme.DOUBLE_LENGTH_WITH_TDK, pik, mak, tdk, clock.instant(), stan, hash, previousMak);
+      return new SignedOn(KeyScheme.DOUBLE_LENGTH_WITH_TDK, pik, mak, tdk, clock.instant(), stan, hash, "000001");
     }
 
     /** The intent of a financial request, as the flow records it before the card bus is asked. */
@@ -266,31 +264,32 @@ class GoldenJournalWriter {
       deliveries++;
       String delivery = UUID.nameUUIDFromBytes(("golden-delivery-" + deliveries).getBytes(StandardCharsets.US_ASCII))
           .toString();
-      Txn t = new Txn(key, type, batch, stan, amountFen, requestHash, id.rrn(), id.stan(),
-          at.format(UpstreamTimes.UPSTREAM), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
-          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), CardData.mask(pan),
-          hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc, originalKey, TxnStatus.PENDING, null, null,
-          null, null, 0, null, clock.instant(), delivery);
-      add(new TxnStarted(t));
-      return t;
+      var intent = new TxnRequested(key, type, batch, stan, amountFen, requestHash,
+          new TerminalEvent.TxnIds(id.rrn(), id.stan(), at.format(UpstreamTimes.UPSTREAM),
+              String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
+              String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond())),
+          new TerminalEvent.Card(CardData.mask(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc),
+          originalKey, clock.instant(), delivery);
+      add(intent);
+      return TerminalEvents.requested(intent);
     }
 
     private void approve(Txn t) {
       clock.advance(Duration.ofMillis(850));
       String auth = "A" + t.stan().substring(1);
-      add(new TxnCompleted(t.key(), TxnStatus.APPROVED, "00", auth, t.date(), "cups", null));
+      add(new TxnApproved(t.key(), auth, t.date(), "cups"));
     }
 
-    private Reversal reversal(String reason) {
+    private ReversalRequested reversal(String key, String reason) {
       var id = ids.next();
-      return new Reversal(reason, id.stan(), LocalDateTime.ofInstant(clock.instant(), ZONE)
-          .format(UpstreamTimes.UPSTREAM), clock.instant(), false);
+      return new ReversalRequested(key, reason, id.stan(), LocalDateTime.ofInstant(clock.instant(), ZONE)
+          .format(UpstreamTimes.UPSTREAM), clock.instant());
     }
 
     /** The batch's settlement as the settlement flow records it (balanced), sales kept 180 days. */
     private void settle() {
       TerminalState s = TerminalState.EMPTY;
-      for (Event e : events) s = TerminalEvents.apply(s, e);
+      for (TerminalEvent e : events) s = TerminalEvents.apply(s, e);
       BatchTotals totals = s.openBatchTotals();
       Map<String, Long> switchItems = new LinkedHashMap<>();
       for (Txn t : s.txns().values()) {
@@ -303,13 +302,11 @@ class GoldenJournalWriter {
       String field48 = new SettlementTotals(domestic, SettlementTotals.Block.EMPTY.withCode(SettlementTotals.BALANCED))
           .format();
       LocalDateTime at = LocalDateTime.ofInstant(clock.instant(), ZONE);
-      Settlement st = new Settlement(s.batchNo(), "000011",
+      add(new BatchSettled(s.batchNo(), SettlementFlow.nextBatch(s.batchNo()), "000011",
           hsm.keyedHash(("0500|" + s.batchNo() + "|000011").getBytes(StandardCharsets.US_ASCII)), "1", field48,
-          SettlementFlow.nextBatch(s.batchNo()), ids.next().rrn(),
-          String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
-          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), totals, clock.instant(),
-          switchItems, Map.of(), 0, false);
-      add(new BatchSettled(st, clock.instant().minus(Duration.ofDays(180))));
+          ids.next().rrn(), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
+          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), totals, switchItems,
+          clock.instant(), clock.instant().minus(Duration.ofDays(180))));
     }
   }
 

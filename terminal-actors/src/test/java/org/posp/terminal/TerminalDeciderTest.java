@@ -41,7 +41,7 @@ class TerminalDeciderTest {
     assertTrue(asked.events().isEmpty());
     Decision started = t.decide(new TerminalDecider.MerchantAnswered(
         effects(asked, Decision.AskMerchant.class).get(0).request(), TerminalDecider.ALLOWED));
-    assertInstanceOf(TerminalEntity.TxnStarted.class, started.events().get(0));
+    assertInstanceOf(TerminalEvent.TxnRequested.class, started.events().get(0));
     Decision.SendUpstream up = sent(started);
     assertEquals(CardOperation.SALE, up.request().operation());
     assertEquals(12_34, up.request().amountFen());
@@ -136,7 +136,7 @@ class TerminalDeciderTest {
         .request().repeat(), "a repeat is a 2421");
     Decision acked = t.decide(new TerminalDecider.ReversalAnswered(key,
         new CardBusResult.Answered("cups", "4000", null, null, null, "00"), 2));
-    assertInstanceOf(TerminalEntity.ReversalCompleted.class, acked.events().get(0));
+    assertInstanceOf(TerminalEvent.ReversalCompleted.class, acked.events().get(0));
     assertFalse(t.state.txn(key).orElseThrow().reversalPending());
     assertTrue(t.decide(new TerminalDecider.ReversalDue(key, 3)).effects().isEmpty(), "nothing left to send");
   }
@@ -149,7 +149,7 @@ class TerminalDeciderTest {
     t.answer(started, "00");
     Decision d = t.request(t.withMac(t.reversalOf(PAN, 900, sale.build().get(11))));
     assertEquals("00", reply(d).get(39));
-    assertInstanceOf(TerminalEntity.ReversalRequested.class, d.events().get(0));
+    assertInstanceOf(TerminalEvent.ReversalRequested.class, d.events().get(0));
     assertEquals(List.of(new Decision.TriggerReversal(sent(started).key())), d.effects());
     assertEquals(0, t.state.openBatchTotals().debitCount(), "a reversed sale counts nowhere");
   }

@@ -47,13 +47,15 @@ import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.CardBusHostConfig;
 import org.posp.sim.cardbus.HostMessage;
 import org.posp.sim.cardbus.Operation;
-import org.posp.terminal.TerminalEntity.Provisioned;
-import org.posp.terminal.TerminalEntity.ReversalCompleted;
-import org.posp.terminal.TerminalEntity.ReversalRequested;
-import org.posp.terminal.TerminalEntity.SignedOn;
 import org.posp.terminal.TerminalEntity.TerminalResponse;
-import org.posp.terminal.TerminalEntity.TxnCompleted;
-import org.posp.terminal.TerminalEntity.TxnStarted;
+import org.posp.terminal.TerminalEvent.Provisioned;
+import org.posp.terminal.TerminalEvent.ReversalCompleted;
+import org.posp.terminal.TerminalEvent.ReversalRequested;
+import org.posp.terminal.TerminalEvent.SignedOn;
+import org.posp.terminal.TerminalEvent.TxnApproved;
+import org.posp.terminal.TerminalEvent.TxnDeclined;
+import org.posp.terminal.TerminalEvent.TxnRequested;
+import org.posp.terminal.TerminalEvent.TxnUnanswered;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.Macs;
@@ -195,7 +197,7 @@ class TerminalEntityTest {
   void provisioningIsIdempotentAndRefusedForAnotherTerminalId() {
     EntityTestTerminal t = terminal().spawn();
     assertTrue(t.provision(tmk).isSuccess());
-    assertEquals(new Provisioned(MID, t.tid, tmk), next(t, Provisioned.class));
+    assertEquals(new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB), next(t, Provisioned.class));
     assertTrue(t.provision(tmk).isSuccess(), "the same TMK again is acknowledged");
     StatusReply<Done> other = t.provisionAs("39999999", tmk);
     assertTrue(other.isError());
@@ -236,11 +238,13 @@ class TerminalEntityTest {
 
     next(t, Provisioned.class);
     SignedOn signedOn = next(t, SignedOn.class);
-    assertEquals("000001", signedOn.batchNo());
-    assertEquals(KeyScheme.DOUBLE_LENGTH, signedOn.keys().scheme());
-    assertEquals(CupCrypto.checkValueHex(keys.mak()), signedOn.keys().mak().checkValue(), "MAK in the block = MAK kept");
-    assertEquals(CupCrypto.checkValueHex(keys.pik()), signedOn.keys().pik().checkValue(), "PIK in the block = PIK kept");
-    assertEquals(signedOn.keys(), t.state().keys());
+    assertEquals("000001", signedOn.batch());
+    assertEquals(KeyScheme.DOUBLE_LENGTH, signedOn.scheme());
+    assertEquals(CupCrypto.checkValueHex(keys.mak()), signedOn.mak().checkValue(), "MAK in the block = MAK kept");
+    assertEquals(CupCrypto.checkValueHex(keys.pik()), signedOn.pik().checkValue(), "PIK in the block = PIK kept");
+    assertEquals(signedOn.mak(), t.state().keys().mak());
+    assertEquals(signedOn.pik(), t.state().keys().pik());
+    assertEquals(signedOn.stan(), t.state().keys().signOnStan());
     assertEquals("000001", t.state().batchNo());
   }
 
@@ -257,8 +261,8 @@ class TerminalEntityTest {
     assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK,
         signOn.getBytes(62)), "not the single DES MAK followed by 8 zero bytes");
     SignedOn signedOn = next(t, SignedOn.class);
-    assertEquals(32, signedOn.keys().mak().cryptogramHex().length());
-    assertEquals(CupCrypto.checkValueHex(t.mak), signedOn.keys().mak().checkValue());
+    assertEquals(32, signedOn.mak().cryptogramHex().length());
+    assertEquals(CupCrypto.checkValueHex(t.mak), signedOn.mak().checkValue());
 
     TerminalResponse sale = t.send(t.sale(card(), 12_34));
     assertEquals("00", unpack(sale.body()).get(39));
@@ -330,7 +334,7 @@ class TerminalEntityTest {
 
     next(t, Provisioned.class);
     next(t, SignedOn.class);
-    Txn started = next(t, TxnStarted.class).txn();
+    Txn started = TerminalEvents.requested(next(t, TxnRequested.class));
     assertEquals(TxnStatus.PENDING, started.status());
     assertEquals(t.key("0200", stan), started.key());
     assertEquals(TransactionType.SALE, started.type());
@@ -344,10 +348,8 @@ class TerminalEntityTest {
     assertThrows(org.posp.security.HsmException.class,
         () -> hsm.decryptData(started.cardEnc(), FinancialFlow.cardBinding(t.entityId, t.key("0200", "999999"))));
     assertThrows(org.posp.security.HsmException.class, () -> hsm.decryptData(started.cardEnc()));
-    TxnCompleted done = next(t, TxnCompleted.class);
+    TxnApproved done = next(t, TxnApproved.class);
     assertEquals(started.key(), done.key());
-    assertEquals(TxnStatus.APPROVED, done.status());
-    assertEquals("00", done.responseCode());
     assertEquals(reply.get(38).trim(), done.authCode());
     assertEquals("cups", done.endpoint());
 
@@ -385,18 +387,17 @@ class TerminalEntityTest {
   void anIntentWithoutOutcomeInTheJournalIsReversedAtTheHostOnRecovery() throws Exception {
     EntityTestTerminal t = terminal();
     WorkingKeys wk = hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH);
-    var keys = new TerminalState.Keys(KeyScheme.DOUBLE_LENGTH, wk.pik(), wk.mak(), null, Instant.now());
     String pan = card();
     UpstreamIds.UpstreamId id = ids.next();
-    Txn intent = new Txn("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH", id.rrn(),
-        id.stan(), "20250314150809", "0314", "150809", CardData.mask(pan),
-        hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
-        hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
-            FinancialFlow.cardBinding(t.entityId, "02:000001:000001")), null, TxnStatus.PENDING, null, null,
-        null, null, 0, null, Instant.now());
+    var intent = new TxnRequested("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH",
+        new TerminalEvent.TxnIds(id.rrn(), id.stan(), "20250314150809", "0314", "150809"),
+        new TerminalEvent.Card(CardData.mask(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
+            hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
+                FinancialFlow.cardBinding(t.entityId, "02:000001:000001"))), null, Instant.now(), null);
     // the node died after persisting the intent: the host may or may not have seen the sale
-    journal.persistForRecovery(t.pid, List.of(new Provisioned(MID, t.tid, tmk), new SignedOn(keys, "000001"),
-        new TxnStarted(intent)));
+    journal.persistForRecovery(t.pid, List.of(new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB),
+        new SignedOn(KeyScheme.DOUBLE_LENGTH, wk.pik(), wk.mak(), null, Instant.now(), null, null, "000001"),
+        intent));
     int reversalsBefore = host.ledger().reversalsReceived();
 
     t.spawn();
@@ -404,19 +405,18 @@ class TerminalEntityTest {
     eventually("the reversal is acknowledged", () -> journal.persistedInStorage(t.pid).stream()
         .anyMatch(e -> e instanceof ReversalCompleted));
     List<Object> events = journal.persistedInStorage(t.pid);
-    assertEquals(5, events.size(), String.valueOf(events));
-    TxnCompleted done = (TxnCompleted) events.get(3);
-    assertEquals(intent.key(), done.key());
-    assertEquals(TxnStatus.REVERSED, done.status());
-    assertEquals("98", done.responseCode());
-    assertNotNull(done.reversal());
-    assertNotEquals(intent.upstreamStan(), done.reversal().stan(), "the reversal has its own link STAN");
-    assertEquals(new ReversalCompleted(intent.key()), events.get(4));
+    assertEquals(6, events.size(), String.valueOf(events));
+    assertEquals(new TxnUnanswered(intent.key(), null), events.get(3));
+    ReversalRequested reversal = (ReversalRequested) events.get(4);
+    assertEquals(intent.key(), reversal.key());
+    assertEquals("98", reversal.reason());
+    assertNotEquals(intent.ids().upstreamStan(), reversal.upstreamStan(), "the reversal has its own link STAN");
+    assertEquals(new ReversalCompleted(intent.key()), events.get(5));
 
     List<HostMessage> atHost = host.ledger().messagesByRrn(id.rrn());
     assertEquals(1, atHost.size(), String.valueOf(atHost));
     assertEquals(Operation.REVERSAL, atHost.get(0).operation());
-    assertEquals(done.reversal().stan(), atHost.get(0).stan());
+    assertEquals(reversal.upstreamStan(), atHost.get(0).stan());
     assertEquals(reversalsBefore + 1, host.ledger().reversalsReceived());
     Txn after = t.state().txn(intent.key()).orElseThrow();
     assertEquals(TxnStatus.REVERSED, after.status());
@@ -432,11 +432,9 @@ class TerminalEntityTest {
 
     next(t, Provisioned.class);
     next(t, SignedOn.class);
-    Txn started = next(t, TxnStarted.class).txn();
-    TxnCompleted done = next(t, TxnCompleted.class);
-    assertEquals(TxnStatus.REVERSED, done.status());
-    assertEquals("98", done.reversal().reason());
-    assertEquals("slow", done.endpoint());
+    Txn started = TerminalEvents.requested(next(t, TxnRequested.class));
+    assertEquals("slow", next(t, TxnUnanswered.class).endpoint());
+    assertEquals("98", next(t, ReversalRequested.class).reason());
     assertEquals(new ReversalCompleted(started.key()), next(t, ReversalCompleted.class));
     assertTrue(host.ledger().messagesByRrn(started.rrn()).stream().anyMatch(m -> m.operation() == Operation.REVERSAL));
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen(), "the host's debit is undone");
@@ -452,7 +450,7 @@ class TerminalEntityTest {
     assertTrue(t.requireSignOn().isSuccess());
     next(t, Provisioned.class);
     next(t, SignedOn.class);
-    next(t, TerminalEntity.SignOnRequired.class);
+    next(t, TerminalEvent.SignOnRequired.class);
 
     TerminalResponse echo = t.send(t.echo());
     assertEquals(3, echo.processingRequirement());
@@ -500,11 +498,11 @@ class TerminalEntityTest {
 
     next(t, Provisioned.class);
     next(t, SignedOn.class);
-    next(t, TxnStarted.class);
-    next(t, TxnCompleted.class);
+    next(t, TxnRequested.class);
+    next(t, TxnApproved.class);
     ReversalRequested requested = next(t, ReversalRequested.class);
     assertEquals(key, requested.key());
-    assertEquals("06", requested.reversal().reason());
+    assertEquals("06", requested.reason());
     assertEquals(new ReversalCompleted(key), next(t, ReversalCompleted.class));
     assertEquals(1, host.ledger().terminal(MID, t.tid).reversedCount());
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen());
@@ -523,8 +521,8 @@ class TerminalEntityTest {
     byte[] sale = t.sale(card(), 12_00);
     String first = TerminalEntity.newDelivery();
     assertEquals("00", unpack(t.send(sale, first).body()).get(39));
-    next(t, TxnStarted.class);
-    next(t, TxnCompleted.class);
+    next(t, TxnRequested.class);
+    next(t, TxnApproved.class);
     String replay = TerminalEntity.newDelivery();
     assertEquals("00", unpack(t.send(sale, replay).body()).get(39), "a retransmission gets the recorded approval");
 
@@ -570,8 +568,8 @@ class TerminalEntityTest {
     String key = t.key("0200", t.lastStan());
     next(t, Provisioned.class);
     next(t, SignedOn.class);
-    next(t, TxnStarted.class);
-    next(t, TxnCompleted.class);
+    next(t, TxnRequested.class);
+    next(t, TxnDeclined.class);
     int reversalsBefore = host.ledger().reversalsReceived();
 
     t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, delivery));
@@ -604,7 +602,7 @@ class TerminalEntityTest {
     TerminalMessage reply = unpack(t.send(sale).body());
     assertEquals("00", reply.get(39));
     assertEquals(1, host.ledger().messagesByRrn(reply.get(37)).size());
-    journal.expectNextPersistedClass(t.pid, TxnStarted.class, EVENT_TIMEOUT);
+    journal.expectNextPersistedClass(t.pid, TxnRequested.class, EVENT_TIMEOUT);
   }
 
   /**

@@ -34,7 +34,7 @@ class TerminalMetricsTest {
 
   @Test
   void eventsThatMayChangePendingReversalsAreRecognised() {
-    assertEquals(true, TerminalEntity.touchesReversals(new TerminalEntity.ReversalCompleted("k")));
-    assertEquals(false, TerminalEntity.touchesReversals(new TerminalEntity.SignedOff()));
+    assertEquals(true, TerminalEntity.touchesReversals(new TerminalEvent.ReversalCompleted("k")));
+    assertEquals(false, TerminalEntity.touchesReversals(new TerminalEvent.SignedOff()));
   }
 }

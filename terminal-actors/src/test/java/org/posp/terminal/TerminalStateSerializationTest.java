@@ -143,9 +143,9 @@ class TerminalStateSerializationTest {
   void eventsAndSnapshotsWithoutAMacAlgorithmReadAsCupEcb() throws Exception {
     com.fasterxml.jackson.databind.ObjectMapper cbor = new com.fasterxml.jackson.databind.ObjectMapper(
         new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
-    TerminalEntity.Provisioned event = new TerminalEntity.Provisioned("898100012340001", "10000001",
+    TerminalEvent.Provisioned event = new TerminalEvent.Provisioned("898100012340001", "10000001",
         fullState().tmk(), MacAlgorithm.X919);
-    TerminalEntity.Provisioned old = (TerminalEntity.Provisioned) withoutField(cbor, event, "macAlgorithm");
+    TerminalEvent.Provisioned old = (TerminalEvent.Provisioned) withoutField(cbor, event, "macAlgorithm");
     assertEquals(MacAlgorithm.CUP_ECB, MacAlgorithm.orDefault(old.macAlgorithm()));
     assertEquals(MacAlgorithm.CUP_ECB, TerminalEvents.apply(TerminalState.empty(), old).macAlgorithm());
     TerminalState state = fullState().withProvisioning("898100012340001", "10000001", fullState().tmk(), MacAlgorithm.X919);
@@ -185,20 +185,29 @@ class TerminalStateSerializationTest {
   void everyEventComesBackEqual() {
     TerminalState s = fullState();
     Txn txn = s.txns().values().iterator().next();
-    List<TerminalEntity.Event> events = List.of(
-        new TerminalEntity.Provisioned(s.merchantId(), s.terminalId(), s.tmk()),
-        new TerminalEntity.Provisioned(s.merchantId(), s.terminalId(), s.tmk(), MacAlgorithm.X919),
-        new TerminalEntity.SignedOn(s.keys(), "000003"),
-        new TerminalEntity.SignedOff(),
-        new TerminalEntity.SignOnRequired(),
-        new TerminalEntity.TxnStarted(txn),
-        new TerminalEntity.TxnCompleted(txn.key(), TxnStatus.REVERSED, "98", null, null, "cups",
+    TerminalState.Keys k = s.keys();
+    List<TerminalEvent> events = List.of(
+        new TerminalEvent.Provisioned(s.merchantId(), s.terminalId(), s.tmk(), null),
+        new TerminalEvent.Provisioned(s.merchantId(), s.terminalId(), s.tmk(), MacAlgorithm.X919),
+        new TerminalEvent.SignedOn(k.scheme(), k.pik(), k.mak(), k.tdk(), k.issuedAt(), k.signOnStan(), k.signOnHash(),
+            "000003"),
+        new TerminalEvent.SignedOff(),
+        new TerminalEvent.SignOnRequired(),
+        new TerminalEvent.TxnRequested(txn.key(), txn.type(), txn.batch(), txn.stan(), txn.amountFen(),
+            txn.requestHash(), new TerminalEvent.TxnIds(txn.rrn(), txn.upstreamStan(), txn.localDateTime(), txn.date(),
+                txn.time()), new TerminalEvent.Card(txn.panMasked(), txn.panHash(), txn.cardEnc()), txn.originalKey(),
+            txn.startedAt(), txn.origin()),
+        new TerminalEvent.TxnApproved(txn.key(), "123456", "20250315", "cups"),
+        new TerminalEvent.TxnDeclined(txn.key(), "51", "cups"),
+        new TerminalEvent.TxnUnanswered(txn.key(), "cups"),
+        new TerminalEvent.TxnCompletedV1(txn.key(), TxnStatus.REVERSED, "98", null, null, "cups",
             new Reversal("98", "524100100001", "20250314150810", Txns.STARTED, false)),
-        new TerminalEntity.ReversalRequested(txn.key(), Txns.pendingReversal("06")),
-        new TerminalEntity.ReversalCompleted(txn.key()),
-        new TerminalEntity.BatchSettled(s.lastSettlement(), Txns.STARTED),
-        new TerminalEntity.BatchUploaded("000002", Map.of("000001", 10_00L), 1, true));
-    for (TerminalEntity.Event e : events) {
+        Txns.reversalRequested(txn.key(), "06"),
+        new TerminalEvent.ReversedBeforeSeen("000001:000009"),
+        new TerminalEvent.ReversalCompleted(txn.key()),
+        Txns.settled(s.lastSettlement(), Txns.STARTED),
+        new TerminalEvent.BatchUploaded("000002", Map.of("000001", 10_00L), 1, true));
+    for (TerminalEvent e : events) {
       assertEquals(e, roundTrip(e), e.getClass().getSimpleName());
       String text = new String(bytes(e), StandardCharsets.ISO_8859_1);
       assertFalse(text.contains(PAN), "clear PAN in " + e.getClass().getSimpleName());

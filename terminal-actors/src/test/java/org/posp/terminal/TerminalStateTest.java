@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.posp.terminal.TerminalEntity.BatchSettled;
-import org.posp.terminal.TerminalEntity.ReversalRequested;
-import org.posp.terminal.TerminalEntity.TxnCompleted;
+import org.posp.terminal.TerminalEvent.TxnApproved;
+import org.posp.terminal.TerminalEvent.TxnDeclined;
+import org.posp.terminal.TerminalEvent.TxnUnanswered;
 import org.posp.terminal.TerminalState.SaleRef;
 import org.posp.terminal.TerminalState.Settlement;
 import org.posp.terminal.TerminalState.Txn;
@@ -46,14 +46,14 @@ class TerminalStateTest {
     return s.txn(t.key()).orElseThrow(() -> new AssertionError("no txn " + t.key()));
   }
 
-  // ------------------------------------------------------------------------------ applyCompleted
+  // ------------------------------------------------------------------------------ outcomes
 
   @Test
   void anApprovalTakesTheUpstreamOutcome() {
     Txn pending = sale(B, "000001", 12_34, "R1", TxnStatus.PENDING);
     Txn other = sale(B, "000002", 1_00, "R2", TxnStatus.APPROVED);
-    TerminalState s = TerminalEvents.applyCompleted(state(pending, other),
-        new TxnCompleted(pending.key(), TxnStatus.APPROVED, "00", "654321", "20250315", "cups", null));
+    TerminalState s = TerminalEvents.apply(state(pending, other),
+        new TxnApproved(pending.key(), "654321", "20250315", "cups"));
     Txn t = get(s, pending);
     assertEquals(TxnStatus.APPROVED, t.status());
     assertEquals("00", t.responseCode());
@@ -68,8 +68,8 @@ class TerminalStateTest {
   @Test
   void anUnknownOutcomeIsStoredReversedWithItsPendingReversal() {
     Txn pending = sale(B, "000001", 12_34, "R1", TxnStatus.PENDING);
-    TerminalState s = TerminalEvents.applyCompleted(state(pending), new TxnCompleted(pending.key(), TxnStatus.REVERSED,
-        "98", null, null, "slow", Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.applyAll(state(pending),
+        List.of(new TxnUnanswered(pending.key(), "slow"), Txns.reversalRequested(pending.key(), "98")));
     Txn t = get(s, pending);
     assertEquals(TxnStatus.REVERSED, t.status());
     assertEquals("98", t.responseCode());
@@ -81,8 +81,8 @@ class TerminalStateTest {
   void anApprovedVoidMarksItsOriginalVoided() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.PENDING, original.key());
-    TerminalState s = TerminalEvents.applyCompleted(state(original, theVoid),
-        new TxnCompleted(theVoid.key(), TxnStatus.APPROVED, "00", "111111", null, "cups", null));
+    TerminalState s = TerminalEvents.apply(state(original, theVoid),
+        new TxnApproved(theVoid.key(), "111111", null, "cups"));
     assertEquals(TxnStatus.VOIDED, get(s, original).status());
     assertEquals(TxnStatus.APPROVED, get(s, theVoid).status());
     assertEquals(new BatchTotals(5_00, 1, 5_00, 1), s.openBatchTotals());
@@ -92,8 +92,8 @@ class TerminalStateTest {
   void aDeclinedVoidLeavesItsOriginalApproved() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.PENDING, original.key());
-    TerminalState s = TerminalEvents.applyCompleted(state(original, theVoid),
-        new TxnCompleted(theVoid.key(), TxnStatus.DECLINED, "05", null, null, "cups", null));
+    TerminalState s = TerminalEvents.apply(state(original, theVoid),
+        new TxnDeclined(theVoid.key(), "05", "cups"));
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
     assertEquals(TxnStatus.DECLINED, get(s, theVoid).status());
   }
@@ -102,8 +102,8 @@ class TerminalStateTest {
   void anApprovedRefundAddsToTheRefundedAmountOfAnOpenBatchSale() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.PENDING, "R1");
-    TerminalState s = TerminalEvents.applyCompleted(state(original, refund),
-        new TxnCompleted(refund.key(), TxnStatus.APPROVED, "00", "222222", null, "cups", null));
+    TerminalState s = TerminalEvents.apply(state(original, refund),
+        new TxnApproved(refund.key(), "222222", null, "cups"));
     assertEquals(3_00, get(s, original).refundedFen());
     assertEquals(TxnStatus.APPROVED, get(s, original).status(), "a refund does not void");
   }
@@ -112,8 +112,8 @@ class TerminalStateTest {
   void anApprovedRefundAddsToTheRefundedAmountOfASettledSale() {
     SaleRef settled = saleRef("R-OLD", 10_00, 1_00, Txns.STARTED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 4_00, "R2", TxnStatus.PENDING, "R-OLD");
-    TerminalState s = TerminalEvents.applyCompleted(state(Map.of("R-OLD", settled), refund),
-        new TxnCompleted(refund.key(), TxnStatus.APPROVED, "00", "222222", null, "cups", null));
+    TerminalState s = TerminalEvents.apply(state(Map.of("R-OLD", settled), refund),
+        new TxnApproved(refund.key(), "222222", null, "cups"));
     assertEquals(5_00, s.sales().get("R-OLD").refundedFen());
   }
 
@@ -121,27 +121,27 @@ class TerminalStateTest {
   void aDeclinedRefundRefundsNothing() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.PENDING, "R1");
-    TerminalState s = TerminalEvents.applyCompleted(state(original, refund),
-        new TxnCompleted(refund.key(), TxnStatus.DECLINED, "51", null, null, "cups", null));
+    TerminalState s = TerminalEvents.apply(state(original, refund),
+        new TxnDeclined(refund.key(), "51", "cups"));
     assertEquals(0, get(s, original).refundedFen());
   }
 
   @Test
   void anOutcomeForAnUnknownKeyChangesNothing() {
     TerminalState before = state(sale(B, "000001", 1_00, "R1", TxnStatus.APPROVED));
-    assertSame(before, TerminalEvents.applyCompleted(before,
-        new TxnCompleted("02:000001:999999", TxnStatus.APPROVED, "00", "1", null, "cups", null)));
-    assertSame(before, TerminalEvents.applyReversal(before,
-        new ReversalRequested("02:000001:999999", Txns.pendingReversal("06"))));
+    assertSame(before, TerminalEvents.apply(before,
+        new TxnApproved("02:000001:999999", "1", null, "cups")));
+    assertSame(before, TerminalEvents.apply(before,
+        Txns.reversalRequested("02:000001:999999", "06")));
   }
 
-  // ------------------------------------------------------------------------------ applyReversal
+  // ------------------------------------------------------------------------------ reversals
 
   @Test
   void aReversedSaleCountsNowhereAndKeepsItsPendingReversal() {
     Txn original = sale(B, "000001", 8_00, "R1", TxnStatus.APPROVED);
-    TerminalState s = TerminalEvents.applyReversal(state(original),
-        new ReversalRequested(original.key(), Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.apply(state(original),
+        Txns.reversalRequested(original.key(), "98"));
     Txn t = get(s, original);
     assertEquals(TxnStatus.REVERSED, t.status());
     assertEquals("98", t.reversal().reason());
@@ -153,8 +153,8 @@ class TerminalStateTest {
   void reversingAnApprovedVoidRestoresTheSale() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.VOIDED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.APPROVED, original.key());
-    TerminalState s = TerminalEvents.applyReversal(state(original, theVoid),
-        new ReversalRequested(theVoid.key(), Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.apply(state(original, theVoid),
+        Txns.reversalRequested(theVoid.key(), "98"));
     assertEquals(TxnStatus.REVERSED, get(s, theVoid).status());
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
     assertEquals(new BatchTotals(5_00, 1, 0, 0), s.openBatchTotals());
@@ -164,8 +164,8 @@ class TerminalStateTest {
   void reversingADeclinedVoidLeavesTheSaleAsItWas() {
     Txn original = sale(B, "000001", 5_00, "R1", TxnStatus.APPROVED);
     Txn theVoid = txn(TransactionType.SALE_VOID, B, "000002", 5_00, "R2", TxnStatus.DECLINED, original.key());
-    TerminalState s = TerminalEvents.applyReversal(state(original, theVoid),
-        new ReversalRequested(theVoid.key(), Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.apply(state(original, theVoid),
+        Txns.reversalRequested(theVoid.key(), "98"));
     assertEquals(TxnStatus.APPROVED, get(s, original).status());
   }
 
@@ -173,14 +173,14 @@ class TerminalStateTest {
   void reversingARefundGivesTheRefundableAmountBack() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED).withRefunded(7_00);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.APPROVED, "R1");
-    TerminalState s = TerminalEvents.applyReversal(state(original, refund),
-        new ReversalRequested(refund.key(), Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.apply(state(original, refund),
+        Txns.reversalRequested(refund.key(), "98"));
     assertEquals(4_00, get(s, original).refundedFen());
 
     SaleRef settled = saleRef("R-OLD", 10_00, 6_00, Txns.STARTED);
     Txn refund2 = txn(TransactionType.REFUND, B, "000003", 2_00, "R3", TxnStatus.APPROVED, "R-OLD");
-    TerminalState s2 = TerminalEvents.applyReversal(state(Map.of("R-OLD", settled), refund2),
-        new ReversalRequested(refund2.key(), Txns.pendingReversal("98")));
+    TerminalState s2 = TerminalEvents.apply(state(Map.of("R-OLD", settled), refund2),
+        Txns.reversalRequested(refund2.key(), "98"));
     assertEquals(4_00, s2.sales().get("R-OLD").refundedFen());
   }
 
@@ -188,12 +188,12 @@ class TerminalStateTest {
   void reversingADeclinedRefundGivesNothingBack() {
     Txn original = sale(B, "000001", 10_00, "R1", TxnStatus.APPROVED).withRefunded(7_00);
     Txn refund = txn(TransactionType.REFUND, B, "000002", 3_00, "R2", TxnStatus.DECLINED, "R1");
-    TerminalState s = TerminalEvents.applyReversal(state(original, refund),
-        new ReversalRequested(refund.key(), Txns.pendingReversal("98")));
+    TerminalState s = TerminalEvents.apply(state(original, refund),
+        Txns.reversalRequested(refund.key(), "98"));
     assertEquals(7_00, get(s, original).refundedFen());
   }
 
-  // ------------------------------------------------------------------------------ applySettled
+  // ------------------------------------------------------------------------------ settlement
 
   private static Settlement settlement(String batch, String next) {
     return new Settlement(batch, "000099", "HASH", "1", "0".repeat(62), next, "RRN-SETTLE", "0314", "180000",
@@ -216,7 +216,8 @@ class TerminalStateTest {
         olderBatch);
     Settlement st = settlement(B, NEXT);
 
-    TerminalState s = TerminalEvents.applySettled(before, new BatchSettled(st, Txns.STARTED.minusSeconds(86_400)));
+    TerminalState s = TerminalEvents.apply(before,
+        Txns.settled(st, Txns.STARTED.minusSeconds(86_400)));
 
     assertEquals(NEXT, s.batchNo());
     assertEquals(st, s.lastSettlement());
@@ -231,8 +232,8 @@ class TerminalStateTest {
     Txn voided = sale(B, "000002", 5_00, "R2", TxnStatus.VOIDED);
     Txn reversed = sale(B, "000003", 5_00, "R3", TxnStatus.REVERSED);
     Txn refund = txn(TransactionType.REFUND, B, "000004", 2_50, "R4", TxnStatus.APPROVED, "R1");
-    TerminalState s = TerminalEvents.applySettled(state(approved, voided, reversed, refund),
-        new BatchSettled(settlement(B, NEXT), Txns.STARTED.minusSeconds(86_400)));
+    TerminalState s = TerminalEvents.apply(state(approved, voided, reversed, refund),
+        Txns.settled(settlement(B, NEXT), Txns.STARTED.minusSeconds(86_400)));
 
     assertEquals(Set.of("R1"), s.sales().keySet(), "voided, reversed sales and refunds are not refundable");
     SaleRef ref = s.sales().get("R1");
@@ -249,7 +250,8 @@ class TerminalStateTest {
     SaleRef undated = saleRef("R-UNDATED", 1_00, 0, null);
     Map<String, SaleRef> sales = new LinkedHashMap<>();
     for (SaleRef r : List.of(old, edge, recent, undated)) sales.put(r.rrn(), r);
-    TerminalState s = TerminalEvents.applySettled(state(sales), new BatchSettled(settlement(B, NEXT), retainAfter));
+    TerminalState s = TerminalEvents.apply(state(sales),
+        Txns.settled(settlement(B, NEXT), retainAfter));
     assertEquals(Set.of("R-RECENT", "R-UNDATED"), s.sales().keySet());
   }
 

@@ -36,6 +36,18 @@ final class Txns {
     return new Reversal(reason, "524100100001", "20250314150810", STARTED.plusSeconds(1), false);
   }
 
+  /** The event that starts {@link #pendingReversal}. */
+  static TerminalEvent.ReversalRequested reversalRequested(String key, String reason) {
+    Reversal r = pendingReversal(reason);
+    return new TerminalEvent.ReversalRequested(key, reason, r.stan(), r.localDateTime(), r.requestedAt());
+  }
+
+  /** The event of a settlement as the state records it. */
+  static TerminalEvent.BatchSettled settled(TerminalState.Settlement st, Instant retainSalesAfter) {
+    return new TerminalEvent.BatchSettled(st.batch(), st.nextBatch(), st.stan(), st.requestHash(), st.resultCode(),
+        st.field48(), st.rrn(), st.date(), st.time(), st.switchTotals(), st.switchItems(), st.at(), retainSalesAfter);
+  }
+
   static SaleRef saleRef(String rrn, long amountFen, long refundedFen, Instant approvedAt) {
     return new SaleRef(rrn, "0301", "000007", amountFen, refundedFen, "000001000001", "20250301101010", "PANHASH",
         "CARDENC", approvedAt);
