@@ -55,7 +55,7 @@ final class UpstreamFlow {
     } else if (res instanceof CardBusResult.NotSent n) {
       d.persist(new TxnCompleted(t.key(), TxnStatus.DECLINED, TerminalCodes.of(n).code(), null, null, n.endpoint(),
           null));
-      d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.reason());
+      d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.describe());
     } else {
       reversing = true;
       d.persist(new TxnCompleted(t.key(), TxnStatus.REVERSED, ResponseCode.NO_UPSTREAM_REPLY.code(), null, null,
@@ -142,7 +142,7 @@ final class UpstreamFlow {
 
   static String describe(CardBusResult r) {
     if (r instanceof CardBusResult.Answered a) return "answered " + a.actionCode();
-    if (r instanceof CardBusResult.NotSent n) return "not sent: " + n.reason();
+    if (r instanceof CardBusResult.NotSent n) return "not sent: " + n.describe();
     return "timed out";
   }
 }
