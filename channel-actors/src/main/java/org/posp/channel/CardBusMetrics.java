@@ -24,7 +24,7 @@ public final class CardBusMetrics {
   private static final kamon.metric.Metric.Gauge LINK_UP = Kamon.gauge("posp.card-bus.link-up",
       "1 when the link is logged on and ready, else 0");
   private static final kamon.metric.Metric.Gauge BREAKER_OPEN = Kamon.gauge("posp.card-bus.breaker-open",
-      "1 while the endpoint's circuit breaker is open (requests get 91 at once)");
+      "1 while the endpoint's circuit breaker is open (requests are not sent)");
 
   private CardBusMetrics() {}
 

@@ -1,6 +1,12 @@
 package org.posp.channel;
 
-/** The outcome of one {@link CardBus#send}. */
+import org.posp.channel.cmf.CmfActionCodes;
+
+/**
+ * The outcome of one {@link CardBus#send}, in the card bus's own terms: the host's CMF action code, an
+ * unknown outcome, or why the request never left. What a terminal is told about it is decided by the
+ * terminal layer.
+ */
 public sealed interface CardBusResult {
 
   /** Name of the endpoint the request was routed to (null when no route was found). */
@@ -9,21 +15,23 @@ public sealed interface CardBusResult {
   /**
    * The host answered.
    *
-   * @param actionCode CMF field 39 (4 digits)
+   * @param actionCode CMF field 39 (4 digits, {@link org.jpos.rc.CMF})
    * @param approvalCode field 38 or null
    * @param settlementDate field 15 YYYYMMDD or null
    * @param balance field 54 as received or null
-   * @param terminalCode the terminal's 39 for this action code (card-bus.md §5)
    */
   record Answered(
       String endpoint,
       String actionCode,
       String approvalCode,
       String settlementDate,
-      String balance,
-      String terminalCode)
+      String balance)
       implements CardBusResult {
-    public boolean approved() { return "00".equals(terminalCode); }
+
+    /** Whether the host approved: a CMF approval code (0000..0013). */
+    public boolean approved() {
+      return CmfActionCodes.isApproval(actionCode);
+    }
   }
 
   /**
@@ -34,15 +42,43 @@ public sealed interface CardBusResult {
   record TimedOut(String endpoint) implements CardBusResult {}
 
   /**
-   * The request was never written to any link (breaker open, no ready link, no route, PIN block
-   * refused by the HSM, invalid request): the host cannot have seen it, nothing needs reversing.
+   * The request was never written to any link: the host cannot have seen it, nothing needs reversing.
    *
    * @param endpoint the endpoint it was routed to, null when no route was found
-   * @param terminalCode the terminal's 39: 91 breaker open / no ready link / card bus stopped, 92 no
-   *     route, 99 PIN block refused by the HSM (PIN_FORMAT), 30 invalid request (a field missing or
-   *     malformed, the reason names it), 94 the same MTI class + STAN + terminal id is already in flight,
-   *     96 no ZPK for the endpoint or another security module / internal error
-   * @param reason for logs and operators (never card data)
+   * @param reason what stopped it
+   * @param detail for logs and operators (never card data)
    */
-  record NotSent(String endpoint, String terminalCode, String reason) implements CardBusResult {}
+  record NotSent(String endpoint, NotSentReason reason, String detail) implements CardBusResult {
+
+    /** The reason with its detail, for logs. */
+    public String describe() {
+      return detail == null || detail.isEmpty() ? reason.name() : reason + ": " + detail;
+    }
+  }
+
+  /** Why a request was not sent (card-bus.md §9). */
+  enum NotSentReason {
+    /** A field is missing or malformed, or the packed message is too long; the detail names it. */
+    INVALID_REQUEST,
+    /** The card bus is stopping or stopped. */
+    STOPPED,
+    /** No route matches the request and there is no default endpoint. */
+    NO_ROUTE,
+    /** The route names an endpoint that is not configured. */
+    ENDPOINT_NOT_CONFIGURED,
+    /** A request with the same MTI class, STAN and terminal id is in flight on the endpoint. */
+    DUPLICATE_IN_FLIGHT,
+    /** The endpoint's circuit breaker is open. */
+    BREAKER_OPEN,
+    /** The endpoint has no ready link, or none could take the message. */
+    NO_READY_LINK,
+    /** The security module refused the PIN block (not ISO format 0 for this PAN under the PIK). */
+    PIN_REFUSED,
+    /** The request has a PIN and the endpoint has no zone PIN key. */
+    NO_ZPK,
+    /** Another security module failure. */
+    SECURITY_MODULE,
+    /** An unexpected failure in the switch. */
+    INTERNAL
+  }
 }

@@ -28,6 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.jpos.iso.ISOMsg;
+import org.posp.channel.CardBusResult.NotSentReason;
 import org.posp.channel.CardBusSettings.EndpointSettings;
 import org.posp.channel.CardBusSettings.ZpkSource;
 import org.posp.channel.cmf.CmfCodec;
@@ -98,7 +99,7 @@ public final class CardBusSystem implements CardBus {
    * reference.conf supplies the defaults).
    *
    * @param hsm imports the endpoints' ZPKs and translates PIN blocks; may be null only when no endpoint
-   *     has a ZPK (requests with a PIN then get NotSent 96)
+   *     has a ZPK (requests with a PIN are then not sent: NO_ZPK)
    * @param lateReplyListener told about every late reply, or null
    * @throws IllegalArgumentException when the configuration is invalid (the message names the key)
    */
@@ -115,7 +116,7 @@ public final class CardBusSystem implements CardBus {
           e.breakerMaxFailures(), e.timeout().plusSeconds(2), e.breakerResetTimeout());
       String name = e.name();
       breaker.addOnOpenListener(() -> LOG.warn(
-          "card-bus endpoint {}: circuit breaker OPEN after {} consecutive failures; requests get 91 for {} ms",
+          "card-bus endpoint {}: circuit breaker OPEN after {} consecutive failures; requests are not sent for {} ms",
           name, e.breakerMaxFailures(), e.breakerResetTimeout().toMillis()));
       breaker.addOnHalfOpenListener(() -> LOG.info("card-bus endpoint {}: circuit breaker half-open, next request probes", name));
       breaker.addOnCloseListener(() -> LOG.info("card-bus endpoint {}: circuit breaker closed", name));
@@ -171,20 +172,21 @@ public final class CardBusSystem implements CardBus {
   @Override
   public CompletionStage<CardBusResult> send(CardBusRequest request) {
     if (request == null || request.operation() == null) {
-      return done(new CardBusResult.NotSent(null, "30", "request without an operation"));
+      return done(new CardBusResult.NotSent(null, NotSentReason.INVALID_REQUEST, "request without an operation"));
     }
     if (stopped.get() != null) {
-      return done(new CardBusResult.NotSent(null, "91", "card bus stopped"));
+      return done(new CardBusResult.NotSent(null, NotSentReason.STOPPED, "card bus stopped"));
     }
     Optional<String> route = routes.get().route(request);
     if (route.isEmpty()) {
       LOG.warn("card bus: no route for {}", request);
-      return done(new CardBusResult.NotSent(null, "92", "no route"));
+      return done(new CardBusResult.NotSent(null, NotSentReason.NO_ROUTE, "no route"));
     }
     Endpoint ep = endpoints.get(route.get());
     if (ep == null) {
       // cannot happen with a checked table, kept as a clear answer rather than an exception
-      return done(new CardBusResult.NotSent(route.get(), "92", "endpoint " + route.get() + " not configured"));
+      return done(new CardBusResult.NotSent(route.get(), NotSentReason.ENDPOINT_NOT_CONFIGURED,
+          "endpoint " + route.get() + " not configured"));
     }
     Instant now = Instant.now();
     long start = System.nanoTime();
@@ -217,38 +219,46 @@ public final class CardBusSystem implements CardBus {
       byte[] pinUnderZpk = null;
       if (request.pin() != null) {
         if (request.pin().pinBlock() == null || request.pin().pik() == null) {
-          return refused(request, new CardBusResult.NotSent(name, "30", "PIN data without block or PIK"));
+          return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
+              "PIN data without block or PIK"));
         }
         if (ep.zpk == null || hsm == null) {
-          return refused(request, new CardBusResult.NotSent(name, "96", "endpoint " + name + " has no ZPK for PIN translation"));
+          return refused(request, new CardBusResult.NotSent(name, NotSentReason.NO_ZPK,
+              "endpoint " + name + " has no ZPK for PIN translation"));
         }
         String pan = request.effectivePan();
-        if (pan == null) return refused(request, new CardBusResult.NotSent(name, "30", "PIN without a PAN"));
+        if (pan == null) {
+          return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST, "PIN without a PAN"));
+        }
         pinUnderZpk = hsm.translatePin(request.pin().pik(), ep.zpk, request.pin().pinBlock(), pan);
       }
       ISOMsg msg = CmfCodec.request(request, settings.acquirerId(), pinUnderZpk, now);
       byte[] frame = CmfCodec.pack(msg);
       if (frame.length > settings.maxFrameBytes()) {
-        return refused(request, new CardBusResult.NotSent(name, "30",
+        return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
             "message of " + frame.length + " bytes exceeds max-frame-bytes " + settings.maxFrameBytes()));
       }
       return new Prepared(new Packed(CmfCodec.matchKey(msg), request.rrn(), msg.getString(0),
           mask(request.effectivePan()), frame), null);
     } catch (HsmException e) {
       if (e.reason() == HsmException.Reason.PIN_FORMAT) {
-        return refused(request, new CardBusResult.NotSent(name, "99", "PIN block refused: " + e.getMessage()));
+        return refused(request, new CardBusResult.NotSent(name, NotSentReason.PIN_REFUSED,
+            "PIN block refused: " + e.getMessage()));
       }
-      return refused(request, new CardBusResult.NotSent(name, "96", "security module " + e.reason() + ": " + e.getMessage()));
+      return refused(request, new CardBusResult.NotSent(name, NotSentReason.SECURITY_MODULE,
+          "security module " + e.reason() + ": " + e.getMessage()));
     } catch (CmfException e) {
-      return refused(request, new CardBusResult.NotSent(name, "30", "invalid request: " + e.getMessage()));
+      return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
+          "invalid request: " + e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("card-bus endpoint {}: cannot prepare {}", name, request, e);
-      return refused(request, new CardBusResult.NotSent(name, "96", "internal error: " + e.getClass().getSimpleName()));
+      return refused(request, new CardBusResult.NotSent(name, NotSentReason.INTERNAL,
+          "internal error: " + e.getClass().getSimpleName()));
     }
   }
 
   private static Prepared refused(CardBusRequest request, CardBusResult.NotSent result) {
-    LOG.warn("card-bus endpoint {}: {} not sent ({}): {}", result.endpoint(), request, result.terminalCode(), result.reason());
+    LOG.warn("card-bus endpoint {}: {} not sent: {}", result.endpoint(), request, result.describe());
     return new Prepared(null, result);
   }
 

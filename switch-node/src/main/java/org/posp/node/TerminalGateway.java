@@ -4,9 +4,18 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.Patterns;
 import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.TerminalReplies;
+import org.posp.terminal.TransactionKinds;
+import org.posp.terminal.codec.ResponseCode;
 import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalFrame;
@@ -39,8 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TerminalGateway {
   private static final Logger log = LoggerFactory.getLogger(TerminalGateway.class);
-  private static final java.util.regex.Pattern TERMINAL_ID = java.util.regex.Pattern.compile("[0-9A-Za-z]{8}");
-  private static final java.util.regex.Pattern MERCHANT_ID = java.util.regex.Pattern.compile("[0-9A-Za-z]{15}");
+  private static final Pattern TERMINAL_ID = Pattern.compile("[0-9A-Za-z]{8}");
+  private static final Pattern MERCHANT_ID = Pattern.compile("[0-9A-Za-z]{15}");
 
   /**
    * A frame that cannot be answered at all (its MTI is not one a terminal sends, so no reply MTI exists):
@@ -56,23 +65,23 @@ public final class TerminalGateway {
   private final Duration askTimeout;
   private final Duration attemptTimeout;
   private final ActorSystem<?> system;
-  private final java.util.function.BooleanSupplier databaseDown;
-  private final java.util.function.Function<String, CompletionStage<TerminalDirectory.Known>> directory;
+  private final BooleanSupplier databaseDown;
+  private final Function<String, CompletionStage<TerminalDirectory.Known>> directory;
 
   public TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
-      java.util.function.BooleanSupplier databaseDown) {
+      BooleanSupplier databaseDown) {
     this(system, askTimeout, attemptTimeout, databaseDown,
         id -> CompletableFuture.completedFuture(TerminalDirectory.Known.YES));
   }
 
   TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
-      java.util.function.BooleanSupplier databaseDown, TerminalDirectory directory) {
+      BooleanSupplier databaseDown, TerminalDirectory directory) {
     this(system, askTimeout, attemptTimeout, databaseDown, directory::lookup);
   }
 
   private TerminalGateway(ActorSystem<?> system, Duration askTimeout, Duration attemptTimeout,
-      java.util.function.BooleanSupplier databaseDown,
-      java.util.function.Function<String, CompletionStage<TerminalDirectory.Known>> directory) {
+      BooleanSupplier databaseDown,
+      Function<String, CompletionStage<TerminalDirectory.Known>> directory) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
@@ -98,17 +107,17 @@ public final class TerminalGateway {
    * UnanswerableFrame} for a frame that cannot be answered.
    */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
-      java.util.function.BooleanSupplier connectionClosed) {
+      BooleanSupplier connectionClosed) {
     return handle(frame, peer, connectionClosed, null);
   }
 
   /**
-   * As {@link #handle(TerminalFrame, String, java.util.function.BooleanSupplier)} for a connection whose
+   * As {@link #handle(TerminalFrame, String, BooleanSupplier)} for a connection whose
    * client certificate names the terminal {@code certifiedTerminal} ({@code <42>:<41>}, null when the
    * connection has no certificate): a request of any other terminal is refused A0.
    */
   public CompletionStage<Optional<TerminalFrame>> handle(TerminalFrame frame, String peer,
-      java.util.function.BooleanSupplier connectionClosed, String certifiedTerminal) {
+      BooleanSupplier connectionClosed, String certifiedTerminal) {
     long start = System.nanoTime();
     SwitchMetrics.requestStarted();
     String mti = mtiOf(frame.body());
@@ -123,7 +132,7 @@ public final class TerminalGateway {
     } catch (TerminalFormatException e) {
       log.warn("format error from {}: {}", peer, LogSafe.of(e.getMessage()));
       Optional<TerminalFrame> reply = formatErrorReply(frame, mti);
-      SwitchMetrics.requestEnded("FORMAT_ERROR", reply.isPresent() ? "30" : null, start);
+      SwitchMetrics.requestEnded("FORMAT_ERROR", reply.isPresent() ? ResponseCode.FORMAT_ERROR.code() : null, start);
       return CompletableFuture.completedFuture(reply);
     }
     String type = SwitchMetrics.type(msg);
@@ -141,32 +150,32 @@ public final class TerminalGateway {
 
   /** The reply to a request that could be unpacked: its body (null = nothing to send) and field 39. */
   private CompletionStage<TerminalEntity.TerminalResponse> answer(TerminalFrame frame, TerminalMessage msg, String peer,
-      java.util.function.BooleanSupplier connectionClosed, String delivery, String certifiedTerminal) {
+      BooleanSupplier connectionClosed, String delivery, String certifiedTerminal) {
     String tid = msg.has(41) ? msg.get(41) : null;
     String mid = msg.has(42) ? msg.get(42) : null;
     if (tid == null || mid == null || !TERMINAL_ID.matcher(tid).matches() || !MERCHANT_ID.matcher(mid).matches()) {
       log.warn("request {} from {} with 41 {} / 42 {}: not a terminal and merchant id", msg.mti(), peer,
           LogSafe.of(tid), LogSafe.of(mid));
-      return CompletableFuture.completedFuture(rejected(msg, "30"));
+      return refused(msg, ResponseCode.FORMAT_ERROR);
     }
     String entityId = TerminalEntity.entityId(mid, tid);
     if (certifiedTerminal != null && !certifiedTerminal.equals(entityId)) {
       log.warn("request {} from {} for terminal {} on a connection certified for {}: refused A0", msg.mti(), peer,
           entityId, LogSafe.of(certifiedTerminal));
-      return CompletableFuture.completedFuture(rejected(msg, "A0"));
+      return refused(msg, ResponseCode.MAC_ERROR);
     }
     return directory.apply(entityId).thenCompose(known -> switch (known) {
       case YES -> ask(frame, msg, peer, connectionClosed, delivery, entityId);
       case NO -> {
         log.info("request {} from {} for terminal {}: not provisioned", msg.mti(), peer, entityId);
-        yield CompletableFuture.completedFuture(rejected(msg, "97"));
+        yield refused(msg, ResponseCode.TERMINAL_NOT_PROVISIONED);
       }
-      case UNAVAILABLE -> CompletableFuture.completedFuture(rejected(msg, "96"));
+      case UNAVAILABLE -> refused(msg, ResponseCode.SYSTEM_ERROR);
     });
   }
 
   private CompletionStage<TerminalEntity.TerminalResponse> ask(TerminalFrame frame, TerminalMessage msg, String peer,
-      java.util.function.BooleanSupplier connectionClosed, String delivery, String entityId) {
+      BooleanSupplier connectionClosed, String delivery, String entityId) {
     var ref = sharding.entityRefFor(TerminalEntity.TYPE_KEY, entityId);
     if (databaseDown.getAsBoolean()) return CompletableFuture.completedFuture(databaseDownReply(frame, msg, ref, delivery));
     long deadline = System.nanoTime() + askTimeout.toNanos();
@@ -185,8 +194,7 @@ public final class TerminalGateway {
    * cannot record anything), else asks again until the deadline. Completes with null at the deadline.
    */
   private CompletionStage<TerminalEntity.TerminalResponse> attempt(TerminalFrame frame, TerminalMessage msg,
-      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, long deadline,
-      String delivery) {
+      EntityRef<TerminalEntity.Command> ref, long deadline, String delivery) {
     return ref.<TerminalEntity.TerminalResponse>ask(
             replyTo -> new TerminalEntity.HandleRequest(frame.body(), replyTo, delivery), attemptTimeout)
         .handle((res, err) -> {
@@ -211,48 +219,40 @@ public final class TerminalGateway {
    * the transaction: an unauthenticated frame never schedules anything.
    */
   private TerminalEntity.TerminalResponse databaseDownReply(TerminalFrame frame, TerminalMessage msg,
-      org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref, String delivery) {
-    if (undoable(msg)) compensateLater(ref, frame.body(), delivery);
-    return rejected(msg, "96");
+      EntityRef<TerminalEntity.Command> ref, String delivery) {
+    if (TransactionKinds.undoable(msg)) compensateLater(ref, frame.body(), delivery);
+    return TerminalReplies.refusedAtFront(msg, ResponseCode.SYSTEM_ERROR);
   }
 
   /**
    * Tells the entity, until it acknowledges (the database may be down for a while), that the terminal
    * did not get the outcome of this delivery.
    */
-  private void compensateLater(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
-      byte[] body, String delivery) {
-    org.apache.pekko.pattern.Patterns.retry(
-        () -> ref.<org.apache.pekko.Done>ask(r -> new TerminalEntity.ReplyUndelivered(body, delivery, r),
-            Duration.ofSeconds(5)),
+  private void compensateLater(EntityRef<TerminalEntity.Command> ref, byte[] body, String delivery) {
+    Patterns.retry(
+        () -> ref.<Done>ask(r -> new TerminalEntity.ReplyUndelivered(body, delivery, r), Duration.ofSeconds(5)),
         360, Duration.ofSeconds(5), system)
         .whenComplete((d, e) -> {
           if (e != null) log.error("could not tell {} that a request was answered 96: {}", ref.getEntityId(), e.getMessage());
         });
   }
 
-  /** A financial request the terminal reverses on timeout, or a reversal: what an undelivered reply may undo. */
-  static boolean undoable(TerminalMessage req) {
-    try {
-      var type = TransactionType.classify(req);
-      return type.isPresent() && (type.get() == TransactionType.REVERSAL || type.get().terminalReversesOnTimeout())
-          && req.has(11) && req.has(60);
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
   /** An approval whose connection is gone: the entity decides whether this delivery's approval is undone. */
-  private static void undelivered(org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TerminalEntity.Command> ref,
+  private static void undelivered(EntityRef<TerminalEntity.Command> ref,
       byte[] requestBody, TerminalEntity.TerminalResponse res, String delivery, String peer) {
     try {
       TerminalMessage req = TerminalCodec.unpack(requestBody);
-      if (!"00".equals(res.responseCode()) || !undoable(req) || "0400".equals(req.mti())) return;
+      if (!ResponseCode.APPROVED.is(res.responseCode()) || !TransactionKinds.reversedByTerminalOnTimeout(req)) return;
       log.warn("approval for {} could not be delivered: connection {} closed", ref.getEntityId(), peer);
       ref.tell(new TerminalEntity.ReplyUndelivered(requestBody, delivery));
     } catch (TerminalFormatException | RuntimeException e) {
       log.warn("cannot tell whether an undelivered reply needs a reversal: {}", e.getMessage());
     }
+  }
+
+  /** The front's refusal of a request, answered at once (terminal.md §5.10). */
+  private static CompletionStage<TerminalEntity.TerminalResponse> refused(TerminalMessage msg, ResponseCode code) {
+    return CompletableFuture.completedFuture(TerminalReplies.refusedAtFront(msg, code));
   }
 
   /** The MTI of a body as four hex digits (BCD), or null when it has fewer than two bytes. */
@@ -262,33 +262,11 @@ public final class TerminalGateway {
 
   private static Optional<TerminalFrame> formatErrorReply(TerminalFrame frame, String mti) {
     try {
-      return Optional.of(frame.reply(reject(TerminalMessage.builder(mti).build(), "30"), 0));
+      TerminalEntity.TerminalResponse res =
+          TerminalReplies.refusedAtFront(TerminalMessage.builder(mti).build(), ResponseCode.FORMAT_ERROR);
+      return Optional.of(frame.reply(res.body(), res.processingRequirement()));
     } catch (RuntimeException e) {
       return Optional.empty();
-    }
-  }
-
-  private static TerminalEntity.TerminalResponse rejected(TerminalMessage req, String code) {
-    return new TerminalEntity.TerminalResponse(reject(req, code), 0, code);
-  }
-
-  /** A reply with {@code code} echoing what can be echoed; a request MTI only (see {@link #handle}). */
-  private static byte[] reject(TerminalMessage req, String code) {
-    String mti = req.mti();
-    TerminalMessage.Builder b = TerminalMessage.builder(mti.substring(0, 2) + (char) (mti.charAt(2) + 1) + mti.charAt(3));
-    for (int f : new int[] {3, 4, 11, 25, 41, 42, 49}) {
-      if (req.has(f)) b.set(f, req.get(f));
-    }
-    b.set(39, code);
-    try {
-      return TerminalCodec.pack(b.build());
-    } catch (TerminalFormatException e) {
-      // an echoed field the reply cannot carry: answer with 39 alone
-      try {
-        return TerminalCodec.pack(TerminalMessage.builder(b.build().mti()).set(39, code).build());
-      } catch (TerminalFormatException again) {
-        throw new IllegalStateException("cannot pack a " + code + " reply: " + again.getMessage(), again);
-      }
     }
   }
 }

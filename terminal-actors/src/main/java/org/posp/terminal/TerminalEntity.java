@@ -426,7 +426,7 @@ public final class TerminalEntity
           ? new CardBusResult.TimedOut(null) : res));
     } else if (effect instanceof Decision.SendBalance b) {
       ctx.pipeToSelf(services.cardBus().send(b.upstream()), (res, err) -> new BalanceDone(b.request(), b.rrn(),
-          err != null ? new CardBusResult.NotSent(null, ResponseCode.SYSTEM_ERROR.code(),
+          err != null ? new CardBusResult.NotSent(null, CardBusResult.NotSentReason.INTERNAL,
               "card bus failure: " + err.getMessage()) : res));
     } else if (effect instanceof Decision.SendReversal rev) {
       work().reversalAttempts.merge(rev.key(), 1, Integer::sum);

@@ -16,9 +16,10 @@ import org.posp.terminal.codec.TransactionType;
  * Builds replies to terminal requests (terminal-protocol.md §4.1): replies echo 3, 4, 11, 25, 41, 42,
  * 49 and 60.1–60.3 of the request and add the fields of their type; 64 only when 39 = 00 and the type
  * carries a MAC. Everything but 12 and 13 is a function of the request and the stored outcome, so a
- * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13.
+ * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13. A front that
+ * refuses a request before it reaches the terminal's record answers with {@link #refusedAtFront}.
  */
-final class TerminalReplies {
+public final class TerminalReplies {
   private static final int[] ECHOED = {3, 4, 11, 25, 41, 42, 49};
 
   private TerminalReplies() {}
@@ -30,16 +31,45 @@ final class TerminalReplies {
 
   /** The reply skeleton with a 39 as the host answered it. */
   static TerminalMessage.Builder base(TerminalMessage req, String responseCode, LocalDateTime now) {
-    String mti = replyMti(req.mti());
-    TerminalMessage.Builder b = TerminalMessage.builder(mti);
-    for (int f : ECHOED) {
-      if (req.has(f)) b.set(f, req.get(f));
-    }
+    TerminalMessage.Builder b = echoed(req, responseCode);
     if (req.has(60)) b.set(60, echo60(req.get(60)));
     b.set(12, now.format(UpstreamTimes.HHMMSS));
     b.set(13, now.format(UpstreamTimes.MMDD));
-    b.set(39, responseCode);
     return b;
+  }
+
+  /** The reply MTI, the echoed fields of the request (3, 4, 11, 25, 41, 42, 49) and 39. */
+  private static TerminalMessage.Builder echoed(TerminalMessage req, String responseCode) {
+    TerminalMessage.Builder b = TerminalMessage.builder(replyMti(req.mti()));
+    for (int f : ECHOED) {
+      if (req.has(f)) b.set(f, req.get(f));
+    }
+    return b.set(39, responseCode);
+  }
+
+  /**
+   * A front's refusal of a request that does not reach the terminal's record (terminal.md §5.10: a
+   * malformed 41 / 42, a wrong client certificate, an unknown terminal, the database down, a body that
+   * does not decode): the echoed fields of the request and 39 — no 12, 13 or 60, no MAC, processing
+   * requirement 0. When an echoed field cannot be packed in the reply, 39 alone.
+   *
+   * @param req a request with a request MTI ({@link TransactionType#isRequestMti}); for a body that does
+   *     not decode, a message of its MTI alone
+   * @throws IllegalArgumentException when the MTI is not a request MTI
+   */
+  public static TerminalEntity.TerminalResponse refusedAtFront(TerminalMessage req, ResponseCode code) {
+    TerminalMessage reply = echoed(req, code.code()).build();
+    byte[] body;
+    try {
+      body = TerminalCodec.pack(reply);
+    } catch (TerminalFormatException e) {
+      try {
+        body = TerminalCodec.pack(TerminalMessage.builder(reply.mti()).set(39, code.code()).build());
+      } catch (TerminalFormatException again) {
+        throw new IllegalStateException("cannot pack a " + code + " reply: " + again.getMessage(), again);
+      }
+    }
+    return new TerminalEntity.TerminalResponse(body, 0, code.code());
   }
 
   /** The reply MTI of a terminal request MTI (0200 → 0210); anything else has none. */

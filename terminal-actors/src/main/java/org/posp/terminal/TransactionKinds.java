@@ -13,20 +13,23 @@ import static org.posp.terminal.Steps.RETRANSMISSION;
 import static org.posp.terminal.Steps.SIGNED_ON;
 import static org.posp.terminal.Steps.VOID_ORIGINAL;
 
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.posp.channel.CardOperation;
 import org.posp.terminal.Steps.Step;
+import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
  * Every transaction type the switch implements: whether its merchant is asked first, its steps in order,
  * what it does once they pass, and for a card transaction its upstream operation. Adding a transaction
  * type is one entry here (and, when its checks are new, a step in {@link Steps}); types without an entry
- * are answered 40.
+ * are answered 40. The fronts ask here which requests an outcome the terminal did not get may undo.
  */
-final class TransactionKinds {
+public final class TransactionKinds {
   private TransactionKinds() {}
 
   /** What a request does once its steps pass. */
@@ -74,7 +77,7 @@ final class TransactionKinds {
   }
 
   private static Step[] with(Step[] common, Step... more) {
-    Step[] all = java.util.Arrays.copyOf(common, common.length + more.length);
+    Step[] all = Arrays.copyOf(common, common.length + more.length);
     System.arraycopy(more, 0, all, common.length, more.length);
     return all;
   }
@@ -82,5 +85,33 @@ final class TransactionKinds {
   /** The kind of a type, or null when the switch does not implement it (answered 40). */
   static Kind of(TransactionType type) {
     return type == null ? null : KINDS.get(type);
+  }
+
+  /**
+   * Whether {@code req} is a card transaction the terminal reverses when it gets no reply (a sale, a void),
+   * with the 11 and 60 that identify it: an approval of it that the terminal did not get is undone.
+   */
+  public static boolean reversedByTerminalOnTimeout(TerminalMessage req) {
+    return identified(req).filter(TransactionType::terminalReversesOnTimeout).isPresent();
+  }
+
+  /**
+   * Whether an outcome the terminal did not get may have to be undone for {@code req}: a card transaction
+   * the terminal reverses on timeout ({@link #reversedByTerminalOnTimeout}) or a reversal of one (its
+   * original is reversed), with the 11 and 60 that identify it.
+   */
+  public static boolean undoable(TerminalMessage req) {
+    return identified(req)
+        .filter(t -> t == TransactionType.REVERSAL || t.terminalReversesOnTimeout())
+        .isPresent();
+  }
+
+  /** The type of a request that carries its 11 and 60; empty for anything else. */
+  private static Optional<TransactionType> identified(TerminalMessage req) {
+    try {
+      return req.has(11) && req.has(60) ? TransactionType.classify(req) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 }

@@ -52,7 +52,7 @@ final class UpstreamFlow {
       }
     } else if (res instanceof CardBusResult.NotSent n) {
       d.persist(new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(n).code(), n.endpoint()));
-      d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.reason());
+      d.warn(t.type() + " rrn " + t.rrn() + " not sent upstream: " + n.describe());
     } else {
       reversing = true;
       d.persist(new TerminalEvent.TxnUnanswered(t.key(), res.endpoint()))
@@ -139,7 +139,7 @@ final class UpstreamFlow {
 
   static String describe(CardBusResult r) {
     if (r instanceof CardBusResult.Answered a) return "answered " + a.actionCode();
-    if (r instanceof CardBusResult.NotSent n) return "not sent: " + n.reason();
+    if (r instanceof CardBusResult.NotSent n) return "not sent: " + n.describe();
     return "timed out";
   }
 }

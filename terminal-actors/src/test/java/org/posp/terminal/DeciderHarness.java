@@ -111,12 +111,11 @@ final class DeciderHarness {
     return Macs.withMac(body, CupCrypto.cupMac(mak, Macs.mab(body)));
   }
 
-  /** The upstream answer to the transaction sent by {@code d}: approved (00) or the host's code. */
-  Decision answer(Decision d, String terminalCode) {
+  /** The host's answer to the transaction sent by {@code d}, with its CMF action code (0000 approves). */
+  Decision answer(Decision d, String actionCode) {
     Decision.SendUpstream up = sent(d);
-    String action = "00".equals(terminalCode) ? "0000" : "1002";
     return decide(new TerminalDecider.UpstreamAnswered(up.key(),
-        new CardBusResult.Answered("cups", action, "123456", "20261207", null, terminalCode), false));
+        new CardBusResult.Answered("cups", actionCode, "123456", "20261207", null), false));
   }
 
   Decision timeOut(Decision d) {

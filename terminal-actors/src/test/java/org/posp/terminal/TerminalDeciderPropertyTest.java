@@ -67,7 +67,7 @@ class TerminalDeciderPropertyTest {
         case RETRANSMIT -> t.request(bodies.get(slot));
         case APPROVE, DECLINE -> {
           t.decide(new TerminalDecider.UpstreamAnswered(key, new CardBusResult.Answered("cups",
-              s.kind() == APPROVE ? "0000" : "1002", "654321", null, null, s.kind() == APPROVE ? "00" : "51"), false));
+              s.kind() == APPROVE ? "0000" : "1016", "654321", null, null), false));
           if ("PENDING".equals(model.get(slot))) model.put(slot, s.kind() == APPROVE ? "APPROVED" : "OTHER");
         }
         case TIME_OUT -> {

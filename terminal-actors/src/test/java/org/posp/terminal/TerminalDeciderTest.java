@@ -85,7 +85,7 @@ class TerminalDeciderTest {
     DeciderHarness t = new DeciderHarness().signedOn();
     byte[] body = t.withMac(t.sale(PAN, 500));
     Decision started = t.request(body);
-    Decision approved = t.answer(started, "00");
+    Decision approved = t.answer(started, "0000");
     assertEquals(TxnStatus.APPROVED, t.state.txn(sent(started).key()).orElseThrow().status());
     assertEquals(1, effects(approved, Decision.RecordApproved.class).size(), "the merchant's day total");
     Decision again = t.request(body);
@@ -110,7 +110,7 @@ class TerminalDeciderTest {
   void theSameKeyWithOtherContentIsAnswered94() {
     DeciderHarness t = new DeciderHarness().signedOn();
     TerminalMessage.Builder sale = t.sale(PAN, 500);
-    t.answer(t.request(t.withMac(sale)), "00");
+    t.answer(t.request(t.withMac(sale)), "0000");
     Decision d = t.request(t.withMac(sale.set(4, "000000000600")));
     assertEquals("94", reply(d).get(39));
   }
@@ -135,7 +135,7 @@ class TerminalDeciderTest {
     assertTrue(effects(t.decide(new TerminalDecider.ReversalDue(key, 1)), Decision.SendReversal.class).get(0)
         .request().repeat(), "a repeat is a 2421");
     Decision acked = t.decide(new TerminalDecider.ReversalAnswered(key,
-        new CardBusResult.Answered("cups", "4000", null, null, null, "00"), 2));
+        new CardBusResult.Answered("cups", "4000", null, null, null), 2));
     assertInstanceOf(TerminalEvent.ReversalCompleted.class, acked.events().get(0));
     assertFalse(t.state.txn(key).orElseThrow().reversalPending());
     assertTrue(t.decide(new TerminalDecider.ReversalDue(key, 3)).effects().isEmpty(), "nothing left to send");
@@ -146,7 +146,7 @@ class TerminalDeciderTest {
     DeciderHarness t = new DeciderHarness().signedOn();
     TerminalMessage.Builder sale = t.sale(PAN, 900);
     Decision started = t.request(t.withMac(sale));
-    t.answer(started, "00");
+    t.answer(started, "0000");
     Decision d = t.request(t.withMac(t.reversalOf(PAN, 900, sale.build().get(11))));
     assertEquals("00", reply(d).get(39));
     assertInstanceOf(TerminalEvent.ReversalRequested.class, d.events().get(0));
@@ -158,7 +158,7 @@ class TerminalDeciderTest {
   void aReversalWithoutItsMandatoryFieldsIsAnswered30() {
     DeciderHarness t = new DeciderHarness().signedOn();
     TerminalMessage.Builder sale = t.sale(PAN, 900);
-    t.answer(t.request(t.withMac(sale)), "00");
+    t.answer(t.request(t.withMac(sale)), "0000");
     Decision d = t.request(t.withMac(t.reversalOf(PAN, 900, sale.build().get(11)).remove(22)));
     assertEquals("30", reply(d).get(39));
     assertTrue(d.events().isEmpty());
@@ -172,7 +172,7 @@ class TerminalDeciderTest {
     Decision.SendBalance b = effects(d, Decision.SendBalance.class).get(0);
     assertEquals(b.rrn(), b.upstream().rrn());
     Decision answered = t.decide(new TerminalDecider.BalanceAnswered(b.request(), b.rrn(),
-        new CardBusResult.Answered("cups", "0000", null, null, "1002156C000100000000", "00")));
+        new CardBusResult.Answered("cups", "0000", null, null, "1002156C000100000000")));
     assertEquals(b.rrn(), reply(answered).get(37));
     assertNotNull(reply(answered).get(54));
   }
@@ -181,7 +181,7 @@ class TerminalDeciderTest {
   void aRefundAboveTheRestOfItsSaleIsAnswered13() {
     DeciderHarness t = new DeciderHarness().signedOn();
     Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
-    t.answer(sale, "00");
+    t.answer(sale, "0000");
     TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
     TerminalMessage.Builder refund = TerminalMessage.builder("0220").set(2, PAN).set(3, "200000")
         .set(4, "000000001001").set(11, t.nextStan()).set(22, "021").set(25, "00").set(37, original.rrn())

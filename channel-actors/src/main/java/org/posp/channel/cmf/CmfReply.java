@@ -42,7 +42,7 @@ public record CmfReply(
 
   /** True when field 39 is a well-formed 4-digit action code. */
   public boolean hasActionCode() {
-    return actionCode != null && actionCode.matches("\\d{4}");
+    return CmfActionCodes.isWellFormed(actionCode);
   }
 
   private static String trimmed(String s) {

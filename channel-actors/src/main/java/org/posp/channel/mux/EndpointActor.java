@@ -26,12 +26,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.posp.channel.CardBusResult;
+import org.posp.channel.CardBusResult.NotSentReason;
 import org.posp.channel.CardBusSettings;
 import org.posp.channel.CardBusSettings.EndpointSettings;
 import org.posp.channel.LateReplyListener;
+import org.posp.channel.cmf.CmfActionCodes;
 import org.posp.channel.cmf.CmfCodec;
 import org.posp.channel.cmf.CmfReply;
-import org.posp.channel.cmf.CmfResponseCodes;
 import org.posp.channel.link.LinkActor;
 import org.posp.channel.link.LinkBoard;
 import org.posp.channel.link.LinkSettings;
@@ -186,16 +187,16 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
 
   private Behavior<Command> onSubmit(Submit s) {
     if (pending.containsKey(s.key)) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), "94",
+      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.DUPLICATE_IN_FLIGHT,
           "a request with the same MTI class, STAN and terminal id is in flight"));
       return this;
     }
     if (breaker.isOpen()) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), "91", "breaker open"));
+      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open"));
       return this;
     }
     if (!selector.anyReady()) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), "91", "no ready link"));
+      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK, "no ready link"));
       return this;
     }
     CompletionStage<CardBusResult> outcome = breaker.callWithCircuitBreakerCS(() -> dispatch(s), IS_FAILURE);
@@ -207,7 +208,8 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
   private CompletionStage<CardBusResult> dispatch(Submit s) {
     Optional<String> linkId = selector.next(null);
     if (linkId.isEmpty()) {
-      return CompletableFuture.completedFuture(new CardBusResult.NotSent(settings.name(), "91", "no ready link"));
+      return CompletableFuture.completedFuture(
+          new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK, "no ready link"));
     }
     Pending p = new Pending(s, ++seq, linkId.get());
     pending.put(s.key, p);
@@ -221,7 +223,7 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
         ? error.getCause() : error;
     if (e instanceof CircuitBreakerOpenException) {
-      return new CardBusResult.NotSent(settings.name(), "91", "breaker open");
+      return new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open");
     }
     if (!(e instanceof TimeoutException)) {
       LOG.error("endpoint {}: unexpected breaker failure {}", settings.name(), e.toString());
@@ -257,7 +259,8 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     timers.cancel(new TimerKey(nw.key()));
     getContext().getLog().warn("endpoint {}: {} rrn={} pan={} not sent: {}",
         settings.name(), p.submit.mti, p.submit.rrn, p.submit.maskedPan, nw.reason());
-    p.result.complete(new CardBusResult.NotSent(settings.name(), "91", "no ready link: " + nw.reason()));
+    p.result.complete(new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK,
+        "no ready link: " + nw.reason()));
   }
 
   private void onReply(LinkActor.Reply r) {
@@ -276,11 +279,10 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
       p.result.complete(new CardBusResult.TimedOut(settings.name()));
       return;
     }
-    String terminalCode = CmfResponseCodes.toTerminal(reply.actionCode());
-    getContext().getLog().debug("endpoint {}: {} rrn={} pan={} answered 39={} -> {}",
-        settings.name(), reply.mti(), p.submit.rrn, p.submit.maskedPan, reply.actionCode(), terminalCode);
+    getContext().getLog().debug("endpoint {}: {} rrn={} pan={} answered 39={}",
+        settings.name(), reply.mti(), p.submit.rrn, p.submit.maskedPan, reply.actionCode());
     p.result.complete(new CardBusResult.Answered(settings.name(), reply.actionCode(), reply.approvalCode(),
-        reply.settlementDate(), reply.balance(), terminalCode));
+        reply.settlementDate(), reply.balance()));
   }
 
   private void onLateReply(String key, CmfReply reply, String linkId) {
@@ -291,7 +293,7 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
         "endpoint {}: late reply on {}: {} rrn={} stan={} tid={} 39={}{}{}", settings.name(), linkId,
         reply.mti(), rrn, reply.stan(), reply.terminalId(), reply.actionCode(),
         known ? "" : " (no request of this node is known for it)",
-        CmfResponseCodes.isApproval(reply.actionCode()) ? ": an approval the caller never saw, it must be reversed" : "");
+        CmfActionCodes.isApproval(reply.actionCode()) ? ": an approval the caller never saw, it must be reversed" : "");
     if (lateReplyListener != null) {
       try {
         lateReplyListener.lateReply(settings.name(), rrn, reply.mti(), reply.actionCode());

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBus.EndpointStatus;
 import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
+import org.posp.channel.CardBusResult.NotSentReason;
 import org.posp.channel.CardBusSystem;
 import org.posp.security.SoftwareHsm;
 import org.posp.sim.cardbus.CardBusHost;
@@ -95,7 +96,7 @@ class CardBusLinksTest {
     List<CompletionStage<CardBusResult>> all = new ArrayList<>();
     for (int i = 0; i < 40; i++) all.add(cardBus.send(sale(pan, 10)));
     for (CompletionStage<CardBusResult> r : all) {
-      assertEquals("00", assertInstanceOf(CardBusResult.Answered.class, await(r)).terminalCode());
+      assertEquals("0000", assertInstanceOf(CardBusResult.Answered.class, await(r)).actionCode());
     }
     assertEquals(100_000_000L - 400, h.ledger().card(pan).balanceFen());
   }
@@ -155,12 +156,12 @@ class CardBusLinksTest {
     eventually(Duration.ofSeconds(5), "links marked down", () -> core().readyLinks() == 0);
     CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class,
         await(cardBus.send(sale(pan("622848", "0032", 16), 100))));
-    assertEquals("91", r.terminalCode());
+    assertEquals(NotSentReason.NO_READY_LINK, r.reason());
 
     h.setResponding(true);
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
-    assertEquals("00", assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(pan("622848", "0033", 16), 100)))).terminalCode());
+    assertEquals("0000", assertInstanceOf(CardBusResult.Answered.class,
+        await(cardBus.send(sale(pan("622848", "0033", 16), 100)))).actionCode());
   }
 
   @Test
@@ -177,7 +178,7 @@ class CardBusLinksTest {
     eventually(Duration.ofSeconds(5), "both links back", () -> core().readyLinks() == 2);
     assertTrue(second.ledger().networkMessagesReceived() >= 2, "each link logged on again");
     CardBusRequest sale = sale(pan("622848", "0034", 16), 100);
-    assertEquals("00", ((CardBusResult.Answered) await(cardBus.send(sale))).terminalCode());
+    assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale))).actionCode());
     assertTrue(second.ledger().byRrn(sale.rrn()).isPresent());
   }
 
@@ -196,18 +197,18 @@ class CardBusLinksTest {
     long t0 = System.nanoTime();
     CardBusResult r = await(cardBus.send(blocked));
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertEquals(new CardBusResult.NotSent("core", "91", "breaker open"), r);
+    assertEquals(new CardBusResult.NotSent("core", NotSentReason.BREAKER_OPEN, "breaker open"), r);
     assertTrue(ms < 250, "answered at once, took " + ms + " ms");
     assertTrue(h.ledger().byRrn(blocked.rrn()).isEmpty());
 
     eventually(Duration.ofSeconds(3), "breaker half-open", () -> core().breaker().equals("half-open"));
     CardBusRequest probe = sale(pan("622848", "0036", 16), 100);
-    assertEquals("00", assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(probe))).terminalCode());
+    assertEquals("0000", assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(probe))).actionCode());
     eventually(Duration.ofSeconds(2), "breaker closed", () -> core().breaker().equals("closed"));
   }
 
   @Test
-  void unreachableEndpointAnswers91WithoutWaiting() throws Exception {
+  void anUnreachableEndpointIsNotSentWithoutWaiting() throws Exception {
     CardBusHost h = startHost(0, Duration.ofSeconds(1));
     int port = h.port();
     h.close(); // nothing listens on this port any more
@@ -215,8 +216,8 @@ class CardBusLinksTest {
         config(Map.of("core", port), "", "default = core", ""), SoftwareHsm.fromHex(LMK));
     CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class,
         await(cardBus.send(sale(pan("622848", "0037", 16), 100))));
-    assertEquals("91", r.terminalCode());
-    assertEquals("no ready link", r.reason());
+    assertEquals(NotSentReason.NO_READY_LINK, r.reason());
+    assertEquals("no ready link", r.detail());
     assertTrue(core().linkStates().stream().noneMatch(l -> l.endsWith("READY")));
   }
 
@@ -231,7 +232,7 @@ class CardBusLinksTest {
     eventually(Duration.ofSeconds(10), "4 ready links", () -> core().readyLinks() == 4);
     String pan = pan("622848", "0038", 16);
     for (int i = 0; i < 6; i++) {
-      assertEquals("00", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).terminalCode());
+      assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
     }
     assertEquals(6, primary.ledger().messages().size());
     assertEquals(0, secondary.ledger().messages().size());
@@ -239,7 +240,7 @@ class CardBusLinksTest {
     primary.close();
     eventually(Duration.ofSeconds(5), "primary links down", () -> core().readyLinks() == 2);
     for (int i = 0; i < 3; i++) {
-      assertEquals("00", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).terminalCode());
+      assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
     }
     assertEquals(3, secondary.ledger().messages().size());
   }
@@ -253,7 +254,7 @@ class CardBusLinksTest {
     CompletionStage<CardBusResult> first = cardBus.send(silent);
     eventually(Duration.ofSeconds(5), "the host received the first", () -> h.ledger().messages().size() == 1);
     CardBusResult.NotSent second = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(silent)));
-    assertEquals("94", second.terminalCode());
+    assertEquals(NotSentReason.DUPLICATE_IN_FLIGHT, second.reason());
     assertEquals(new CardBusResult.TimedOut("core"), await(first));
     assertEquals(1, h.ledger().messages().size(), "the second copy never left the switch");
   }

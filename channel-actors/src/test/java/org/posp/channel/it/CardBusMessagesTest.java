@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
+import org.posp.channel.CardBusResult.NotSentReason;
 import org.posp.channel.CardBusSystem;
 import org.posp.channel.CardOperation;
 import org.posp.channel.route.RouteTable;
@@ -96,7 +97,6 @@ class CardBusMessagesTest {
     CardBusResult.Answered a = assertInstanceOf(CardBusResult.Answered.class, r);
     assertEquals("core", a.endpoint());
     assertEquals("0000", a.actionCode());
-    assertEquals("00", a.terminalCode());
     assertTrue(a.approved());
     assertNotNull(a.approvalCode());
     assertEquals(LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE), a.settlementDate());
@@ -104,12 +104,11 @@ class CardBusMessagesTest {
   }
 
   @Test
-  void declinesAreMappedToTerminalCodes() throws Exception {
+  void declinesCarryTheHostsActionCode() throws Exception {
     singleHost();
     CardBusResult.Answered declined = assertInstanceOf(CardBusResult.Answered.class,
         await(cardBus.send(sale(pan("622848", "9997", 16), 100))));
     assertEquals("1000", declined.actionCode());
-    assertEquals("05", declined.terminalCode());
     assertFalse(declined.approved());
 
     // not Luhn-valid: the host answers 1011 invalid card number
@@ -118,7 +117,7 @@ class CardBusMessagesTest {
     CardBusResult.Answered invalid = assertInstanceOf(CardBusResult.Answered.class,
         await(cardBus.send(sale(notLuhn, 100))));
     assertEquals("1011", invalid.actionCode());
-    assertEquals("14", invalid.terminalCode());
+    assertFalse(invalid.approved());
   }
 
   @Test
@@ -129,7 +128,7 @@ class CardBusMessagesTest {
         CardBusFixture.nextStan(), CardBusFixture.now(), 0, pan, null, null, null, null, CardBusFixture.TID,
         CardBusFixture.MID, null, false, null);
     CardBusResult.Answered a = assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(inquiry)));
-    assertEquals("00", a.terminalCode());
+    assertTrue(a.approved());
     assertNotNull(a.balance());
     assertTrue(a.balance().endsWith(String.format("%012d", START_BALANCE)), a.balance());
   }
@@ -149,13 +148,13 @@ class CardBusMessagesTest {
     CardBusResult.Answered wrong = assertInstanceOf(CardBusResult.Answered.class,
         await(cardBus.send(sale(pan, 500, new CardBusRequest.PinData(wrongPin, pik)))));
     assertEquals("1017", wrong.actionCode());
-    assertEquals("55", wrong.terminalCode());
+    assertFalse(wrong.approved());
 
     // a block that does not decrypt to format 0 for this PAN never leaves the switch
     byte[] garbage = HexFormat.of().parseHex("00112233445566FF");
     CardBusRequest garbled = sale(pan, 500, new CardBusRequest.PinData(garbage, pik));
     CardBusResult.NotSent refused = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(garbled)));
-    assertEquals("99", refused.terminalCode());
+    assertEquals(NotSentReason.PIN_REFUSED, refused.reason());
     assertEquals("core", refused.endpoint());
     assertTrue(h.ledger().byRrn(garbled.rrn()).isEmpty(), "the host must not have seen it");
     assertEquals(START_BALANCE - 500, h.ledger().card(pan).balanceFen());
@@ -242,7 +241,7 @@ class CardBusMessagesTest {
     assertTrue(core.ledger().byRrn(nowCore.rrn()).isPresent());
     CardBusResult.NotSent noRoute = assertInstanceOf(CardBusResult.NotSent.class,
         await(cardBus.send(sale(pan("622848", "0020", 16), 100))));
-    assertEquals("92", noRoute.terminalCode());
+    assertEquals(NotSentReason.NO_ROUTE, noRoute.reason());
     assertEquals(null, noRoute.endpoint());
 
     assertThrows(IllegalArgumentException.class,
@@ -257,8 +256,8 @@ class CardBusMessagesTest {
         CardBusFixture.now(), 100, pan("622848", "0021", 16), null, null, null, null, CardBusFixture.TID,
         CardBusFixture.MID, null, false, null);
     CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(noStan)));
-    assertEquals("30", r.terminalCode());
-    assertTrue(r.reason().contains("11"), r.reason());
+    assertEquals(NotSentReason.INVALID_REQUEST, r.reason());
+    assertTrue(r.detail().contains("11"), r.detail());
     assertTrue(h.ledger().messages().isEmpty());
   }
 
