@@ -53,6 +53,7 @@ import org.posp.terminal.TerminalState.Reversal;
 import org.posp.terminal.TerminalState.Settlement;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.SettlementTotals;
 import org.posp.terminal.codec.TransactionType;
 
@@ -268,7 +269,7 @@ class GoldenJournalWriter {
           .toString();
       Txn t = new Txn(key, type, batch, stan, amountFen, requestHash, id.rrn(), id.stan(),
           at.format(UpstreamTimes.UPSTREAM), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
-          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), CardData.mask(pan),
+          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), Masking.pan(pan),
           hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc, originalKey, TxnStatus.PENDING, null, null,
           null, null, 0, null, clock.instant(), delivery);
       add(new TxnStarted(t));

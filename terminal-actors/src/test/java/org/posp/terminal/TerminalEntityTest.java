@@ -57,6 +57,7 @@ import org.posp.terminal.TerminalEntity.TxnStarted;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
@@ -336,7 +337,7 @@ class TerminalEntityTest {
     assertEquals(TransactionType.SALE, started.type());
     assertEquals(12_34, started.amountFen());
     assertEquals(rrn, started.rrn());
-    assertEquals(CardData.mask(pan), started.panMasked());
+    assertEquals(Masking.pan(pan), started.panMasked());
     assertEquals(hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), started.panHash());
     assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
         FinancialFlow.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
@@ -389,7 +390,7 @@ class TerminalEntityTest {
     String pan = card();
     UpstreamIds.UpstreamId id = ids.next();
     Txn intent = new Txn("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH", id.rrn(),
-        id.stan(), "20250314150809", "0314", "150809", CardData.mask(pan),
+        id.stan(), "20250314150809", "0314", "150809", Masking.pan(pan),
         hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
         hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
             FinancialFlow.cardBinding(t.entityId, "02:000001:000001")), null, TxnStatus.PENDING, null, null,
