@@ -100,7 +100,7 @@ class TerminalEntityTest {
     cardBus = CardBusSystem.start(testKit.system(), cardBusConfig(host.port()), hsm);
     cardBus.awaitReady(Duration.ofSeconds(15)).toCompletableFuture().get(20, TimeUnit.SECONDS);
     ids = new UpstreamIds(7, Clock.systemDefaultZone());
-    merchant = testKit.spawn(MerchantEntity.create(MID), "merchant");
+    merchant = testKit.spawn(MerchantEntity.create(MID, MerchantSettings.defaults()), "merchant");
     TestProbe<StatusReply<Done>> ack = testKit.createTestProbe();
     merchant.tell(new MerchantEntity.Register(new MerchantEntity.Profile(MID, "Entity test shop", "5411",
         MerchantEntity.Status.ACTIVE, 0, 0, Set.of()), ack.ref()));
@@ -142,7 +142,8 @@ class TerminalEntityTest {
 
   static TerminalSettings settings(Duration keyMaxAge) {
     return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2));
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2),
+        TerminalSettings.defaults(ACQUIRER).restartBackoff());
   }
 
   static TerminalServices services(Duration keyMaxAge, Clock clock) {
