@@ -13,7 +13,7 @@ public sealed interface CardBusResult {
    * @param approvalCode field 38 or null
    * @param settlementDate field 15 YYYYMMDD or null
    * @param balance field 54 as received or null
-   * @param terminalCode the terminal's 39 for this action code (card-bus.md §5)
+   * @param terminalCode the terminal's 39 for this action code (docs/protocol/card-bus.md §9)
    */
   record Answered(
       String endpoint,

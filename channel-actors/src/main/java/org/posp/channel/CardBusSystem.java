@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The card bus of one node (card-bus.md): one supervised endpoint actor (MUX + breaker) per configured
+ * The card bus of one node (docs/protocol/card-bus.md): one supervised endpoint actor (MUX + breaker) per configured
  * endpoint, each with its own links, and a route table that can be replaced at run time.
  *
  * <p>{@link #send} routes the request, translates its PIN block to the endpoint's ZPK inside the

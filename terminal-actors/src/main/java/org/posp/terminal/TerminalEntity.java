@@ -104,7 +104,7 @@ public final class TerminalEntity
    */
   public record Provision(String merchantId, String terminalId, LmkKey tmk, MacAlgorithm macAlgorithm,
       ActorRef<StatusReply<Done>> replyTo) implements Command {
-    /** With the default MAC algorithm (CUP ECB, terminal-protocol.md §5.2). */
+    /** With the default MAC algorithm (CUP ECB, docs/protocol/terminal.md §11.2). */
     public Provision(String merchantId, String terminalId, LmkKey tmk, ActorRef<StatusReply<Done>> replyTo) {
       this(merchantId, terminalId, tmk, MacAlgorithm.CUP_ECB, replyTo);
     }

@@ -13,7 +13,7 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Builds replies to terminal requests (terminal-protocol.md §4.1): replies echo 3, 4, 11, 25, 41, 42,
+ * Builds replies to terminal requests (docs/protocol/terminal.md §5): replies echo 3, 4, 11, 25, 41, 42,
  * 49 and 60.1–60.3 of the request and add the fields of their type; 64 only when 39 = 00 and the type
  * carries a MAC. Everything but 12 and 13 is a function of the request and the stored outcome, so a
  * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13.
@@ -73,7 +73,7 @@ final class TerminalReplies {
     return base(req, code, now).build();
   }
 
-  /** Financial / balance reply fields of §4.1 for an answered request. */
+  /** Financial / balance reply fields of §5 for an answered request. */
   static TerminalMessage financial(TerminalMessage req, TransactionType type, String code, String rrn,
       String authCode, String settlementDate, String balance, String acquirerId, String pan, LocalDateTime now) {
     TerminalMessage.Builder b = base(req, code, now);

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param acquirerId field 32 of replies and upstream messages
  * @param keyMaxAge working keys older than this make replies ask the terminal to sign on again (R = 3)
  * @param idlePassivation an entity with no pending work stops after this long without messages
- * @param reversalMaxBackoff cap of the store-and-forward retry delay (card-bus.md §2: 60 s)
+ * @param reversalMaxBackoff cap of the store-and-forward retry delay (docs/protocol/card-bus.md §8: 60 s)
  * @param reversalFirstRetry first retry delay of a reversal whose first attempt failed
  * @param merchantAskTimeout how long a terminal waits for its merchant's checks
  * @param merchantCache when the merchant cannot be asked (its shard is moving after a node loss), a

@@ -610,10 +610,10 @@ class TerminalEntityTest {
   }
 
   /**
-   * terminal-protocol.md §6: the switch reversed an approval the terminal did not get. If the terminal then
-   * retransmits the same request (same 11, same content), answering it with the stored 00 hands the terminal
-   * an approval the host no longer holds: the merchant delivers goods for a reversed sale and the batch
-   * will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
+   * docs/protocol/terminal.md §12 and §8: the switch reversed an approval the terminal did not get. If the
+   * terminal then retransmits the same request (same 11, same content), answering it with the stored 00 hands
+   * the terminal an approval the host no longer holds: the merchant delivers goods for a reversed sale and the
+   * batch will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
    */
   @Test
   void aRetransmissionOfAnApprovalTheSwitchReversedIsNotAnswered00() throws Exception {

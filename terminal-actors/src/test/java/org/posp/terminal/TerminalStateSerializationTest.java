@@ -138,7 +138,7 @@ class TerminalStateSerializationTest {
 
   /**
    * Events and snapshots written before the MAC algorithm was recorded have no such field: they read as
-   * CUP ECB (terminal-protocol.md §5.2), the only MAC of that time.
+   * CUP ECB (docs/protocol/terminal.md §11.2), the only MAC of that time.
    */
   @Test
   void eventsAndSnapshotsWithoutAMacAlgorithmReadAsCupEcb() throws Exception {

@@ -5,7 +5,7 @@ import org.jpos.rc.CMF;
 
 /**
  * CMF action codes (field 39 of the host reply, {@link org.jpos.rc.CMF}) to the terminal's two-digit
- * response code (应答码), card-bus.md §5.
+ * response code (应答码), docs/protocol/card-bus.md §9.
  */
 public final class CmfResponseCodes {
 

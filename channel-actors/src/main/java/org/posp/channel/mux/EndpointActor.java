@@ -39,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MUX of one endpoint (card-bus.md §1): owns the endpoint's links (children, restarted with
+ * The MUX of one endpoint (docs/protocol/card-bus.md §3): owns the endpoint's links (children, restarted with
  * backoff when they crash), spreads requests over the ready ones, matches replies by MTI class + 11 +
  * 41, enforces the endpoint timeout and runs every send through the endpoint's circuit breaker (熔断).
  *

@@ -9,7 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** card-bus.md §5, row by row, with the codes written out (not taken from the mapping's own constants). */
+/**
+ * docs/protocol/card-bus.md §9, row by row, with the codes written out (not taken from the mapping's own
+ * constants).
+ */
 class CmfResponseCodesTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
