@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The card bus as the terminal entities see it (card-bus.md): route a request by BIN or operation to a
+ * The card bus as the terminal entities see it (docs/protocol/card-bus.md): route a request by BIN or operation to a
  * named endpoint, send it on a ready link, match the reply, enforce the endpoint timeout and breaker.
  *
  * <p>The returned stage always completes normally with a {@link CardBusResult}; it never completes

@@ -1,6 +1,7 @@
 package org.posp.channel;
 
 import org.posp.security.LmkKey;
+import org.posp.terminal.codec.Masking;
 
 /**
  * One upstream message. Everything that must stay the same on retries ({@code rrn}, {@code stan},
@@ -153,10 +154,8 @@ public record CardBusRequest(
 
   @Override
   public String toString() {
-    String p = effectivePan();
-    String masked = p == null || p.length() < 10 ? "-" : p.substring(0, 6) + "****" + p.substring(p.length() - 4);
     return "CardBusRequest[" + operation + (originalOperation != null ? "/" + originalOperation : "")
-        + " rrn=" + rrn + " stan=" + stan + " amount=" + amountFen + " pan=" + masked
+        + " rrn=" + rrn + " stan=" + stan + " amount=" + amountFen + " pan=" + Masking.pan(effectivePan())
         + " tid=" + terminalId + " mid=" + merchantId + (repeat ? " repeat" : "") + "]";
   }
 }

@@ -56,7 +56,7 @@ public sealed interface CardBusResult {
     }
   }
 
-  /** Why a request was not sent (card-bus.md §9). */
+  /** Why a request was not sent (docs/protocol/card-bus.md §9). */
   enum NotSentReason {
     /** A field is missing or malformed, or the packed message is too long; the detail names it. */
     INVALID_REQUEST,

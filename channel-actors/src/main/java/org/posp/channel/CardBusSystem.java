@@ -40,11 +40,12 @@ import org.posp.security.Hsm;
 import org.posp.security.HsmException;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
+import org.posp.terminal.codec.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The card bus of one node (card-bus.md): one supervised endpoint actor (MUX + breaker) per configured
+ * The card bus of one node (docs/protocol/card-bus.md): one supervised endpoint actor (MUX + breaker) per configured
  * endpoint, each with its own links, and a route table that can be replaced at run time.
  *
  * <p>{@link #send} routes the request, translates its PIN block to the endpoint's ZPK inside the
@@ -239,7 +240,7 @@ public final class CardBusSystem implements CardBus {
             "message of " + frame.length + " bytes exceeds max-frame-bytes " + settings.maxFrameBytes()));
       }
       return new Prepared(new Packed(CmfCodec.matchKey(msg), request.rrn(), msg.getString(0),
-          mask(request.effectivePan()), frame), null);
+          Masking.pan(request.effectivePan()), frame), null);
     } catch (HsmException e) {
       if (e.reason() == HsmException.Reason.PIN_FORMAT) {
         return refused(request, new CardBusResult.NotSent(name, NotSentReason.PIN_REFUSED,
@@ -361,11 +362,5 @@ public final class CardBusSystem implements CardBus {
 
   private static CompletionStage<CardBusResult> done(CardBusResult r) {
     return CompletableFuture.completedFuture(r);
-  }
-
-  /** First 6 + "****" + last 4, as everywhere in logs. */
-  static String mask(String pan) {
-    if (pan == null || pan.length() < 10) return "-";
-    return pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
   }
 }

@@ -1,6 +1,6 @@
 package org.posp.channel;
 
-/** Operations of card-bus.md §2, each with its CMF MTI, processing code (3) and function code (24). */
+/** Operations of docs/protocol/card-bus.md §5, each with its CMF MTI, processing code (3) and function code (24). */
 public enum CardOperation {
   BALANCE("2100", "300000", "108"),
   PRE_AUTH("2100", "000000", "101"),

@@ -29,7 +29,7 @@ import org.posp.sim.terminal.TxnType;
  * connection moves it to the next node (the client does that), and a request left unanswered makes it
  * switch to the next node as a real terminal switches to its backup host (here: a new client on the
  * next address with the terminal's saved state, which then signs on again). Unanswered reversible
- * requests are reversed by the client itself before its next transaction, as terminal-protocol.md
+ * requests are reversed by the client itself before its next transaction, as docs/protocol/terminal.md §9
  * requires. A terminal whose request is refused with A0 (the switch's MAC key is not the one it holds)
  * signs on again before its next transaction, as its operator would. All terminals record into one
  * {@link TerminalJournal}: "what the terminals received".

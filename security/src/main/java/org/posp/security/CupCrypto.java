@@ -126,16 +126,16 @@ public final class CupCrypto {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // CUP ECB MAC (terminal-protocol.md §5.2)
+  // CUP ECB MAC (docs/protocol/terminal.md §11.2)
 
   /**
-   * The intermediate values of the CUP ECB MAC, exposed to tests so every step of terminal-protocol.md
-   * §5.2 can be checked against the published vectors.
+   * The intermediate values of the CUP ECB MAC, exposed to tests so every step of docs/protocol/terminal.md
+   * §11.2 can be checked against the published vectors.
    */
   record MacSteps(byte[] r, byte[] e1, byte[] t, byte[] e2, byte[] mac) {}
 
   /**
-   * CUP ECB MAC (银联 ECB MAC, terminal-protocol.md §5.2) of a MAB under an 8-byte (DES) or 16-byte (3DES)
+   * CUP ECB MAC (银联 ECB MAC, docs/protocol/terminal.md §11.2) of a MAB under an 8-byte (DES) or 16-byte (3DES)
    * MAK. Returns field 64: 8 ASCII bytes, the first 8 uppercase hex characters of E2.
    */
   public static byte[] cupMac(byte[] mak, byte[] mab) {
@@ -234,14 +234,14 @@ public final class CupCrypto {
 
   /**
    * Field 64 with the X9.19 retail MAC: the first 4 bytes of {@link #retailMac} over the MAB as 8 uppercase
-   * hex characters (8 ASCII bytes, the field format of §5.2).
+   * hex characters (8 ASCII bytes, the field format of §11.2).
    */
   public static byte[] x919Field64(RetailMacKey mak, byte[] mab) {
     return Arrays.copyOf(hexAscii(retailMac(mak, mab)), 8);
   }
 
   // ---------------------------------------------------------------------------------------------
-  // ISO 9564 format 0 PIN block (terminal-protocol.md §5.3)
+  // ISO 9564 format 0 PIN block (docs/protocol/terminal.md §11.4)
 
   /**
    * The clear ISO 9564 format 0 PIN block: {@code 0L PIN F..F} XOR {@code 0000} + the 12 rightmost PAN

@@ -34,7 +34,7 @@ public interface Hsm {
 
   /**
    * Generates fresh random working keys for a terminal sign-on and returns the field 62 key block of
-   * the 0810 (terminal-protocol.md §5.1) together with the same keys under the LMK.
+   * the 0810 (docs/protocol/terminal.md §11.1) together with the same keys under the LMK.
    *
    * @throws HsmException WRONG_KEY_TYPE unless {@code tmk} is a TMK; BAD_KEY when the TMK's length does not
    *     fit the scheme (001 needs 8 bytes, 003/004 16)
@@ -60,7 +60,7 @@ public interface Hsm {
   byte[] exportKeyBlock(LmkKey tmk, KeyScheme scheme, LmkKey pik, LmkKey mak, LmkKey tdk);
 
   /**
-   * CUP ECB MAC (terminal-protocol.md §5.2) of a MAB (the body from the MTI to the end of the field before
+   * CUP ECB MAC (docs/protocol/terminal.md §11.2) of a MAB (the body from the MTI to the end of the field before
    * 64): returns the 8 ASCII bytes of field 64. {@code mak} must be a MAK.
    */
   default byte[] generateMac(LmkKey mak, byte[] mab) {

@@ -1,6 +1,6 @@
 package org.posp.security;
 
-/** Sign-on key scheme, field 60.3 of the 0800 (terminal-protocol.md §5.1). */
+/** Sign-on key scheme, field 60.3 of the 0800 (docs/protocol/terminal.md §11.1). */
 public enum KeyScheme {
   /** 001: single DES TMK; 62 = E(PIK 8) CV E(MAK 8) CV, 24 bytes. */
   SINGLE_DES("001", 24),

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The sign-on key block (签到密钥块), field 62 of the 0810, on clear keys (terminal-protocol.md §5.1):
+ * The sign-on key block (签到密钥块), field 62 of the 0810, on clear keys (docs/protocol/terminal.md §11.1):
  *
  * <pre>
  * 001 (8-byte TMK, DES):    E(PIK 8)  CV(4) E(MAK 8) CV(4)                       = 24 bytes

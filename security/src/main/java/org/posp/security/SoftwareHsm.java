@@ -217,7 +217,7 @@ public final class SoftwareHsm implements Hsm {
   /**
    * {@inheritDoc}
    *
-   * <p>001 needs an 8-byte TMK and 003/004 a 16-byte one (terminal-protocol.md §5.1); any other
+   * <p>001 needs an 8-byte TMK and 003/004 a 16-byte one (docs/protocol/terminal.md §11.1); any other
    * combination is refused with BAD_KEY rather than guessed. The PIK is 8 bytes for 001 and 16 for 003/004,
    * the MAK 8 (CUP ECB) or 16 (X9.19, 003/004 only), the TDK (004 only) 16.
    */
@@ -450,7 +450,7 @@ public final class SoftwareHsm implements Hsm {
   }
 
   /**
-   * Length rules (terminal-protocol.md §5): TMK, PIK, ZPK, MAK 8 or 16 bytes (a MAK of 16 with equal halves is
+   * Length rules (docs/protocol/terminal.md §11): TMK, PIK, ZPK, MAK 8 or 16 bytes (a MAK of 16 with equal halves is
    * the published double-length form of a single DES MAK, with different halves an X9.19 MAK); TDK 16.
    */
   private static void requireKeyLength(KeyType type, byte[] key) {

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Published vectors of terminal-protocol.md §7 (copied here: the build must not read ../shared). */
+/** Published vectors of docs/protocol/terminal.md §13.7 (copied here: the build must not read ../shared). */
 class CupCryptoTest {
 
   /** MAC 1: whole frame LEN(2) TPDU(5) HEADER(6) BODY, last 8 body bytes = field 64. */
@@ -235,7 +235,7 @@ class CupCryptoTest {
   }
 
   /**
-   * The known weakness of the CUP ECB MAC (§5.2): R is the XOR of the MAB's blocks, so XORing the same
+   * The known weakness of the CUP ECB MAC (§11.2): R is the XOR of the MAB's blocks, so XORing the same
    * difference into two blocks keeps R and the MAC. The retail MAC chains the blocks through DES: the same
    * change gives another MAC.
    */

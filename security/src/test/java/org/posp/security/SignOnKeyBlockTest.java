@@ -12,7 +12,7 @@ import static org.posp.security.CupCryptoTest.h;
 
 import org.junit.jupiter.api.Test;
 
-/** Field 62 on clear keys (terminal-protocol.md §5.1). */
+/** Field 62 on clear keys (docs/protocol/terminal.md §11.1). */
 class SignOnKeyBlockTest {
 
   private static final byte[] PIK16 = h("5B3D8C1F6E2A4970C4E3A1B6D9F08E2F");

@@ -24,6 +24,7 @@ import org.posp.persistence.JournalSchema;
 import org.posp.security.LmkSource;
 import org.posp.security.SoftwareHsm;
 import org.posp.terminal.MerchantEntity;
+import org.posp.terminal.MerchantSettings;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.TerminalServices;
 import org.posp.terminal.TerminalSettings;
@@ -143,6 +144,9 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     refuseClearKeys(config, demo);
+    // before anything starts: a wrong value stops the start-up here, naming its key
+    TerminalSettings terminalSettings = TerminalSettings.fromConfig(config);
+    MerchantSettings merchantSettings = MerchantSettings.fromConfig(config);
     int nodeId = config.getInt("posp.node-id");
     // the node id travels as a cluster role so that two running nodes can never share it (RRN uniqueness)
     config = ConfigFactory.parseString("pekko.cluster.roles += \"" + ClusterMembership.roleOf(nodeId) + "\"")
@@ -158,9 +162,9 @@ public final class SwitchNode implements AutoCloseable {
       ClusterSharding sharding = ClusterSharding.get(system);
       TerminalServices services = new TerminalServices(hsm, cardBus,
           new UpstreamIds(nodeId, Clock.systemDefaultZone()),
-          TerminalSettings.fromConfig(config), Clock.systemDefaultZone(),
+          terminalSettings, Clock.systemDefaultZone(),
           mid -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid));
-      sharding.init(Entity.of(MerchantEntity.TYPE_KEY, ctx -> MerchantEntity.create(ctx.getEntityId())));
+      sharding.init(Entity.of(MerchantEntity.TYPE_KEY, ctx -> MerchantEntity.create(ctx.getEntityId(), merchantSettings)));
       sharding.init(Entity.of(TerminalEntity.TYPE_KEY,
               ctx -> TerminalEntity.create(ctx.getEntityId(), services, ctx.getShard()))
           .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));

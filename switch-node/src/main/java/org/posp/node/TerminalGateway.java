@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * swapped, header echoed with the processing requirement).
  *
  * <p>The terminal network is hostile, so before anything reaches an entity: the MTI must be one a terminal
- * sends (terminal-protocol.md §4; anything else cannot be answered and closes the connection, see
+ * sends (docs/protocol/terminal.md §4; anything else cannot be answered and closes the connection, see
  * {@link UnanswerableFrame}), a body that cannot be unpacked is answered 30 (format error), 41 and 42 must
  * be digits and letters of their lengths (30), and the terminal must be provisioned ({@link
  * TerminalDirectory}; 97): an entity that is started is remembered, so an unknown id never starts one.
@@ -250,7 +250,7 @@ public final class TerminalGateway {
     }
   }
 
-  /** The front's refusal of a request, answered at once (terminal.md §5.10). */
+  /** The front's refusal of a request, answered at once (docs/protocol/terminal.md §5.10). */
   private static CompletionStage<TerminalEntity.TerminalResponse> refused(TerminalMessage msg, ResponseCode code) {
     return CompletableFuture.completedFuture(TerminalReplies.refusedAtFront(msg, code));
   }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The terminal TCP front (plain and TLS) on Pekko Streams: 2-byte big-endian length framing, frames
- * longer than 2048 or shorter than 21 bytes close the connection (terminal-protocol.md §1), pipelined
+ * longer than 2048 or shorter than 21 bytes close the connection (docs/protocol/terminal.md §1), pipelined
  * requests answered as they complete (in any order), idle connections closed after the configured time.
  */
 public final class TerminalTcpServer {

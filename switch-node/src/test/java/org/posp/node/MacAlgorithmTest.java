@@ -33,7 +33,7 @@ import org.posp.sim.terminal.TxnType;
 
 /**
  * The MAC algorithm per terminal, over real TCP against a demo node with the terminal simulator: the
- * CUP ECB MAC of terminal-protocol.md §5.2 (the default) can be forged by compensating a changed amount
+ * CUP ECB MAC of docs/protocol/terminal.md §11.2 (the default) can be forged by compensating a changed amount
  * in field 63, the X9.19 retail MAC cannot; an X919 terminal works end to end.
  */
 class MacAlgorithmTest {
@@ -111,8 +111,8 @@ class MacAlgorithmTest {
   }
 
   /**
-   * The known weakness of the CUP ECB MAC (terminal-protocol.md §5.2), kept as the default because
-   * independent terminals implement exactly §5.2: the forged amount passes the MAC and is approved and
+   * The known weakness of the CUP ECB MAC (docs/protocol/terminal.md §11.2), kept as the default because
+   * independent terminals implement exactly §11.2: the forged amount passes the MAC and is approved and
    * charged upstream. This test asserts that the fold collision exists; {@link #x919RefusesTheSameForgery}
    * is the remedy.
    */

@@ -33,7 +33,7 @@ import org.posp.sim.terminal.TxnType;
 /**
  * One demo-mode node over real sockets: the terminal simulator speaks to the TCP front, the node
  * talks CMF over TCP to the card-bus simulator, the journal is an H2 file. Every transaction of the
- * foundation and the error codes of terminal-protocol.md §4.2.
+ * foundation and the error codes of docs/protocol/terminal.md §7.
  */
 class SwitchNodeIntegrationTest {
   static final String MID = DemoData.MERCHANT;

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An attacker without keys against a demo node over TCP: about 2,000 mutated frames of every message of
- * terminal-protocol.md §4 (captured frames of a signed-on victim terminal, the same with forged MACs, the
+ * docs/protocol/terminal.md §4 (captured frames of a signed-on victim terminal, the same with forged MACs, the
  * unauthenticated management messages, and all of them under an unknown terminal id), while a canary
  * terminal keeps selling. Afterwards: no ERROR was logged, the card-bus host saw no request but the
  * canary's, the canary's sales all went through, and every terminal's host net is its own approved net;

@@ -7,7 +7,7 @@ import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Settlement totals of a batch (terminal-protocol.md §4.4): debit = approved sales, completions and
+ * Settlement totals of a batch (docs/protocol/terminal.md §6.4): debit = approved sales, completions and
  * completion notices; credit = approved refunds, sale voids and completion voids; a voided sale counts
  * in both; reversed transactions count nowhere.
  */

@@ -1,5 +1,6 @@
 package org.posp.terminal;
 
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
@@ -25,13 +26,9 @@ public record CardData(String pan, String expiry, String track2, byte[] iccData)
     return pan != null && pan.length() >= 12 && pan.length() <= 19 && pan.chars().allMatch(Character::isDigit);
   }
 
+  /** The PAN as it may be shown and recorded ({@link Masking#pan}). */
   public String masked() {
-    return mask(pan);
-  }
-
-  public static String mask(String pan) {
-    if (pan == null || pan.length() < 10) return "****";
-    return pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
+    return Masking.pan(pan);
   }
 
   @Override

@@ -5,7 +5,7 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Mandatory request fields per transaction type (terminal-protocol.md §4.1; the card itself — 2 or 35 —
+ * Mandatory request fields per transaction type (docs/protocol/terminal.md §5; the card itself — 2 or 35 —
  * is checked separately). A missing field, or a currency other than 156, is answered with 30.
  */
 final class Mandatory {

@@ -5,7 +5,6 @@ import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -88,18 +87,20 @@ public final class MerchantEntity
   // ---- state (immutable: snapshots are serialized off the entity's thread)
   public record State(Profile profile, LocalDate day, long dayApprovedFen) implements CborSerializable {}
 
-  public static Behavior<Command> create(String merchantId) {
-    return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> new MerchantEntity(merchantId, ctx.getSelf()));
+  public static Behavior<Command> create(String merchantId, MerchantSettings settings) {
+    return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+        ctx -> new MerchantEntity(merchantId, settings, ctx.getSelf()));
   }
 
+  private final MerchantSettings settings;
   private final ActorRef<Command> self;
   /** Approved amounts per day not persisted yet (transient, this incarnation only). */
   private final java.util.Map<LocalDate, Long> buffered = new java.util.TreeMap<>();
   private boolean flushSent;
 
-  private MerchantEntity(String merchantId, ActorRef<Command> self) {
-    super(PersistenceId.of(TYPE_KEY.name(), merchantId),
-        SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2));
+  private MerchantEntity(String merchantId, MerchantSettings settings, ActorRef<Command> self) {
+    super(PersistenceId.of(TYPE_KEY.name(), merchantId), settings.restartBackoff().strategy());
+    this.settings = settings;
     this.self = self;
   }
 
@@ -110,7 +111,7 @@ public final class MerchantEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(200, 2);
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
   @Override

@@ -8,7 +8,7 @@ import org.posp.terminal.codec.ResponseCode;
 
 /**
  * The terminal's field 39 for what the card bus answered: the one place where card-bus outcomes become
- * terminal response codes (card-bus.md §9, terminal.md §7). The card bus itself speaks CMF action codes
+ * terminal response codes (docs/protocol/card-bus.md §9, docs/protocol/terminal.md §7). The card bus itself speaks CMF action codes
  * and reasons for not sending.
  */
 final class TerminalCodes {

@@ -1,6 +1,5 @@
 package org.posp.terminal;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -12,10 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -107,7 +104,7 @@ public final class TerminalEntity
    */
   public record Provision(String merchantId, String terminalId, LmkKey tmk, MacAlgorithm macAlgorithm,
       ActorRef<StatusReply<Done>> replyTo) implements Command {
-    /** With the default MAC algorithm (CUP ECB, terminal-protocol.md §5.2). */
+    /** With the default MAC algorithm (CUP ECB, docs/protocol/terminal.md §11.2). */
     public Provision(String merchantId, String terminalId, LmkKey tmk, ActorRef<StatusReply<Done>> replyTo) {
       this(merchantId, terminalId, tmk, MacAlgorithm.CUP_ECB, replyTo);
     }
@@ -203,13 +200,9 @@ public final class TerminalEntity
     if (work != null && work.isEmpty()) work = null;
   }
 
-  /** Shared by every entity (an object and its durations each, otherwise). */
-  private static final BackoffSupervisorStrategy RESTART =
-      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2);
-
   private TerminalEntity(String entityId, TerminalServices services, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, TimerScheduler<Command> timers) {
-    super(PersistenceId.of(TYPE_KEY.name(), entityId), RESTART);
+    super(PersistenceId.of(TYPE_KEY.name(), entityId), services.settings().restartBackoff().strategy());
     this.entityId = entityId;
     this.services = services;
     this.shard = shard;

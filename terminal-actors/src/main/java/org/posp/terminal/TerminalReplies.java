@@ -13,7 +13,7 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Builds replies to terminal requests (terminal-protocol.md §4.1): replies echo 3, 4, 11, 25, 41, 42,
+ * Builds replies to terminal requests (docs/protocol/terminal.md §5): replies echo 3, 4, 11, 25, 41, 42,
  * 49 and 60.1–60.3 of the request and add the fields of their type; 64 only when 39 = 00 and the type
  * carries a MAC. Everything but 12 and 13 is a function of the request and the stored outcome, so a
  * replayed duplicate is the earlier reply byte for byte apart from the TPDU, 12 and 13. A front that
@@ -48,7 +48,7 @@ public final class TerminalReplies {
   }
 
   /**
-   * A front's refusal of a request that does not reach the terminal's record (terminal.md §5.10: a
+   * A front's refusal of a request that does not reach the terminal's record (docs/protocol/terminal.md §5.10: a
    * malformed 41 / 42, a wrong client certificate, an unknown terminal, the database down, a body that
    * does not decode): the echoed fields of the request and 39 — no 12, 13 or 60, no MAC, processing
    * requirement 0. When an echoed field cannot be packed in the reply, 39 alone.
@@ -103,7 +103,7 @@ public final class TerminalReplies {
     return base(req, code, now).build();
   }
 
-  /** Financial / balance reply fields of §4.1 for an answered request. */
+  /** Financial / balance reply fields of §5 for an answered request. */
   static TerminalMessage financial(TerminalMessage req, TransactionType type, String code, String rrn,
       String authCode, String settlementDate, String balance, String acquirerId, String pan, LocalDateTime now) {
     TerminalMessage.Builder b = base(req, code, now);

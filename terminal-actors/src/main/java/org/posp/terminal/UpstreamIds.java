@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * Allocates the identifiers of upstream messages (card-bus.md §2): the RRN (field 37, an12, unique
+ * Allocates the identifiers of upstream messages (docs/protocol/card-bus.md §7): the RRN (field 37, an12, unique
  * across the cluster and over time) and the link STAN (field 11, n12, unique for 24 h). Both are derived
  * from one (second, node, sequence) triple:
  *

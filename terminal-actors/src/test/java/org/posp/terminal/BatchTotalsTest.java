@@ -11,7 +11,7 @@ import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.TransactionType;
 
-/** Settlement totals of a batch, terminal-protocol.md §4.4. */
+/** Settlement totals of a batch, docs/protocol/terminal.md §6.4. */
 class BatchTotalsTest {
   private static final String B = "000001";
 

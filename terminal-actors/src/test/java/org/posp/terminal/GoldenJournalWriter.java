@@ -51,6 +51,7 @@ import org.posp.terminal.TerminalEvent.TxnRequested;
 import org.posp.terminal.TerminalEvent.TxnUnanswered;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.SettlementTotals;
 import org.posp.terminal.codec.TransactionType;
 
@@ -268,7 +269,7 @@ class GoldenJournalWriter {
           new TerminalEvent.TxnIds(id.rrn(), id.stan(), at.format(UpstreamTimes.UPSTREAM),
               String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
               String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond())),
-          new TerminalEvent.Card(CardData.mask(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc),
+          new TerminalEvent.Card(Masking.pan(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc),
           originalKey, clock.instant(), delivery);
       add(intent);
       return TerminalEvents.requested(intent);

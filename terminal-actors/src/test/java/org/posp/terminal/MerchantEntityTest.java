@@ -47,7 +47,7 @@ class MerchantEntityTest {
   }
 
   private static EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> merchant(String id) {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), MerchantEntity.create(id));
+    return EventSourcedBehaviorTestKit.create(testKit.system(), MerchantEntity.create(id, MerchantSettings.defaults()));
   }
 
   /** The state as the entity answers {@link MerchantEntity.Get}: after the flush it sent itself, if any. */

@@ -12,7 +12,7 @@ import org.posp.channel.CardBusResult;
 import org.posp.channel.CardBusResult.NotSentReason;
 import org.posp.terminal.codec.ResponseCode;
 
-/** card-bus.md §9, row by row, with the codes written out (not taken from the mapping's own constants). */
+/** docs/protocol/card-bus.md §9, row by row, with the codes written out (not taken from the mapping's own constants). */
 class TerminalCodesTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -71,6 +71,6 @@ class TerminalCodesTest {
 
   @Test
   void theRowsAboveCoverEveryReason() {
-    assertEquals(11, NotSentReason.values().length, "a new reason needs its row above and in card-bus.md §9");
+    assertEquals(11, NotSentReason.values().length, "a new reason needs its row above and in docs/protocol/card-bus.md §9");
   }
 }

@@ -59,6 +59,7 @@ import org.posp.terminal.TerminalEvent.TxnUnanswered;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
@@ -101,7 +102,7 @@ class TerminalEntityTest {
     cardBus = CardBusSystem.start(testKit.system(), cardBusConfig(host.port()), hsm);
     cardBus.awaitReady(Duration.ofSeconds(15)).toCompletableFuture().get(20, TimeUnit.SECONDS);
     ids = new UpstreamIds(7, Clock.systemDefaultZone());
-    merchant = testKit.spawn(MerchantEntity.create(MID), "merchant");
+    merchant = testKit.spawn(MerchantEntity.create(MID, MerchantSettings.defaults()), "merchant");
     TestProbe<StatusReply<Done>> ack = testKit.createTestProbe();
     merchant.tell(new MerchantEntity.Register(new MerchantEntity.Profile(MID, "Entity test shop", "5411",
         MerchantEntity.Status.ACTIVE, 0, 0, Set.of()), ack.ref()));
@@ -143,7 +144,8 @@ class TerminalEntityTest {
 
   static TerminalSettings settings(Duration keyMaxAge) {
     return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2));
+        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2),
+        TerminalSettings.defaults(ACQUIRER).restartBackoff());
   }
 
   static TerminalServices services(Duration keyMaxAge, Clock clock) {
@@ -340,7 +342,7 @@ class TerminalEntityTest {
     assertEquals(TransactionType.SALE, started.type());
     assertEquals(12_34, started.amountFen());
     assertEquals(rrn, started.rrn());
-    assertEquals(CardData.mask(pan), started.panMasked());
+    assertEquals(Masking.pan(pan), started.panMasked());
     assertEquals(hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), started.panHash());
     assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
         FinancialFlow.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
@@ -391,7 +393,7 @@ class TerminalEntityTest {
     UpstreamIds.UpstreamId id = ids.next();
     var intent = new TxnRequested("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH",
         new TerminalEvent.TxnIds(id.rrn(), id.stan(), "20250314150809", "0314", "150809"),
-        new TerminalEvent.Card(CardData.mask(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
+        new TerminalEvent.Card(Masking.pan(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
             hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
                 FinancialFlow.cardBinding(t.entityId, "02:000001:000001"))), null, Instant.now(), null);
     // the node died after persisting the intent: the host may or may not have seen the sale
@@ -606,10 +608,10 @@ class TerminalEntityTest {
   }
 
   /**
-   * terminal-protocol.md §6: the switch reversed an approval the terminal did not get. If the terminal then
-   * retransmits the same request (same 11, same content), answering it with the stored 00 hands the terminal
-   * an approval the host no longer holds: the merchant delivers goods for a reversed sale and the batch
-   * will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
+   * docs/protocol/terminal.md §12 and §8: the switch reversed an approval the terminal did not get. If the
+   * terminal then retransmits the same request (same 11, same content), answering it with the stored 00 hands
+   * the terminal an approval the host no longer holds: the merchant delivers goods for a reversed sale and the
+   * batch will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
    */
   @Test
   void aRetransmissionOfAnApprovalTheSwitchReversedIsNotAnswered00() throws Exception {

@@ -36,6 +36,7 @@ import org.posp.terminal.TerminalState.Reversal;
 import org.posp.terminal.TerminalState.Settlement;
 import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Masking;
 import org.posp.terminal.codec.TransactionType;
 
 /**
@@ -83,7 +84,7 @@ class TerminalStateSerializationTest {
       String originalKey) {
     Txn t = Txns.txn(type, "000003", stan, amount, rrn, status, originalKey);
     return new Txn(t.key(), t.type(), t.batch(), t.stan(), t.amountFen(), t.requestHash(), t.rrn(), t.upstreamStan(),
-        t.localDateTime(), t.date(), t.time(), CardData.mask(PAN),
+        t.localDateTime(), t.date(), t.time(), Masking.pan(PAN),
         hsm.keyedHash(PAN.getBytes(StandardCharsets.US_ASCII)),
         hsm.encryptData((PAN + "|" + EXPIRY).getBytes(StandardCharsets.US_ASCII)), t.originalKey(), t.status(),
         t.responseCode(), t.authCode(), t.settlementDate(), t.endpoint(), t.refundedFen(), t.reversal(), t.startedAt());
@@ -137,7 +138,7 @@ class TerminalStateSerializationTest {
 
   /**
    * Events and snapshots written before the MAC algorithm was recorded have no such field: they read as
-   * CUP ECB (terminal-protocol.md §5.2), the only MAC of that time.
+   * CUP ECB (docs/protocol/terminal.md §11.2), the only MAC of that time.
    */
   @Test
   void eventsAndSnapshotsWithoutAMacAlgorithmReadAsCupEcb() throws Exception {
@@ -178,7 +179,7 @@ class TerminalStateSerializationTest {
     assertFalse(text.toUpperCase().contains(TMK_HEX), "clear TMK in the snapshot");
     assertFalse(text.contains(new String(HexFormat.of().parseHex(TMK_HEX), StandardCharsets.ISO_8859_1)),
         "clear TMK bytes in the snapshot");
-    assertTrue(text.contains(CardData.mask(PAN)), "the masked PAN is what is kept");
+    assertTrue(text.contains(Masking.pan(PAN)), "the masked PAN is what is kept");
   }
 
   @Test

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.posp.terminal.UpstreamIds.UpstreamId;
 
-/** The upstream RRN and link STAN (card-bus.md §2, architecture.md §6). */
+/** The upstream RRN and link STAN (docs/protocol/card-bus.md §7, architecture.md §6). */
 class UpstreamIdsTest {
   private static final Pattern RRN = Pattern.compile("[0-9A-Z]{12}");
   private static final Pattern STAN = Pattern.compile("[0-9]{12}");
@@ -158,7 +158,7 @@ class UpstreamIdsTest {
   }
 
   /**
-   * card-bus.md §2: the link STAN is unique for 24 h. The STAN's second of day is taken in the clock's
+   * docs/protocol/card-bus.md §7: the link STAN is unique for 24 h. The STAN's second of day is taken in the clock's
    * zone; in a zone with daylight saving time the hour after the clocks go back repeats the seconds of
    * the hour before, so one node gives the same STAN twice within one hour.
    */

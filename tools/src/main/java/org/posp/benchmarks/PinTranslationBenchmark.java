@@ -15,7 +15,7 @@ import org.posp.security.Hsm;
 import org.posp.security.LmkKey;
 
 /**
- * PIN translation (PIN 转加密, terminal-protocol.md §5.3) of the benchmark sale's field 52 from the
+ * PIN translation (PIN 转加密, docs/protocol/terminal.md §11.4) of the benchmark sale's field 52 from the
  * terminal's double-length PIK to the card bus's double-length ZPK: unwrap and check both keys under the
  * LMK, 3DES-decrypt, check the ISO 9564 format 0 block against the PAN, 3DES-encrypt.
  *

@@ -17,7 +17,7 @@ import org.posp.terminal.codec.TerminalMessage;
  * A typical magnetic-stripe sale with PIN (刷卡消费), as a POS terminal sends it, and what the benchmarks
  * need around it: a {@link SoftwareHsm} on a fixed benchmark LMK, the terminal's MAK and PIK and a zone PIN
  * key (ZPK) under that LMK, the 0200 frame with a real PIN block (field 52) and a real MAC (field 64), and
- * the 0210 the switch answers with (terminal-protocol.md §4.1).
+ * the 0210 the switch answers with (docs/protocol/terminal.md §5.4).
  *
  * <p>The fixture plays the terminal as well, as the simulators do, so it holds the clear test keys. They
  * are fixed, not random, so that two runs measure the same work: DES cost does not depend on the key, but
@@ -28,7 +28,7 @@ import org.posp.terminal.codec.TerminalMessage;
 public final class SaleFixture {
   /** The benchmark LMK (本地主密钥): a constant so results are comparable; not for any real card. */
   static final String BENCHMARK_LMK_HEX = "E3A42068B5523ED5A8497315C75E1C6D";
-  /** MAK: the TAK of terminal-protocol.md §7 (MAC 2), so the test can check the HSM against its vector. */
+  /** MAK: the TAK of docs/protocol/terminal.md §13.7 (MAC 2), so the test can check the HSM against its vector. */
   static final String MAK_HEX = "C24A8FB57AA20123";
   /** Double-length PIK (scheme 003/004, the usual one). */
   static final String PIK_HEX = "9443AEE99E34ABA8D658640E1A3DC754";
@@ -119,7 +119,7 @@ public final class SaleFixture {
   }
 
   /**
-   * The 0210 to an approved sale request (terminal-protocol.md §4.1): echoes 3 4 11 25 41 42 49 60 (the
+   * The 0210 to an approved sale request (docs/protocol/terminal.md §5.4): echoes 3 4 11 25 41 42 49 60 (the
    * request's 60 has only 60.1-60.3) and adds 2 12 13 14 15 32 37 38 39 44 63, and 64 as the 8 zero bytes
    * of {@link Macs#placeholder()} to be replaced by the MAC.
    */

@@ -64,7 +64,7 @@ public class TerminalCodecBenchmark {
     return requestFrameParsed.reply(TerminalCodec.pack(reply), 0).encode();
   }
 
-  /** Decode the request, build the 0210 from it (§4.1 echo rules) and encode it. */
+  /** Decode the request, build the 0210 from it (the echo rules of docs/protocol/terminal.md §5.4) and encode it. */
   @Benchmark
   public byte[] fullRound() throws TerminalFormatException {
     TerminalFrame frame = TerminalFrame.decode(requestFrame);

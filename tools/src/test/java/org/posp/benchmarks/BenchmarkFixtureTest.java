@@ -35,7 +35,7 @@ import org.posp.terminal.codec.TransactionType;
  * called once here and its result checked against values computed independently.
  */
 class BenchmarkFixtureTest {
-  /** The MAB of terminal-protocol.md §7 MAC 2, whose MAC under the fixture's MAK is 8A9E91B8. */
+  /** The MAB of docs/protocol/terminal.md §13.7 (MAC 2), whose MAC under the fixture's MAK is 8A9E91B8. */
   private static final String SPEC_MAC2_MAB = "0200302004C020C0981100000000000000005100183402100006324392260009942820D1"
       + "312101120084393136363838303134303030303030303030303030303031313536ACF46E73838A82F926000000000000000008"
       + "22000001";

@@ -14,7 +14,7 @@ import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardOperation;
 
 /**
- * Packs and unpacks card-bus messages (card-bus.md §2) with the jPOS Common Message Format packager
+ * Packs and unpacks card-bus messages (docs/protocol/card-bus.md §5, §6) with the jPOS Common Message Format packager
  * ({@code packager/cmf.xml} inside the jPOS jar, loaded once with {@link GenericPackager}).
  *
  * <p>Every request is validated field by field before packing so that bad input fails with a
@@ -138,7 +138,7 @@ public final class CmfCodec {
   }
 
   /**
-   * Builds the CMF request of card-bus.md §2 for a {@link CardBusRequest}.
+   * Builds the CMF request of docs/protocol/card-bus.md §5 and §6 for a {@link CardBusRequest}.
    *
    * @param acquirerId field 32 (configured)
    * @param pinUnderZpk field 52: the PIN block already translated to the endpoint's ZPK, or null

@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MUX of one endpoint (card-bus.md §1): owns the endpoint's links (children, restarted with
+ * The MUX of one endpoint (docs/protocol/card-bus.md §3): owns the endpoint's links (children, restarted with
  * backoff when they crash), spreads requests over the ready ones, matches replies by MTI class + 11 +
  * 41, enforces the endpoint timeout and runs every send through the endpoint's circuit breaker (熔断).
  *
@@ -147,10 +147,13 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
       CardBusSettings.Address address = settings.addresses().get(a);
       for (int n = 1; n <= settings.linksPerAddress(); n++) {
         String linkId = settings.name() + "-" + (a + 1) + "." + n;
-        LinkSettings ls = new LinkSettings(settings.name(), linkId, address.host(), address.port(),
-            global.acquirerId(), global.echoInterval(), global.maxMissedEchoes(), global.logonTimeout(),
-            global.connectTimeout(), global.minBackoff(), global.maxBackoff(), global.randomFactor(),
-            global.maxFrameBytes(), global.sendQueueSize());
+        LinkSettings ls = LinkSettings.builder(settings.name(), linkId, address.host(), address.port())
+            .acquirerId(global.acquirerId())
+            .echo(global.echoInterval(), global.maxMissedEchoes())
+            .timeouts(global.logonTimeout(), global.connectTimeout())
+            .reconnect(global.minBackoff(), global.maxBackoff(), global.randomFactor())
+            .frames(global.maxFrameBytes(), global.sendQueueSize())
+            .build();
         Behavior<LinkActor.Command> link = Behaviors.supervise(LinkActor.create(ls, events, board))
             .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(
                 global.minBackoff(), global.maxBackoff(), global.randomFactor()));

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.posp.channel.CardBusSettings.Strategy;
 
 /**
- * Chooses the link for the next request among an endpoint's ready links (card-bus.md §1): round-robin
+ * Chooses the link for the next request among an endpoint's ready links (docs/protocol/card-bus.md §3): round-robin
  * over all of them, or primary/secondary (主备): the first address (in configuration order) that has a
  * ready link, its links in turn. Not thread-safe: owned by the endpoint actor.
  */

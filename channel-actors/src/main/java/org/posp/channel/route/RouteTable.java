@@ -11,7 +11,7 @@ import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardOperation;
 
 /**
- * The card-bus route table (路由表, card-bus.md §4): an immutable value that maps a request to an
+ * The card-bus route table (路由表, docs/protocol/card-bus.md §4): an immutable value that maps a request to an
  * endpoint name. Transfers go to the transfer endpoint (CNAPS, 二代支付) when one is configured; every
  * other card message goes to the endpoint of the longest BIN prefix of its PAN that is in {@code bins},
  * else to the default endpoint. Voids and reversals are routed as the operation they refer to, so they

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** card-bus.md §9: 0000..0013 are approvals, with the codes written out. */
+/** docs/protocol/card-bus.md §9: 0000..0013 are approvals, with the codes written out. */
 class CmfActionCodesTest {
 
   @ParameterizedTest

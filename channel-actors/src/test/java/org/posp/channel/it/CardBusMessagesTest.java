@@ -44,7 +44,7 @@ import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.HostMessage;
 import org.slf4j.LoggerFactory;
 
-/** Messages of card-bus.md §2 against the real card-bus host simulator over loopback TCP. */
+/** Messages of docs/protocol/card-bus.md §5 against the real card-bus host simulator over loopback TCP. */
 class CardBusMessagesTest {
 
   private static final long START_BALANCE = 100_000_000L;

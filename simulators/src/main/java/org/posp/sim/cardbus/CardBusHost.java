@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Card-bus host simulator (卡总线主机模拟器): a TCP server speaking jPOS CMF as card-bus.md specifies,
- * playing the issuer side (BEAI / UnionPay front / core card system) for integration tests, chaos
- * tests and the demo, plus a small HTTP/JSON view of its {@link Ledger}.
+ * Card-bus host simulator (卡总线主机模拟器): a TCP server speaking jPOS CMF as
+ * docs/protocol/card-bus.md specifies, playing the issuer side (BEAI / UnionPay front / core card
+ * system) for integration tests, chaos tests and the demo, plus a small HTTP/JSON view of its
+ * {@link Ledger}.
  *
  * <p>Plain java.net with a few threads on purpose: the simulator shares no code with the switch it
  * tests. Run it as a process with {@link #main(String[])}.

@@ -8,7 +8,7 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /**
- * A received card-bus message, read field by field (card-bus.md §2). Holds the clear PAN and the PIN
+ * A received card-bus message, read field by field (docs/protocol/card-bus.md §5, §6). Holds the clear PAN and the PIN
  * block only in memory: {@link #toString()} masks the PAN and never shows field 52, 35 or 14.
  */
 final class CardBusRequest {
@@ -86,7 +86,7 @@ final class CardBusRequest {
         return CardData.mask(pan);
     }
 
-    /** Content that must be equal for a repeated 37 to be the same message (card-bus.md §3). */
+    /** Content that must be equal for a repeated 37 to be the same message (docs/protocol/card-bus.md §10). */
     String fingerprint() {
         return baseMti() + '|' + processingCode + '|' + functionCode + '|' + reasonCode + '|' + pan + '|'
                 + (amount == null ? "-" : amount.currency() + ':' + amount.fen());

@@ -24,7 +24,7 @@ public final class CardData {
         return pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
     }
 
-    /** The PAN from field 2, else track 2 left of '=' (terminal-protocol.md §5.3). */
+    /** The PAN from field 2, else track 2 left of '=' (docs/protocol/terminal.md §11.4). */
     public static Optional<String> panOf(String field2, String track2) {
         if (field2 != null && !field2.isBlank()) {
             return Optional.of(field2.trim());

@@ -10,7 +10,7 @@ import org.jpos.iso.ISOMsg;
 import org.jpos.iso.packager.GenericPackager;
 
 /**
- * jPOS CMF wire format of the card bus (card-bus.md §1): the {@code packager/cmf.xml} generic
+ * jPOS CMF wire format of the card bus (docs/protocol/card-bus.md §1): the {@code packager/cmf.xml} generic
  * packager from the jPOS jar, framed by a 2-byte binary big-endian length.
  */
 public final class CmfCodec {

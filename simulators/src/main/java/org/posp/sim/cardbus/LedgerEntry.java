@@ -63,7 +63,7 @@ final class LedgerEntry {
         this.fingerprint = req.fingerprint();
     }
 
-    /** CMF approvals are 0000..0013 (card-bus.md §5). */
+    /** CMF approvals are 0000..0013 (docs/protocol/card-bus.md §9). */
     boolean approved() {
         return actionCode != null && actionCode.startsWith("00");
     }

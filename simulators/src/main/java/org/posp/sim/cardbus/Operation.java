@@ -1,7 +1,7 @@
 package org.posp.sim.cardbus;
 
 /**
- * What a card-bus message asks the host to do (card-bus.md §2). Voids carry the operation they
+ * What a card-bus message asks the host to do (docs/protocol/card-bus.md §5). Voids carry the operation they
  * cancel in {@link HostMessage#voidedOperation()}.
  */
 public enum Operation {

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The host side of the card bus (card-bus.md §3): decides every request against the {@link Ledger}
+ * The host side of the card bus (docs/protocol/card-bus.md §10): decides every request against the {@link Ledger}
  * and builds the CMF reply. Test cards: every Luhn-valid PAN, PIN {@code 123456}; PANs ending 9997
  * are declined 1000, 9998 are answered after the late delay, 9999 are never answered (but decided
  * and recorded like any other, so the switch's reversal has something to undo).
@@ -135,7 +135,7 @@ final class SimulatedIssuer {
         }
     }
 
-    /** A 37 that was answered before: same content → same answer, else 9113 (card-bus.md §3). */
+    /** A 37 that was answered before: same content → same answer, else 9113 (docs/protocol/card-bus.md §10). */
     private Decision repeated(CardBusRequest req, Kind kind, LedgerEntry previous) throws ISOException {
         if (previous.fingerprint.equals(req.fingerprint()) && previous.operation == kind.op()) {
             previous.duplicates++;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Field 48 contents of batch upload (批上送, terminal-protocol.md §4.4): 201 detail messages hold
+ * Field 48 contents of batch upload (批上送, docs/protocol/terminal.md §6.5): 201 detail messages hold
  * {@code count n2} then, per record, {@code cardType n2 | STAN n6 | PAN n20 right-aligned zero-filled |
  * amount n12}, at most 8 records per message (n..322); the 202/207 end message holds the total count n4.
  */

@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * 银联 ECB MAC (terminal-protocol.md §5.2): XOR of the zero-padded 8-byte blocks of the MAB, expanded
+ * 银联 ECB MAC (docs/protocol/terminal.md §11.2): XOR of the zero-padded 8-byte blocks of the MAB, expanded
  * to 16 hex characters, then DES(MAK, H1) XOR H2, DES again, first 8 hex characters as ASCII.
  * The MAB is the body from the MTI up to the end of the field before 64, i.e. the body minus its
  * last 8 bytes when 64 is present.

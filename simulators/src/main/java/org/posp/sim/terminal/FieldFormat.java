@@ -3,7 +3,7 @@ package org.posp.sim.terminal;
 import java.util.Map;
 
 /**
- * Field formats of terminal-protocol.md §3, used to validate a message before packing so that a bad
+ * Field formats of docs/protocol/terminal.md §3, used to validate a message before packing so that a bad
  * value fails with a message naming the field instead of producing wrong bytes.
  */
 public record FieldFormat(Kind kind, int maxLength, boolean variable) {

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * One TCP frame (terminal-protocol.md §1-2): {@code LEN(2, big-endian) TPDU(5) HEADER(6) BODY}.
+ * One TCP frame (docs/protocol/terminal.md §1–2): {@code LEN(2, big-endian) TPDU(5) HEADER(6) BODY}.
  * LEN counts the bytes after itself and must lie in [21, 2048].
  */
 public record Frame(byte[] tpdu, byte[] header, byte[] body) {

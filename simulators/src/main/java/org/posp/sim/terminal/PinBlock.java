@@ -1,7 +1,7 @@
 package org.posp.sim.terminal;
 
 /**
- * ANSI X9.8 / ISO 9564 format 0 PIN block (terminal-protocol.md §5.3): {@code 0L PIN F..F} XOR
+ * ANSI X9.8 / ISO 9564 format 0 PIN block (docs/protocol/terminal.md §11.4): {@code 0L PIN F..F} XOR
  * {@code 0000} + the 12 rightmost PAN digits without the check digit, encrypted under the PIK.
  */
 public final class PinBlock {

@@ -13,7 +13,7 @@ public record PreparedRequest(TerminalMessage message, Frame frame, TxnType type
         return frame.encode();
     }
 
-    /** Key the reply is matched with: request MTI + 11 + 41 (terminal-protocol.md §1). */
+    /** Key the reply is matched with: request MTI + 11 + 41 (docs/protocol/terminal.md §1). */
     public String matchKey() {
         return matchKey(message.mti(), message.get(11), message.get(41));
     }

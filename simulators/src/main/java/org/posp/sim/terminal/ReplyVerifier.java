@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Checks a reply the way a terminal does (terminal-protocol.md §2, §4.1, §5.2): TPDU swapped, header
+ * Checks a reply the way a terminal does (docs/protocol/terminal.md §2, §5, §11.2): TPDU swapped, header
  * echoed except R, MTI = request + 10, fields 3 4 11 25 41 42 49 and 60.1/60.3 echoed (60.2 too, except
  * in 0810 and 0510 which assign a batch), 39 present, and the MAC when the type carries one and
  * 39 = 00 (or whenever 64 is present).

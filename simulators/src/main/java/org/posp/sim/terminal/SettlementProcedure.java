@@ -3,7 +3,7 @@ package org.posp.sim.terminal;
 import java.util.List;
 
 /**
- * Settlement (批结算, 0500) followed by batch upload (批上送, 0320), terminal-protocol.md §4.4. The totals
+ * Settlement (批结算, 0500) followed by batch upload (批上送, 0320), docs/protocol/terminal.md §10. The totals
  * come from the terminal's own journal of the batch. After an approved 0510 the switch has closed the
  * batch, so the terminal moves to the batch of the 0510's 60.2 (or batch + 1 when the 0510 does not carry
  * a different one) whatever happens during the upload, which still carries the settled batch.

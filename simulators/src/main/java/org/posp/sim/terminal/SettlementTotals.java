@@ -3,7 +3,7 @@ package org.posp.sim.terminal;
 import java.util.Collection;
 
 /**
- * One block of field 48 of the 0500/0510 (批结算, terminal-protocol.md §4.4):
+ * One block of field 48 of the 0500/0510 (批结算, docs/protocol/terminal.md §6.4):
  * {@code debitAmount n12 | debitCount n3 | creditAmount n12 | creditCount n3}, followed by a code n1.
  * Debit = approved sales, completions and completion notices; credit = approved refunds, sale voids and
  * completion voids; a voided sale counts in both; reversed transactions count nowhere.

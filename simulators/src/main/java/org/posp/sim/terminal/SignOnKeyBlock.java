@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * Unwraps field 62 of the 0810 (签到密钥, terminal-protocol.md §5.1) under the clear TMK and checks
+ * Unwraps field 62 of the 0810 (签到密钥, docs/protocol/terminal.md §11.1) under the clear TMK and checks
  * every key's check value; a key whose check value does not match is refused (the terminal keeps
  * no key from a refused block).
  *

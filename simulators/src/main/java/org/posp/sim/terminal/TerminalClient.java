@@ -8,16 +8,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A simulated POS terminal (POS 终端) speaking terminal-protocol.md to the switch over TCP or TLS. It is an
- * implementation of the terminal spec independent of the switch: its own codec, its own crypto with
- * clear keys, its own state (batch, STAN, working keys, journal, pending reversals).
+ * A simulated POS terminal (POS 终端) speaking the terminal protocol (docs/protocol/terminal.md) to the
+ * switch over TCP or TLS. It is an implementation of the terminal spec independent of the switch: its own
+ * codec, its own crypto with clear keys, its own state (batch, STAN, working keys, journal, pending
+ * reversals).
  *
  * <p>Threading: the high-level operations ({@link #signOn()}, {@link #sale}, {@link #settle()}, ...) are
  * synchronized and meant for one thread at a time per terminal, like a real terminal. The raw
  * {@link #send}/{@link #sendAsync} calls may be used concurrently to pipeline requests on the one
  * connection; replies are matched by MTI + 11 + 41 in any order.
  *
- * <p>Reversal behaviour (§4.3): a reversible transaction (sale, void, pre-auth, ...) whose reply does
+ * <p>Reversal behaviour (§9): a reversible transaction (sale, void, pre-auth, ...) whose reply does
  * not come within the reply timeout, whose connection drops before the reply, or whose approved
  * reply fails verification (MAC: reason A0, other: 06; no reply: 98) gets a pending 0400. Pending
  * reversals are sent before the next transaction or settlement and re-sent until an 0410 comes; a

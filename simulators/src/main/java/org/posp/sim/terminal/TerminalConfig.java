@@ -25,7 +25,7 @@ import java.util.List;
  * @param maxReversalAttempts how many times one flush sends a pending reversal before giving up for now
  * @param autoSignOn     sign on again by itself before the next transaction when the switch asked for it
  *                       (header R = 3 or 39 = 77), as a real terminal prompts its operator to
- * @param macAlgorithm   {@link #CUP_ECB} (terminal-protocol.md §5.2, default) or {@link #X919} (ANSI X9.19 retail
+ * @param macAlgorithm   {@link #CUP_ECB} (docs/protocol/terminal.md §11.2, default) or {@link #X919} (ANSI X9.19 retail
  *                       MAC; the sign-on's MAK slot then holds a double-length MAK); as the terminal was provisioned
  */
 public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, String terminalId, String tmkHex,
@@ -35,7 +35,7 @@ public record TerminalConfig(List<InetSocketAddress> nodes, String merchantId, S
 
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
     public static final String DEFAULT_HEADER = "603200000000";
-    /** The MAC of terminal-protocol.md §5.2 (the default). */
+    /** The MAC of docs/protocol/terminal.md §11.2 (the default). */
     public static final String CUP_ECB = "CUP_ECB";
     /** ANSI X9.19 retail MAC under a double-length MAK (scheme 003/004), for terminals provisioned with it. */
     public static final String X919 = "X919";

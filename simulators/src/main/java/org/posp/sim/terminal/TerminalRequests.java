@@ -1,7 +1,7 @@
 package org.posp.sim.terminal;
 
 /**
- * Builds the request messages of terminal-protocol.md §4.1 for one terminal. Field 64 is set to a
+ * Builds the request messages of docs/protocol/terminal.md §5 for one terminal. Field 64 is set to a
  * placeholder; {@link TerminalClient#prepare(TerminalMessage)} computes the MAC.
  */
 final class TerminalRequests {

@@ -1,9 +1,9 @@
 package org.posp.sim.terminal;
 
 /**
- * Financial transaction types of terminal-protocol.md §4, with their routing key (MTI, field 3,
+ * Financial transaction types of docs/protocol/terminal.md §4, with their routing key (MTI, field 3,
  * field 25, 60.1), whether the terminal reverses them when the reply is lost, and how they count in
- * the settlement totals (§4.4).
+ * the settlement totals (§6.4).
  */
 public enum TxnType {
     /** 余额查询. */

@@ -4,13 +4,13 @@ import java.util.Arrays;
 
 /**
  * Clear working keys (工作密钥) a terminal holds after sign-on: PIK for PIN blocks, MAK for MACs and,
- * with scheme 004, TDK for tracks. The MAK is single DES in every scheme (terminal-protocol.md §5.1),
+ * with scheme 004, TDK for tracks. The MAK is single DES in every scheme (docs/protocol/terminal.md §11.1),
  * except for a terminal with the X919 MAC ({@code macAlgorithm}): a double-length MAK.
  * {@link #toString()} shows only the scheme and the check values, never key bytes.
  */
 public record WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk, String macAlgorithm) {
 
-    /** Keys of a terminal with the CUP ECB MAC (§5.2). */
+    /** Keys of a terminal with the CUP ECB MAC (§11.2). */
     public WorkingKeys(String scheme, byte[] pik, byte[] mak, byte[] tdk) {
         this(scheme, pik, mak, tdk, TerminalConfig.CUP_ECB);
     }

@@ -11,7 +11,7 @@ import org.jpos.iso.ISOAmount;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 
-/** Network management and the authorisation rules of the test cards (card-bus.md §3). */
+/** Network management and the authorisation rules of the test cards (docs/protocol/card-bus.md §2, §10). */
 class CardBusHostTest extends HostTestSupport {
 
     @Test

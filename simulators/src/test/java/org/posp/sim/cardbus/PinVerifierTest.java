@@ -23,7 +23,7 @@ class PinVerifierTest {
 
     @Test
     void clearFormat0BlockMatchesTheSpecVector() throws Exception {
-        // terminal-protocol.md §7: PIN 123456, PAN 123456789012345678 -> 061253DFFEDCBA98
+        // docs/protocol/terminal.md §13.7: PIN 123456, PAN 123456789012345678 -> 061253DFFEDCBA98
         String pan = "123456789012345678";
         byte[] encrypted = TestMessages.pinBlock("123456", pan, ZPK);
         byte[] expectedClear = HexFormat.of().parseHex("061253DFFEDCBA98");

@@ -8,7 +8,7 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /**
- * Builds card-bus requests the way card-bus.md §2 lays them out, independently of the simulator's
+ * Builds card-bus requests the way docs/protocol/card-bus.md §5 and §6 lay them out, independently of the simulator's
  * code (own Luhn, own PIN block, own field 56).
  */
 final class TestMessages {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 
-/** Voids (F25 4000) and reversals (2420/2421) of card-bus.md §3. */
+/** Voids (F25 4000) and reversals (2420/2421) of docs/protocol/card-bus.md §10. */
 class VoidAndReversalTest extends HostTestSupport {
 
     @Test

@@ -10,14 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Test vectors of terminal-protocol.md §7 (copied here: the build must not read ../shared). */
+/** Published test vectors of docs/protocol/terminal.md §13.7 (copied here: the build must not read ../shared). */
 class CryptoVectorsTest {
-    /** §7 MAC 1: whole frame (LEN, TPDU, header, body) with its published MAC as the last 8 bytes. */
+    /** MAC 1: whole frame (LEN, TPDU, header, body) with its published MAC as the last 8 bytes. */
     static final String MAC1_FRAME = "007F600003000060321032007202003020048000C08015000000000000001234000002030099"
             + "303030303030303139353237313831383232313738373531353600192600000100060000000000435F011232383434313233"
             + "34353637383930313233345F03063136303033365F04063230303832365C0230314233413039324145";
     static final String MAC1_TAK = "0723C80DB5F4CD3D";
-    /** §7 MAC 2 MAB (a sale, bitmap with bit 64 set, body without field 64). */
+    /** MAC 2 MAB of §13.7 (a sale, bitmap with bit 64 set, body without field 64). */
     static final String MAC2_MAB = "0200302004C020C0981100000000000000005100183402100006324392260009942820D131"
             + "2101120084393136363838303134303030303030303030303030303031313536ACF46E73838A82F926000000000000000008"
             + "22000001";

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Field 48 totals (§4.4) from the terminal's own records, and batch-upload detail fields. */
+/** Field 48 totals (docs/protocol/terminal.md §6.4) from the terminal's own records, and batch-upload detail fields. */
 class SettlementTotalsTest {
     private static final String PAN = "6222020000000001";
 

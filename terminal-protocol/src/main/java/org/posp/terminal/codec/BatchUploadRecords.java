@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * Field 48 of a magstripe batch upload (批上送, 0320 with 60.3 = 201): {@code count n2}, then per
  * record {@code cardType n2 | STAN n6 | PAN n20 (right-aligned, zero-filled) | amount n12}
- * (terminal-protocol.md §4.4). Eight records fill the 322 digits of field 48.
+ * (docs/protocol/terminal.md §6.5). Eight records fill the 322 digits of field 48.
  *
  * <p>The messages that end an upload (202 after "not balanced", 207 after "balanced") carry instead
  * the total number of uploaded records as {@code n4}: {@link #parseTotalCount} /

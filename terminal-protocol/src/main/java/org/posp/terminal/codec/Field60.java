@@ -62,7 +62,7 @@ public record Field60(String type, String batch, String networkCode, String read
     }
 
     /**
-     * Only 60.1 to 60.3, as replies echo them (terminal-protocol.md §4.1); 60.3 stays absent when the
+     * Only 60.1 to 60.3, as replies echo them (docs/protocol/terminal.md §6.1); 60.3 stays absent when the
      * request had none.
      */
     public Field60 firstThree() {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Where the MAC (报文鉴别码, field 64) sits in a body. The MAC itself (银联 ECB MAC,
- * terminal-protocol.md §5.2) is computed by the security module; this class only cuts and patches
+ * docs/protocol/terminal.md §11.2) is computed by the security module; this class only cuts and patches
  * bytes.
  *
  * <p>Field 64 is the last field and is always 8 bytes, so the MAB is simply the body without its last

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Field 48 of a settlement request / reply (批结算 0500 / 0510): 62 digits, the domestic-card block
  * (内卡) then the foreign-card block (外卡), each {@code debitAmount n12 | debitCount n3 |
- * creditAmount n12 | creditCount n3 | code n1} (terminal-protocol.md §4.4). Amounts in fen.
+ * creditAmount n12 | creditCount n3 | code n1} (docs/protocol/terminal.md §6.4). Amounts in fen.
  *
  * <p>The code (对账应答码) is {@link #REQUEST} in the terminal's request and {@link #BALANCED},
  * {@link #NOT_BALANCED} or {@link #ERROR} in the reply.

@@ -11,7 +11,7 @@ import org.posp.terminal.codec.FieldTable.Kind;
 
 /**
  * Packs and unpacks the terminal body (MTI, bitmap, fields; no LEN, TPDU or header) with the
- * packager table {@code packager/cup-pos.xml} (terminal-protocol.md §3).
+ * packager table {@code packager/cup-pos.xml} (docs/protocol/terminal.md §3).
  *
  * <p>The field packagers come from jPOS; this class walks them itself so that every error names
  * the field and the byte offset, and adds the checks jPOS leaves out: BCD nibbles and length

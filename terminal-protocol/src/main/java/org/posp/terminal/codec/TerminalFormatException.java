@@ -1,7 +1,7 @@
 package org.posp.terminal.codec;
 
 /**
- * A terminal message, frame or sub-field that does not follow terminal-protocol.md; the switch
+ * A terminal message, frame or sub-field that does not follow docs/protocol/terminal.md; the switch
  * answers such a request with {@code 39 = 30} (格式错误) when it can build a reply at all.
  *
  * <p>The message names the field and, when unpacking, the byte offset into the body (from the MTI)

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One terminal frame without its length: TPDU (5 bytes), header (报文头, 6 bytes) and body
- * (terminal-protocol.md §1-2). On TCP it travels as {@code LEN(2) TPDU HEADER BODY}; over HTTPS as
+ * (docs/protocol/terminal.md §1–2). On TCP it travels as {@code LEN(2) TPDU HEADER BODY}; over HTTPS as
  * {@code TPDU HEADER BODY}.
  *
  * <p>The arrays are copied in and out, so a frame is immutable.

@@ -120,7 +120,7 @@ public final class TerminalMessage {
     }
 
     /**
-     * The MTI and fields, with card data hidden: PAN (2) masked as first 6 + {@code ****} + last 4;
+     * The MTI and fields, with card data hidden: PAN (2) masked ({@link Masking#pan});
      * tracks (35, 36), PIN block (52), ICC data (55) and field 62 (keys, payment codes) shown only as
      * a length; field 48 of batch upload (03xx, it carries PANs) shown only as a length too.
      */

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The terminal transactions the switch supports (terminal-protocol.md §4) and how a request is
+ * The terminal transactions the switch supports (docs/protocol/terminal.md §4) and how a request is
  * recognised.
  *
  * <p>Financial requests are routed on MTI + field 3 digits 1-2 + field 25 + 60.1; management
@@ -50,7 +50,7 @@ public enum TransactionType {
 
     private static final Set<String> MANAGEMENT_MTIS = Set.of("0800", "0820", "0500", "0320");
 
-    /** Every MTI a terminal may send (terminal-protocol.md §4): the request MTIs of the types. */
+    /** Every MTI a terminal may send (docs/protocol/terminal.md §4): the request MTIs of the types. */
     private static final Set<String> REQUEST_MTIS = java.util.Arrays.stream(values())
         .map(t -> t.requestMti).collect(java.util.stream.Collectors.toUnmodifiableSet());
 

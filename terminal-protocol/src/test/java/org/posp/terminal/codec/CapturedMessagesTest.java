@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class CapturedMessagesTest {
 
-    /** §8.1 (P3), as published: colon-separated lowercase hex. Same message as §7 MAC 1. */
+    /** §8.1 (P3), as published: colon-separated lowercase hex. Same message as the published vector MAC 1. */
     static final String P3_FRAME =
             "00:7f:60:00:03:00:00:60:32:10:32:00:72:02:00:30:20:04:80:00:c0:80:15:00:00:00:00:00:00:00:12:34:00:00:02:03:00:99:30:30:30:30:30:30:30:31:39:35:32:37:31:38:31:38:32:32:31:37:38:37:35:31:35:36:00:19:26:00:00:01:00:06:00:00:00:00:00:43:5f:01:12:32:38:34:34:31:32:33:34:35:36:37:38:39:30:31:32:33:34:5f:03:06:31:36:30:30:33:36:5f:04:06:32:30:30:38:32:36:5c:02:30:31:42:33:41:30:39:32:41:45";
 

@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * One small case per field type of terminal-protocol.md §3 (wire bytes written out by hand), and
+ * One small case per field type of docs/protocol/terminal.md §3 (wire bytes written out by hand), and
  * the unpack / pack errors with their field and offset. Body offsets: MTI 0-1, bitmap 2-9, first
  * field at 10.
  */

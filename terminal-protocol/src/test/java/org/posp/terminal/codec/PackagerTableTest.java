@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.posp.terminal.codec.FieldTable.FieldDef;
 
-/** The packager table against terminal-protocol.md §3, and its use from several threads. */
+/** The packager table against docs/protocol/terminal.md §3, and its use from several threads. */
 class PackagerTableTest {
 
-    /** terminal-protocol.md §3, written out again: field -> "format prefix" (prefix "-" = fixed). */
+    /** docs/protocol/terminal.md §3, written out again: field -> "format prefix" (prefix "-" = fixed). */
     private static final Map<Integer, String> SPEC = new TreeMap<>(Map.ofEntries(
             Map.entry(0, "n4 -"),
             Map.entry(2, "n19 LL"), Map.entry(3, "n6 -"), Map.entry(4, "n12 -"), Map.entry(11, "n6 -"),
@@ -29,7 +29,7 @@ class PackagerTableTest {
             Map.entry(37, "ans12 -"), Map.entry(38, "ans6 -"), Map.entry(39, "ans2 -"), Map.entry(41, "ans8 -"),
             Map.entry(42, "ans15 -"), Map.entry(44, "ans25 LL"), Map.entry(48, "n322 LLL"), Map.entry(49, "ans3 -"),
             Map.entry(52, "b8 -"), Map.entry(53, "n16 -"), Map.entry(54, "ans20 LLL"), Map.entry(55, "b255 LLL"),
-            Map.entry(59, "ans999 LLL"), // acquirer field of the §8.3 capture, not in §3
+            Map.entry(59, "ans999 LLL"), // acquirer field of the §8.3 capture, in §3 as accepted and ignored
             Map.entry(60, "n19 LLL"), Map.entry(61, "n29 LLL"), Map.entry(62, "b512 LLL"),
             Map.entry(63, "ans163 LLL"), Map.entry(64, "b8 -")));
 

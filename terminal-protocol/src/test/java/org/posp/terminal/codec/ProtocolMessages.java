@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One valid body of every message of terminal-protocol.md §4 (requests with the fields of §4.1, and
+ * One valid body of every message of docs/protocol/terminal.md §4 (requests with the fields of §5, and
  * the replies), plus the captured frames of {@link CapturedMessagesTest}: the seeds the codec fuzz test
  * mutates. Field values are in their declared formats (§3); MACs are placeholders, the codec does not
  * check them.

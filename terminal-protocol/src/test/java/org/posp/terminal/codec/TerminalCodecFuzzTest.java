@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.posp.sim.terminal.FrameMutator;
 
 /**
- * The codec against mutated frames of every message of terminal-protocol.md §4 ({@link ProtocolMessages},
+ * The codec against mutated frames of every message of docs/protocol/terminal.md §4 ({@link ProtocolMessages},
  * mutated by the terminal simulator's {@link FrameMutator}):
  * bit flips, bytes overwritten, inserted and deleted, truncation, random tails, bitmap bits toggled, LL/LLL
  * prefixes and LEN corrupted. Whatever the bytes, {@link TerminalFrame#decode}, {@link TerminalCodec#unpack}

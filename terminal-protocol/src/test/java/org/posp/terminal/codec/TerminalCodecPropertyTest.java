@@ -15,7 +15,7 @@ import org.posp.terminal.codec.FieldTable.FieldDef;
 
 /**
  * Properties of the terminal codec over generated messages whose fields have the formats of
- * terminal-protocol.md §3 (taken from the packager table, which {@link PackagerTableTest} holds to §3):
+ * docs/protocol/terminal.md §3 (taken from the packager table, which {@link PackagerTableTest} holds to §3):
  * pack then unpack is the identity, and whatever bytes come in, unpack gives a message or a
  * {@link TerminalFormatException}, nothing else.
  *

@@ -52,14 +52,6 @@ class TerminalMessageTest {
     }
 
     @Test
-    void maskingRules() {
-        assertEquals("622424****0113", Masking.pan(PAN));
-        assertEquals("622700****6546", Masking.pan("6227004226680056546"));
-        assertEquals("****", Masking.pan("1234567890"));
-        assertEquals("623456****0000", Masking.pan("62345670000"));
-    }
-
-    @Test
     void builderAndAccessors() {
         byte[] mac = {1, 2, 3, 4, 5, 6, 7, 8};
         TerminalMessage m = TerminalMessage.builder("0200").set(11, "000001").setBytes(64, mac).set(3, "000000").build();

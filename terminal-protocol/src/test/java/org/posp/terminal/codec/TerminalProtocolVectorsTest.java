@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The test vectors of terminal-protocol.md §7, copied verbatim. */
+/** The published test vectors (docs/protocol/terminal.md §13.7), copied verbatim. */
 class TerminalProtocolVectorsTest {
 
-    /** §7 MAC 1: whole frame (LEN, TPDU, header, body). */
+    /** MAC 1: whole frame (LEN, TPDU, header, body). */
     static final String MAC1_FRAME =
             "007F600003000060321032007202003020048000C08015000000000000001234000002030099303030303030303139353237313831383232313738373531353600192600000100060000000000435F01123238343431323334353637383930313233345F03063136303033365F04063230303832365C0230314233413039324145";
 
-    /** §7 MAC 2: the MAB (body without field 64); the MAC is 8A9E91B8. */
+    /** MAC 2 (§13.7): the MAB (body without field 64); the MAC is 8A9E91B8. */
     static final String MAC2_MAB =
             "0200302004C020C0981100000000000000005100183402100006324392260009942820D1312101120084393136363838303134303030303030303030303030303031313536ACF46E73838A82F92600000000000000000822000001";
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The routing table of terminal-protocol.md §4, row by row. */
+/** The routing table of docs/protocol/terminal.md §4, row by row. */
 class TransactionTypeTest {
 
     private static TerminalMessage financial(String mti, String f3, String f25, String f60) {

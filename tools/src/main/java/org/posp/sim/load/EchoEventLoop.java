@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One NIO event loop of the {@link EchoServer}: reads {@code LEN(2) payload} frames from its
  * connections, answers each inline with the {@link EchoResponder} and writes the replies back. A LEN
- * outside [21, 2048] is a framing error: the connection is closed (terminal-protocol.md §1). When a
+ * outside [21, 2048] is a framing error: the connection is closed (docs/protocol/terminal.md §1). When a
  * peer stops reading, the loop stops reading from it until its replies drain.
  */
 final class EchoEventLoop implements Runnable {

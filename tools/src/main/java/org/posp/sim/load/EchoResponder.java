@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The echo server's answers (terminal-protocol.md §4.1): every request approved 00 with no state, no
+ * The echo server's answers (docs/protocol/terminal.md §5): every request approved 00 with no state, no
  * persistence and no upstream, just decode, MAC check, encode, MAC. One set of working keys, drawn at
  * start, serves every terminal: a sign-on gets them wrapped under the one TMK (key block 001 with an
  * 8-byte TMK, 003 or 004 with a 16-byte one), and every MAC is checked and made with the one MAK. A
@@ -61,7 +61,7 @@ final class EchoResponder {
         } else {
             byte[] pik = desKey(random, 16);
             byte[] tdk = desKey(random, 16);
-            // 003: E(PIK) CV, E(MAK) 00x8 CV; 004 adds E(TDK) CV (§5.1)
+            // 003: E(PIK) CV, E(MAK) 00x8 CV; 004 adds E(TDK) CV (§11.1)
             byte[] makSlot = concat(DesCipher.encrypt(tmk, mak), new byte[8], DesCipher.checkValue(mak));
             byte[] block003 = concat(wrap(tmk, pik), makSlot);
             keyBlocks.put("003", block003);
