@@ -6,6 +6,7 @@ import kamon.metric.Counter;
 import kamon.metric.Gauge;
 import kamon.metric.Histogram;
 import kamon.metric.MeasurementUnit;
+import kamon.metric.Metric;
 import kamon.tag.TagSet;
 import org.posp.channel.link.LinkState;
 
@@ -17,13 +18,13 @@ import org.posp.channel.link.LinkState;
  * never exported (unit tests).
  */
 public final class CardBusMetrics {
-  private static final kamon.metric.Metric.Counter REQUESTS = Kamon.counter("posp.card-bus.requests",
+  private static final Metric.Counter REQUESTS = Kamon.counter("posp.card-bus.requests",
       "card-bus requests by endpoint and outcome (replied, timeout, unavailable)");
-  private static final kamon.metric.Metric.Histogram LATENCY = Kamon.histogram("posp.card-bus.request-latency",
+  private static final Metric.Histogram LATENCY = Kamon.histogram("posp.card-bus.request-latency",
       "card-bus request latency per endpoint, sent to reply or timeout", MeasurementUnit.time().nanoseconds());
-  private static final kamon.metric.Metric.Gauge LINK_UP = Kamon.gauge("posp.card-bus.link-up",
+  private static final Metric.Gauge LINK_UP = Kamon.gauge("posp.card-bus.link-up",
       "1 when the link is logged on and ready, else 0");
-  private static final kamon.metric.Metric.Gauge BREAKER_OPEN = Kamon.gauge("posp.card-bus.breaker-open",
+  private static final Metric.Gauge BREAKER_OPEN = Kamon.gauge("posp.card-bus.breaker-open",
       "1 while the endpoint's circuit breaker is open (requests are not sent)");
 
   private CardBusMetrics() {}

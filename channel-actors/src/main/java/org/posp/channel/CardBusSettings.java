@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import org.posp.channel.route.RouteTable;
 
 /**
@@ -102,7 +103,7 @@ public record CardBusSettings(
     Config defaults = c.getConfig("endpoint-defaults");
     List<EndpointSettings> endpoints = new ArrayList<>();
     // sorted: HOCON objects have no key order, status and logs should list endpoints the same way each time
-    for (String name : new java.util.TreeSet<>(c.getObject("endpoints").keySet())) {
+    for (String name : new TreeSet<>(c.getObject("endpoints").keySet())) {
       if (!name.matches("[A-Za-z0-9_-]{1,40}")) {
         throw new IllegalArgumentException("posp.card-bus.endpoints: endpoint name '" + name
             + "' must be 1..40 letters, digits, '_' or '-'");

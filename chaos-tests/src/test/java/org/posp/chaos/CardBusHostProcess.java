@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.HostMessage;
 import org.posp.sim.cardbus.TerminalTotals;
@@ -86,7 +88,7 @@ final class CardBusHostProcess implements AutoCloseable {
       throw new IllegalStateException("card-bus host not ready within " + timeout + ": " + e.getMessage()
           + "; see " + log.toAbsolutePath(), e);
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp=(\\d+) http=(\\d+)").matcher(line);
+    Matcher m = Pattern.compile("tcp=(\\d+) http=(\\d+)").matcher(line);
     if (!m.find()) {
       p.destroyForcibly();
       throw new IllegalStateException("cannot read the ports from '" + line + "'");

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.StreamSupport;
 import org.posp.sim.cardbus.CardBusHostConfig;
 import org.posp.sim.cardbus.HostMessage;
 import org.posp.sim.cardbus.Operation;
@@ -92,7 +95,7 @@ final class ChaosRun implements AutoCloseable {
           if (first.matches("\\d+") && ProcessHandle.of(Long.parseLong(first)).isPresent()) continue;
         }
         try (var walk = Files.walk(d)) {
-          for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+          for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
       }
     }
@@ -247,15 +250,15 @@ final class ChaosRun implements AutoCloseable {
         .filter(m -> m.operation() == Operation.SALE && m.approved() && m.reversed()).count());
     report.reversals.put("orphansClearedAfterS", ChaosReport.round(orphanSeconds));
     report.reversals.put("switchTxnsReversed", views.values().stream()
-        .flatMap(v -> java.util.stream.StreamSupport.stream(v.path("transactions").spliterator(), false))
+        .flatMap(v -> StreamSupport.stream(v.path("transactions").spliterator(), false))
         .filter(t -> "REVERSED".equals(t.path("status").asText())).count());
     report.reversals.put("switchReversalsStillPending", views.values().stream()
-        .flatMap(v -> java.util.stream.StreamSupport.stream(v.path("transactions").spliterator(), false))
+        .flatMap(v -> StreamSupport.stream(v.path("transactions").spliterator(), false))
         .filter(t -> t.path("reversalPending").asBoolean()).count());
     report.reversals.put("switchViewsRead", views.size() + "/" + load.terminalIds().size());
     try {
       report.setup.put("journalRows", database().queryLong(dbName, "SELECT count(*) FROM event_journal"));
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       report.setup.put("journalRows", "unreadable: " + e.getMessage());
     }
     report.write();

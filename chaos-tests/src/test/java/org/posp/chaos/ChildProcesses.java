@@ -1,5 +1,6 @@
 package org.posp.chaos;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -63,7 +64,7 @@ final class ChildProcesses {
         return false;
       }
       return kill.exitValue() == 0;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

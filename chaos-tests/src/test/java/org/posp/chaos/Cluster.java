@@ -2,6 +2,7 @@ package org.posp.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,10 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -75,7 +78,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Every node's log file (spares included). */
-  List<java.nio.file.Path> logs() {
+  List<Path> logs() {
     return slots.stream().map(n -> n.log).toList();
   }
 
@@ -129,7 +132,7 @@ final class Cluster implements AutoCloseable {
     for (NodeProcess n : serving()) {
       Optional<JsonNode> members = members(n);
       if (members.isPresent()) {
-        java.util.Set<String> unreachable = new java.util.HashSet<>();
+        Set<String> unreachable = new HashSet<>();
         for (JsonNode u : members.get().path("unreachable")) unreachable.add(u.path("node").asText());
         int all = 0;
         int up = 0;
@@ -185,7 +188,7 @@ final class Cluster implements AutoCloseable {
               .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(15)).GET().build(),
               HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) return Optional.of(JSON.readTree(r.body()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // try the next node
         }
       }

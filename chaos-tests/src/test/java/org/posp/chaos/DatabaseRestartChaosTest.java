@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class DatabaseRestartChaosTest {
       run.report.checks.add(Invariants.databaseOutage(during, codes, ChaosReport.percentile(latencies, 0.5),
           latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1), alive));
       run.report.extra.put("recoveredAfterDatabaseUpS", ChaosReport.round(
-          run.load.servedAgain(up).values().stream().flatMap(java.util.Optional::stream)
+          run.load.servedAgain(up).values().stream().flatMap(Optional::stream)
               .mapToDouble(Double::doubleValue).max().orElse(-1)));
 
       ChaosReport report = run.finish(fault, up);

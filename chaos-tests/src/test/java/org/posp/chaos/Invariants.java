@@ -1,13 +1,23 @@
 package org.posp.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.posp.sim.cardbus.HostMessage;
 import org.posp.sim.cardbus.Operation;
 import org.posp.sim.cardbus.TerminalTotals;
@@ -241,15 +251,15 @@ final class Invariants {
    * digits that starts with a test card's BIN) appears in any node log of the run. Masked forms
    * ({@code 621488****1234}) do not match.
    */
-  static Check noClearPanInLogs(List<java.nio.file.Path> logs, java.util.Collection<String> pans) throws java.io.IOException {
-    java.util.Set<String> bins = new java.util.TreeSet<>();
+  static Check noClearPanInLogs(List<Path> logs, Collection<String> pans) throws IOException {
+    Set<String> bins = new TreeSet<>();
     pans.forEach(p -> bins.add(p.substring(0, 6)));
-    java.util.regex.Pattern digits = java.util.regex.Pattern.compile("(?<![0-9])[0-9]{13,19}(?![0-9])");
+    Pattern digits = Pattern.compile("(?<![0-9])[0-9]{13,19}(?![0-9])");
     List<String> violations = new ArrayList<>();
     long lines = 0;
-    for (java.nio.file.Path log : logs) {
-      if (!java.nio.file.Files.exists(log)) continue;
-      try (var in = java.nio.file.Files.newBufferedReader(log, java.nio.charset.StandardCharsets.UTF_8)) {
+    for (Path log : logs) {
+      if (!Files.exists(log)) continue;
+      try (var in = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
         String line;
         int n = 0;
         while ((line = in.readLine()) != null) {
@@ -275,15 +285,15 @@ final class Invariants {
    * logger and a message. Lines the JVM or an agent prints itself (not through logback) are not log lines
    * and are only counted.
    */
-  static Check jsonLogs(List<java.nio.file.Path> logs) throws java.io.IOException {
-    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-    java.util.regex.Pattern textLogLine = java.util.regex.Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) .*");
+  static Check jsonLogs(List<Path> logs) throws IOException {
+    var mapper = new ObjectMapper();
+    Pattern textLogLine = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) .*");
     List<String> violations = new ArrayList<>();
     long json = 0, other = 0;
-    for (java.nio.file.Path log : logs) {
-      if (!java.nio.file.Files.exists(log)) continue;
+    for (Path log : logs) {
+      if (!Files.exists(log)) continue;
       int n = 0;
-      for (String line : java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
         n++;
         if (line.startsWith("{")) {
           try {
@@ -292,7 +302,7 @@ final class Invariants {
               violations.add(log.getFileName() + ":" + n + " lacks level, loggerName or formattedMessage");
             }
             json++;
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             violations.add(log.getFileName() + ":" + n + " is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
           }
         } else if (textLogLine.matcher(line).matches()) {
@@ -317,7 +327,7 @@ final class Invariants {
   }
 
   static String fmt(double seconds) {
-    return String.format(java.util.Locale.ROOT, "%.1f", seconds);
+    return String.format(Locale.ROOT, "%.1f", seconds);
   }
 
   // ---------------------------------------------------------------- sale amount → the three records
@@ -353,7 +363,7 @@ final class Invariants {
   private record Ledger(Map<Key, Expect> keys) {
     static Ledger of(List<TxnRecord> terminal, List<HostMessage> host) {
       Map<Key, Expect> m = new TreeMap<>();
-      Set<String> tids = new java.util.HashSet<>();
+      Set<String> tids = new HashSet<>();
       for (TxnRecord r : terminal) {
         tids.add(r.terminalId());
         if (r.type() == TxnType.SALE) m.computeIfAbsent(new Key(r.terminalId(), r.amountFen()), k -> new Expect()).saleRecord = r;

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.posp.sim.cardbus.CardData;
 import org.posp.sim.cardbus.HostMessage;
 import org.posp.sim.cardbus.Operation;
 import org.posp.sim.cardbus.TerminalTotals;
@@ -174,26 +178,26 @@ class InvariantsTest {
 
   @Test
   void theLostReplyCardIsAValidTestCardEndingIn9999() {
-    assertTrue(org.posp.sim.cardbus.CardData.isLuhnValid(LoadDriver.LOST_REPLY_CARD));
+    assertTrue(CardData.isLuhnValid(LoadDriver.LOST_REPLY_CARD));
     assertTrue(LoadDriver.LOST_REPLY_CARD.endsWith("9999"));
   }
 
   @Test
   void luhnCardsOfTheLoadAreValidAndNotSpecialTestCards() {
     for (String pan : LoadDriver.CARDS) {
-      assertTrue(org.posp.sim.cardbus.CardData.isLuhnValid(pan), pan);
+      assertTrue(CardData.isLuhnValid(pan), pan);
       assertFalse(pan.endsWith("9997") || pan.endsWith("9998") || pan.endsWith("9999"), pan);
     }
   }
 
   @Test
-  void clearPanInALogFailsAndMaskedPassesTheLogChecks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void clearPanInALogFailsAndMaskedPassesTheLogChecks(@TempDir Path dir)
       throws Exception {
     String pan = LoadDriver.CARDS.get(0);
     String masked = pan.substring(0, 6) + "****" + pan.substring(pan.length() - 4);
-    java.nio.file.Path clean = java.nio.file.Files.writeString(dir.resolve("clean.log"),
+    Path clean = Files.writeString(dir.resolve("clean.log"),
         "10:00:00.000 INFO  [main] x - sale card " + masked + " rrn 123456789012 mid 898100012340001\n");
-    java.nio.file.Path leaky = java.nio.file.Files.writeString(dir.resolve("leaky.log"),
+    Path leaky = Files.writeString(dir.resolve("leaky.log"),
         "{\"level\":\"INFO\",\"loggerName\":\"x\",\"formattedMessage\":\"track " + pan + "=3012\"}\n");
     assertTrue(Invariants.noClearPanInLogs(List.of(clean), LoadDriver.CARDS).passed());
     Invariants.Check leak = Invariants.noClearPanInLogs(List.of(clean, leaky), LoadDriver.CARDS);
@@ -201,7 +205,7 @@ class InvariantsTest {
     assertFalse(leak.violations().get(0).contains(pan), "the report itself masks the PAN");
     // another PAN of a test BIN is caught as well
     String other = pan.substring(0, 6) + "0000000000";
-    java.nio.file.Path leaky2 = java.nio.file.Files.writeString(dir.resolve("leaky2.log"), "pan=" + other + "\n");
+    Path leaky2 = Files.writeString(dir.resolve("leaky2.log"), "pan=" + other + "\n");
     assertFalse(Invariants.noClearPanInLogs(List.of(leaky2), LoadDriver.CARDS).passed());
 
     assertFalse(Invariants.jsonLogs(List.of(clean)).passed(), "a text log line is not JSON");

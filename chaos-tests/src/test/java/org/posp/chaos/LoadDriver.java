@@ -10,8 +10,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.posp.sim.cardbus.CardData;
 import org.posp.sim.terminal.Card;
+import org.posp.sim.terminal.Exchange;
 import org.posp.sim.terminal.ReversalResult;
 import org.posp.sim.terminal.SettlementResult;
 import org.posp.sim.terminal.SignOnResult;
@@ -201,14 +207,14 @@ final class LoadDriver implements AutoCloseable {
    */
   Map<String, SettlementResult> settleAll(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    ExecutorService pool = Executors.newFixedThreadPool(6);
     try {
-      Map<String, java.util.concurrent.Future<SettlementResult>> futures = new TreeMap<>();
+      Map<String, Future<SettlementResult>> futures = new TreeMap<>();
       for (Pos p : terminals) futures.put(p.tid, pool.submit(() -> p.settle(deadline)));
       Map<String, SettlementResult> out = new TreeMap<>();
       for (var e : futures.entrySet()) {
         long left = Math.max(1, deadline - System.nanoTime()) + options.replyTimeout().multipliedBy(4).toNanos();
-        out.put(e.getKey(), e.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS));
+        out.put(e.getKey(), e.getValue().get(left, TimeUnit.NANOSECONDS));
       }
       return out;
     } finally {
@@ -273,7 +279,7 @@ final class LoadDriver implements AutoCloseable {
 
   /** Luhn check digit appended. */
   static String luhn(String body) {
-    return body + org.posp.sim.cardbus.CardData.luhnCheckDigit(body);
+    return body + CardData.luhnCheckDigit(body);
   }
 
   /** One terminal: its client (replaced when it moves to its backup node), thread and sales. */
@@ -432,7 +438,7 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  private static Outcome outcomeOf(org.posp.sim.terminal.Exchange ex) {
+  private static Outcome outcomeOf(Exchange ex) {
     if (ex == null) return Outcome.REFUSED;
     return switch (ex.status()) {
       case REPLIED -> Outcome.REPLIED;

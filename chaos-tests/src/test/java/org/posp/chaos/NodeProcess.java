@@ -4,16 +4,21 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -83,7 +88,7 @@ final class NodeProcess implements AutoCloseable {
     for (int tries = 0; tries < 2_000; tries++) {
       int port = 20_000 + RANDOM.nextInt(12_000);
       if (!HANDED_OUT.add(port)) continue;
-      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         return s.getLocalPort();
       } catch (IOException inUse) {
         // taken: try another
@@ -92,8 +97,8 @@ final class NodeProcess implements AutoCloseable {
     throw new IOException("no free port found in 20000-31999");
   }
 
-  private static final java.util.Random RANDOM = new java.util.Random();
-  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+  private static final Random RANDOM = new Random();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
 
   /** Starts the JVM and waits for its READY line. */
@@ -129,7 +134,7 @@ final class NodeProcess implements AutoCloseable {
     Process p = ChildProcesses.register(pb.start());
     process = p;
     suspended = false;
-    java.nio.file.OpenOption mode = startedBefore ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+    OpenOption mode = startedBefore ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
     startedBefore = true;
     CountDownLatch ready = new CountDownLatch(1);
     Thread reader = new Thread(() -> {

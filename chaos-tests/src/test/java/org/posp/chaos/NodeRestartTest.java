@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +56,7 @@ class NodeRestartTest {
           "posp.card-bus.endpoint-defaults.timeout", "30s",
           "posp.terminal.reversal-first-retry", "1s");
       Path logs = Path.of("target", "node-logs");
-      java.nio.file.Files.createDirectories(logs);
+      Files.createDirectories(logs);
       NodeProcess node = new NodeProcess(dir.resolve("data"), logs.resolve("restart-test.log"), props);
       try (node) {
         node.start(Duration.ofSeconds(90));

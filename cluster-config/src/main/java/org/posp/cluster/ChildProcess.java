@@ -1,15 +1,24 @@
 package org.posp.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One process of the local cluster, its output appended straight to its log file (not through a pipe
@@ -44,9 +53,9 @@ final class ChildProcess {
   static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log)
       throws IOException {
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(log, "==== " + name + " started by the local-cluster launcher at " + java.time.Instant.now()
-        + " ====\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(log, "==== " + name + " started by the local-cluster launcher at " + Instant.now()
+        + " ====\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     long offset = Files.size(log);
     List<String> cmd = new ArrayList<>();
     if (SETSID != null) cmd.add(SETSID.toString());
@@ -54,7 +63,7 @@ final class ChildProcess {
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().clear();
     pb.environment().putAll(environment);
     return new ChildProcess(name, log, pb.start(), offset);
@@ -113,8 +122,8 @@ final class ChildProcess {
     long deadline = System.nanoTime() + timeout.toNanos();
     LogTail tail = new LogTail(log, logOffset);
     while (true) {
-      try (java.net.Socket s = new java.net.Socket()) {
-        s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 500);
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
         return;
       } catch (IOException notYet) {
         // not listening yet
@@ -142,15 +151,15 @@ final class ChildProcess {
     try {
       handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
       return true;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       handle.destroyForcibly();
       try {
         handle.onExit().get(10, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e2) {
+      } catch (TimeoutException | ExecutionException e2) {
         // reported by the caller through isAlive()
       }
       return false;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return !handle.isAlive();
     }
   }
@@ -160,7 +169,7 @@ final class ChildProcess {
     try {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + file + ": " + e.getMessage() + ")";
     }
   }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ final class ClusterSecrets {
         int b = key[i] & 0xFE;
         key[i] = (byte) (Integer.bitCount(b) % 2 == 0 ? b | 1 : b);
       }
-    } while (java.util.Arrays.equals(key, 0, 8, key, 8, 16));
+    } while (Arrays.equals(key, 0, 8, key, 8, 16));
     return HexFormat.of().withUpperCase().formatHex(key);
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +58,7 @@ class ChildProcessTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> p.awaitLine("POSP-NODE READY", Duration.ofMillis(700)));
     assertTrue(e.getMessage().startsWith("node 3 printed no 'POSP-NODE READY' line within 0 s (killed)"), e.getMessage());
-    assertTrue(p.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(p.process().waitFor(10, TimeUnit.SECONDS));
   }
 
   @Test
@@ -89,19 +92,19 @@ class ChildProcessTest {
     assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20, "failed fast");
     assertTrue(e.getMessage().startsWith("node 2 failed to start (Exception in thread \"main\" java.lang.IllegalStateException"),
         e.getMessage());
-    assertTrue(p.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed");
+    assertTrue(p.process().waitFor(10, TimeUnit.SECONDS), "killed");
   }
 
   @Test
   void awaitListeningReturnsOnceThePortAcceptsAndFailsWhenTheProcessDies(@TempDir Path dir) throws Exception {
     ChildProcess p = ChildProcess.start("node 1", List.of("/bin/sh", "-c", "exec sleep 30"), ENV, dir.resolve("a.log"));
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       p.awaitListening(server.getLocalPort(), Duration.ofSeconds(20));
     } finally {
       p.stop(Duration.ofSeconds(5));
     }
     int closedPort;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
     ChildProcess q = ChildProcess.start("node 1", List.of("/bin/sh", "-c", "echo schema failed; exit 4"), ENV,

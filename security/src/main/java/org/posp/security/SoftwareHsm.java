@@ -9,7 +9,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.posp.security.HsmException.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -395,17 +398,17 @@ public final class SoftwareHsm implements Hsm {
    * entry, so a damaged or relabelled key is still refused. Bounded: emptied when full. A software HSM
    * holds clear keys in its memory by nature; a hardware HSM keeps them in its own.
    */
-  private final java.util.Map<LmkKey, CupCrypto.Schedule> schedules = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<LmkKey, CupCrypto.Schedule> schedules = new ConcurrentHashMap<>();
   /** The same for double-length MAKs used with the X9.19 retail MAC (two single DES schedules each). */
-  private final java.util.Map<LmkKey, CupCrypto.RetailMacKey> retailKeys = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<LmkKey, CupCrypto.RetailMacKey> retailKeys = new ConcurrentHashMap<>();
   private static final int MAX_SCHEDULES = 20_000;
 
   private CupCrypto.Schedule schedule(LmkKey key, KeyType expected, String operation) {
     return schedule(key, expected, operation, schedules, CupCrypto.Schedule::new);
   }
 
-  private <T> T schedule(LmkKey key, KeyType expected, String operation, java.util.Map<LmkKey, T> cache,
-      java.util.function.Function<byte[], T> make) {
+  private <T> T schedule(LmkKey key, KeyType expected, String operation, Map<LmkKey, T> cache,
+      Function<byte[], T> make) {
     requireType(key, expected, operation);
     T s = cache.get(key);
     if (s != null) return s;

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Random;
+import org.bouncycastle.crypto.engines.DESEngine;
+import org.bouncycastle.crypto.macs.ISO9797Alg3Mac;
+import org.bouncycastle.crypto.params.KeyParameter;
 import org.junit.jupiter.api.Test;
 
 /** Published vectors of docs/protocol/terminal.md §13.7 (copied here: the build must not read ../shared). */
@@ -213,15 +217,15 @@ class CupCryptoTest {
 
   @Test
   void retailMacAgreesWithBouncyCastlesIso9797Alg3MacForEveryLength() {
-    java.util.Random random = new java.util.Random(9797);
+    Random random = new Random(9797);
     byte[] key = h(X919_KEY);
     for (int length = 1; length <= 200; length++) {
       byte[] data = new byte[length];
       random.nextBytes(data);
       // without a padding object Bouncy Castle fills the last partial block with zeros: padding method 1
       // (its ZeroBytePadding would add a whole zero block to a multiple of 8)
-      var bc = new org.bouncycastle.crypto.macs.ISO9797Alg3Mac(new org.bouncycastle.crypto.engines.DESEngine());
-      bc.init(new org.bouncycastle.crypto.params.KeyParameter(key));
+      var bc = new ISO9797Alg3Mac(new DESEngine());
+      bc.init(new KeyParameter(key));
       bc.update(data, 0, data.length);
       byte[] expected = new byte[8];
       bc.doFinal(expected, 0);

@@ -16,7 +16,9 @@ import static org.posp.security.CupCryptoTest.h;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.posp.security.HsmException.Reason;
@@ -327,9 +329,9 @@ class SoftwareHsmTest {
 
     Hsm other = SoftwareHsm.fromHex(CupCrypto.hex(LmkKeystore.generateLmk()));
     assertReason(Reason.BAD_DATA, () -> other.decryptData(c1));
-    byte[] raw = java.util.Base64.getDecoder().decode(c1);
+    byte[] raw = Base64.getDecoder().decode(c1);
     raw[raw.length - 1] ^= 1;
-    assertReason(Reason.BAD_DATA, () -> hsm.decryptData(java.util.Base64.getEncoder().encodeToString(raw)));
+    assertReason(Reason.BAD_DATA, () -> hsm.decryptData(Base64.getEncoder().encodeToString(raw)));
     assertReason(Reason.BAD_DATA, () -> hsm.decryptData("not base64 !"));
     assertReason(Reason.BAD_DATA, () -> hsm.decryptData("AQID"));
     assertReason(Reason.BAD_DATA, () -> hsm.decryptData(null));
@@ -351,7 +353,7 @@ class SoftwareHsmTest {
     return (c == '0' ? '1' : '0') + hex.substring(1);
   }
 
-  static HsmException assertReason(Reason reason, org.junit.jupiter.api.function.Executable call) {
+  static HsmException assertReason(Reason reason, Executable call) {
     HsmException e = assertThrows(HsmException.class, call);
     assertEquals(reason, e.reason(), e.getMessage());
     return e;

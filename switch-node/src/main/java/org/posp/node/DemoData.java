@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import org.posp.security.Hsm;
 import org.posp.security.KeyType;
@@ -106,9 +108,9 @@ public final class DemoData {
 
   /** Sharding delivers at most once (messages are dropped while a shard is handed over): ask again. */
   private static CompletionStage<Done> retrying(ActorSystem<?> system, Duration timeout,
-      java.util.concurrent.Callable<CompletionStage<Done>> ask) {
+      Callable<CompletionStage<Done>> ask) {
     int attempts = (int) Math.max(1, timeout.toMillis() / ATTEMPT.toMillis());
-    return org.apache.pekko.pattern.Patterns.retry(ask, attempts, Duration.ofMillis(200), system);
+    return Patterns.retry(ask, attempts, Duration.ofMillis(200), system);
   }
 
 

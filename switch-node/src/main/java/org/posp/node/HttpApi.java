@@ -13,18 +13,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Leave;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -51,6 +60,7 @@ import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.TerminalState;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalFrame;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * The HTTP front of a node: {@code POST /iso8583} for smart POS (body = TPDU + header + ISO body, no
@@ -187,14 +197,14 @@ final class HttpApi extends AllDirectives {
    */
   private Route iso8583() {
     AtomicBoolean undeliverable = new AtomicBoolean();
-    scala.concurrent.duration.FiniteDuration timeout = scala.concurrent.duration.FiniteDuration.create(
-        gateway.askTimeout().plus(HTTP_TIMEOUT_MARGIN).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    FiniteDuration timeout = FiniteDuration.create(
+        gateway.askTimeout().plus(HTTP_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
     return withRequestTimeout(timeout, request -> {
       undeliverable.set(true);
       return Problems.response(StatusCodes.SERVICE_UNAVAILABLE, "no reply",
           "the switch did not answer in time; the terminal must reverse as after a timeout");
     }, () -> extractRequestEntity(entity -> {
-      java.util.OptionalLong declared = entity.getContentLengthOption();
+      OptionalLong declared = entity.getContentLengthOption();
       if (declared.isPresent() && declared.getAsLong() > TerminalFrame.MAX_FRAME_LENGTH) {
         return tooLarge(declared.getAsLong() + " bytes");
       }
@@ -223,7 +233,7 @@ final class HttpApi extends AllDirectives {
     return onComplete(gateway.handle(frame, "http", undeliverable::get), t -> {
       if (t.isFailure()) {
         Throwable cause = t.failed().get();
-        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) cause = cause.getCause();
+        if (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
         if (cause instanceof TerminalGateway.UnanswerableFrame) {
           return problem(StatusCodes.BAD_REQUEST, "not a terminal request", cause.getMessage());
         }
@@ -308,11 +318,11 @@ final class HttpApi extends AllDirectives {
               entries -> jsonResponse(json.valueToTree(entries)));
         }))),
         path("cluster", () -> get(() -> {
-          var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+          var cluster = Cluster.get(system);
           ObjectNode n = json.createObjectNode();
           n.put("self", cluster.selfMember().address().toString());
           ArrayNode members = n.putArray("members");
-          for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+          for (Member m : cluster.state().getMembers()) {
             ObjectNode o = members.addObject();
             o.put("address", m.address().toString());
             o.put("status", m.status().toString());
@@ -324,18 +334,18 @@ final class HttpApi extends AllDirectives {
           return jsonResponse(n);
         })),
         path(segment("cluster").slash(segment()), op -> post(() -> parameterOptional("address", address -> {
-          var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
-          org.apache.pekko.actor.Address target;
+          var cluster = Cluster.get(system);
+          Address target;
           try {
-            target = address.map(org.apache.pekko.actor.AddressFromURIString::parse)
+            target = address.map(AddressFromURIString::parse)
                 .orElse(cluster.selfMember().address());
           } catch (Exception e) { // MalformedURLException, thrown unchecked by the Scala parser
             return problem(StatusCodes.BAD_REQUEST, "bad address", "address must look like pekko://posp@host:port");
           }
           if (op.equals("leave") || op.equals("down")) change.set(op + " cluster member " + target);
           switch (op) {
-            case "leave" -> cluster.manager().tell(org.apache.pekko.cluster.typed.Leave.create(target));
-            case "down" -> cluster.manager().tell(new org.apache.pekko.cluster.typed.Down(target));
+            case "leave" -> cluster.manager().tell(Leave.create(target));
+            case "down" -> cluster.manager().tell(new Down(target));
             default -> {
               return problem(StatusCodes.NOT_FOUND, "unknown operation", "use /admin/cluster/leave or /admin/cluster/down");
             }

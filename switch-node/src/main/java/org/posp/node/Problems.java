@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -22,6 +23,7 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,7 @@ final class Problems extends AllDirectives {
       .build();
 
   /** {@code inner} with its rejections and exceptions answered as problem documents. */
-  Route handled(java.util.function.Supplier<Route> inner) {
+  Route handled(Supplier<Route> inner) {
     return handleExceptions(exceptions, () -> handleRejections(rejections, inner));
   }
 
@@ -77,7 +79,7 @@ final class Problems extends AllDirectives {
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    if (cause instanceof TimeoutException || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
+    if (cause instanceof TimeoutException || cause instanceof AskTimeoutException) {
       return response(StatusCodes.SERVICE_UNAVAILABLE, "no answer",
           "a component of the node did not answer in time (a shard being allocated or moved, or the journal "
               + "unavailable); send the request again");

@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import org.posp.channel.route.RouteTable;
 import org.posp.security.Hsm;
@@ -28,6 +30,8 @@ import org.posp.security.MacAlgorithm;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.TerminalEntity;
 import org.posp.terminal.codec.TransactionType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admin provisioning of merchants and terminals from JSON documents, validated before anything is sent
@@ -57,8 +61,8 @@ final class Provisioning {
    * Sharding delivers at most once: a message to a shard being allocated or handed over (a node just
    * started or left) can be lost. Provisioning and registration are idempotent, so they are asked again.
    */
-  private <T> CompletionStage<T> retrying(java.util.concurrent.Callable<CompletionStage<T>> ask) {
-    return org.apache.pekko.pattern.Patterns.retry(ask, ATTEMPTS, Duration.ofMillis(200), system);
+  private <T> CompletionStage<T> retrying(Callable<CompletionStage<T>> ask) {
+    return Patterns.retry(ask, ATTEMPTS, Duration.ofMillis(200), system);
   }
 
   /** Either a validation error (nothing was sent) or the entity's answer, with what was asked (for the audit). */
@@ -74,7 +78,7 @@ final class Provisioning {
   private final boolean demo;
   private final boolean singleDesAllowed;
   private final ObjectMapper json = strictJson();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Provisioning.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Provisioning.class);
 
   /** {@code singleDesAllowed}: an 8-byte TMK is accepted (demo mode or posp.security.allow-single-des). */
   Provisioning(ActorSystem<?> system, Hsm hsm, boolean demo, boolean singleDesAllowed) {

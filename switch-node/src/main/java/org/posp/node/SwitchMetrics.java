@@ -7,6 +7,7 @@ import kamon.metric.Counter;
 import kamon.metric.Gauge;
 import kamon.metric.Histogram;
 import kamon.metric.MeasurementUnit;
+import kamon.metric.Metric;
 import kamon.tag.TagSet;
 import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
@@ -20,13 +21,13 @@ import org.posp.terminal.codec.TransactionType;
  * {@code none} when nothing was sent (no answer in time).
  */
 final class SwitchMetrics {
-  private static final kamon.metric.Metric.Counter REQUESTS = Kamon.counter("posp.terminal.requests",
+  private static final Metric.Counter REQUESTS = Kamon.counter("posp.terminal.requests",
       "terminal requests by transaction type and response code (field 39)");
-  private static final kamon.metric.Metric.Histogram LATENCY = Kamon.histogram("posp.terminal.request-latency",
+  private static final Metric.Histogram LATENCY = Kamon.histogram("posp.terminal.request-latency",
       "end to end: request frame in to reply frame out", MeasurementUnit.time().nanoseconds());
   private static final Gauge IN_FLIGHT = Kamon.gauge("posp.terminal.requests-in-flight",
       "terminal requests received and not answered yet").withoutTags();
-  private static final kamon.metric.Metric.Gauge CONNECTIONS = Kamon.gauge("posp.terminal.connections",
+  private static final Metric.Gauge CONNECTIONS = Kamon.gauge("posp.terminal.connections",
       "open terminal connections on this node, per front (tcp, tls)");
 
   private record Key(String type, String code) {}

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import kamon.Kamon;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -26,6 +28,7 @@ import org.posp.security.SoftwareHsm;
 import org.posp.terminal.MerchantEntity;
 import org.posp.terminal.MerchantSettings;
 import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.TerminalMetrics;
 import org.posp.terminal.TerminalServices;
 import org.posp.terminal.TerminalSettings;
 import org.posp.terminal.UpstreamIds;
@@ -92,7 +95,7 @@ public final class SwitchNode implements AutoCloseable {
     Config config = ConfigFactory.load();
     if (config.getBoolean("posp.metrics.enabled")) {
       // first, before the actor system: Kamon attaches its instrumentation agent to this JVM
-      kamon.Kamon.init(AdminAuth.withoutClearToken(config));
+      Kamon.init(AdminAuth.withoutClearToken(config));
     }
     SwitchNode node;
     try {
@@ -172,7 +175,7 @@ public final class SwitchNode implements AutoCloseable {
       if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
       // the store-and-forward gauges are computed from what the entities hosted here last reported
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1),
-          org.posp.terminal.TerminalMetrics::refreshStoreAndForward, system.executionContext());
+          TerminalMetrics::refreshStoreAndForward, system.executionContext());
 
       Config front = config.getConfig("posp.terminal-front");
       DatabaseHealth dbHealth = DatabaseHealth.watch(JournalSchema.Database.fromConfig(config),
@@ -204,7 +207,7 @@ public final class SwitchNode implements AutoCloseable {
       ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
           gateway, cardBus, adminAuth, audit, new Provisioning(system, hsm, demo, TerminalSettings.singleDesAllowed(config))).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      GracefulShutdown.register(system, tcp, java.util.Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
+      GracefulShutdown.register(system, tcp, Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, demoBus, plain, tls, http, hsm);
       String ready = String.format("POSP-NODE READY terminal-tcp=%s terminal-tls=%s http=%d management=%d%s",

@@ -1,21 +1,39 @@
 package org.posp.node;
 
+import com.typesafe.config.Config;
+import java.net.InetAddress;
 import java.nio.ByteOrder;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.TLSProtocol;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Framing;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.TLS;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.posp.terminal.codec.TerminalFormatException;
@@ -38,7 +56,7 @@ public final class TerminalTcpServer {
    */
   public record Limits(int parallelism, Duration idleTimeout, Duration frameReadTimeout, int maxConnections,
       int maxConnectionsPerAddress) {
-    public static Limits fromConfig(com.typesafe.config.Config front) {
+    public static Limits fromConfig(Config front) {
       return new Limits(front.getInt("parallelism"), front.getDuration("idle-timeout"),
           front.getDuration("frame-read-timeout"), front.getInt("max-connections"),
           front.getInt("max-connections-per-address"));
@@ -49,14 +67,14 @@ public final class TerminalTcpServer {
   private final TerminalGateway gateway;
   private final Limits limits;
   private final AtomicInteger connections = new AtomicInteger();
-  private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, AtomicInteger> perAddress =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress =
+      new ConcurrentHashMap<>();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong lastRefusalLog = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   /** At shutdown: every connection stops reading, answers what it has, then closes. */
-  private final org.apache.pekko.stream.SharedKillSwitch drain =
-      org.apache.pekko.stream.KillSwitches.shared("posp-terminal-drain");
+  private final SharedKillSwitch drain =
+      KillSwitches.shared("posp-terminal-drain");
 
   public TerminalTcpServer(ActorSystem<?> system, TerminalGateway gateway, Limits limits) {
     this.system = system;
@@ -74,7 +92,7 @@ public final class TerminalTcpServer {
    * speaks for, {@code <42>:<41>}: every request of that connection must be of that terminal.
    */
   public CompletionStage<Tcp.ServerBinding> bindTls(String host, int port, SSLContext context, String clientAuth) {
-    java.util.function.Supplier<SSLEngine> engines = () -> {
+    Supplier<SSLEngine> engines = () -> {
       SSLEngine engine = context.createSSLEngine();
       engine.setUseClientMode(false);
       engine.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
@@ -93,11 +111,11 @@ public final class TerminalTcpServer {
    * TLS around the protocol flow of one connection; the certificate's terminal (or "" without one) is
    * put into {@code bound} before the first bytes reach the protocol flow.
    */
-  private static org.apache.pekko.stream.javadsl.BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls(
-      java.util.function.Supplier<SSLEngine> engines, AtomicReference<String> bound) {
-    var session = org.apache.pekko.stream.javadsl.TLS.create(engines, TLSClosing.eagerClose());
-    org.apache.pekko.stream.javadsl.BidiFlow<TLSProtocol.SslTlsInbound, ByteString, ByteString, TLSProtocol.SslTlsOutbound,
-        NotUsed> bytes = org.apache.pekko.stream.javadsl.BidiFlow.fromFlows(
+  private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls(
+      Supplier<SSLEngine> engines, AtomicReference<String> bound) {
+    var session = TLS.create(engines, TLSClosing.eagerClose());
+    BidiFlow<TLSProtocol.SslTlsInbound, ByteString, ByteString, TLSProtocol.SslTlsOutbound,
+        NotUsed> bytes = BidiFlow.fromFlows(
         Flow.<TLSProtocol.SslTlsInbound>create()
             .filter(in -> in instanceof TLSProtocol.SessionBytes)
             .map(in -> {
@@ -110,27 +128,27 @@ public final class TerminalTcpServer {
   }
 
   /** The subject CN of the peer's certificate, or "" when it presented none. */
-  static String certifiedTerminal(javax.net.ssl.SSLSession session) {
+  static String certifiedTerminal(SSLSession session) {
     try {
-      java.security.cert.Certificate[] chain = session.getPeerCertificates();
-      if (chain.length == 0 || !(chain[0] instanceof java.security.cert.X509Certificate x)) return "";
-      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(x.getSubjectX500Principal().getName()).getRdns()) {
+      Certificate[] chain = session.getPeerCertificates();
+      if (chain.length == 0 || !(chain[0] instanceof X509Certificate x)) return "";
+      for (Rdn rdn : new LdapName(x.getSubjectX500Principal().getName()).getRdns()) {
         if ("CN".equalsIgnoreCase(rdn.getType())) return String.valueOf(rdn.getValue());
       }
       return "";
-    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+    } catch (SSLPeerUnverifiedException e) {
       return "";
-    } catch (javax.naming.InvalidNameException e) {
+    } catch (InvalidNameException e) {
       return "";
     }
   }
 
   private CompletionStage<Tcp.ServerBinding> run(
       Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> source, String kind,
-      java.util.function.Supplier<SSLEngine> engines) {
+      Supplier<SSLEngine> engines) {
     SwitchMetrics.frontBound(kind);
-    return source.to(org.apache.pekko.stream.javadsl.Sink.foreach(conn -> {
-      java.net.InetAddress address = conn.remoteAddress().getAddress();
+    return source.to(Sink.foreach(conn -> {
+      InetAddress address = conn.remoteAddress().getAddress();
       String peer = kind + ":" + address.getHostAddress() + ":" + conn.remoteAddress().getPort();
       AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
       int n = connections.incrementAndGet();
@@ -143,7 +161,7 @@ public final class TerminalTcpServer {
       }
       SwitchMetrics.connectionOpened(kind);
       log.debug("terminal connection from {} ({} open)", peer, n);
-      java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean closed = new AtomicBoolean();
       AtomicReference<String> bound = new AtomicReference<>();
       Flow<ByteString, ByteString, NotUsed> handler = engines == null ? protocol(peer, closed, bound)
           : tls(engines, bound).join(protocol(peer, closed, bound));
@@ -159,7 +177,7 @@ public final class TerminalTcpServer {
     })).run(system);
   }
 
-  private int release(java.net.InetAddress address, AtomicInteger fromAddress) {
+  private int release(InetAddress address, AtomicInteger fromAddress) {
     if (fromAddress.decrementAndGet() <= 0) perAddress.remove(address, fromAddress);
     return connections.decrementAndGet();
   }
@@ -172,12 +190,12 @@ public final class TerminalTcpServer {
     if (now - last > 1_000_000_000L && lastRefusalLog.compareAndSet(last, now)) {
       log.warn("terminal connection from {} refused: {} ({} refused since start)", peer, reason, count);
     }
-    conn.handleWith(Flow.fromSinkAndSource(org.apache.pekko.stream.javadsl.Sink.cancelled(),
+    conn.handleWith(Flow.fromSinkAndSource(Sink.cancelled(),
         Source.<ByteString>empty()), system);
   }
 
   /** The per-connection protocol flow. */
-  Flow<ByteString, ByteString, NotUsed> protocol(String peer, java.util.concurrent.atomic.AtomicBoolean closed,
+  Flow<ByteString, ByteString, NotUsed> protocol(String peer, AtomicBoolean closed,
       AtomicReference<String> bound) {
     return Flow.<ByteString>create()
         .via(new FrameDeadline(limits.frameReadTimeout()))

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +63,7 @@ final class TlsContexts {
    * The trust managers for terminals' client certificates: the CA(s) of {@code tls-truststore}; null (the
    * JDK's default, never used without client authentication) when the front asks for no certificate.
    */
-  private static javax.net.ssl.TrustManager[] clientTrust(Config front) throws Exception {
+  private static TrustManager[] clientTrust(Config front) throws Exception {
     String auth = clientAuth(front);
     String path = front.getString("tls-truststore");
     if (auth.equals("none")) return null;
@@ -73,8 +75,8 @@ final class TlsContexts {
     try (InputStream in = Files.newInputStream(Path.of(path))) {
       ts.load(in, front.getString("tls-truststore-password").toCharArray());
     }
-    javax.net.ssl.TrustManagerFactory tmf =
-        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
     log.info("TLS front: terminal client certificates {} (truststore {}), CN = <42>:<41>", auth, path);
     return tmf.getTrustManagers();

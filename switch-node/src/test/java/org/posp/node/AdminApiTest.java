@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,14 +57,14 @@ class AdminApiTest {
   @BeforeAll
   static void start() {
     auditLog.start();
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("posp.audit")).addAppender(auditLog);
+    ((Logger) LoggerFactory.getLogger("posp.audit")).addAppender(auditLog);
     node = TestNodes.start(TestNodes.demo(dataDir, Map.of("posp.admin.token", TOKEN, "posp.admin.principal", WHO)));
   }
 
   @AfterAll
   static void stop() {
     if (node != null) node.close();
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("posp.audit")).detachAppender(auditLog);
+    ((Logger) LoggerFactory.getLogger("posp.audit")).detachAppender(auditLog);
   }
 
   static HttpResponse<String> admin(String method, String path, String body) throws Exception {

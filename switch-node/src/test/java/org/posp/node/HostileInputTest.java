@@ -5,21 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,6 +45,8 @@ import org.posp.sim.terminal.TerminalClient;
 import org.posp.sim.terminal.TerminalConfig;
 import org.posp.sim.terminal.TxnResult;
 import org.posp.sim.terminal.TxnType;
+import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.TerminalFrame;
 
 /**
  * The terminal network is hostile: frames an attacker can send without the terminal's keys, over real
@@ -250,7 +256,7 @@ class HostileInputTest {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           String pid = rs.getString(1);
-          String payload = new String(rs.getBytes(2), java.nio.charset.StandardCharsets.ISO_8859_1);
+          String payload = new String(rs.getBytes(2), StandardCharsets.ISO_8859_1);
           for (String tid : tids) {
             assertFalse(pid.contains(tid) || payload.contains(tid), "journal row " + pid + " names unknown terminal " + tid);
           }
@@ -326,10 +332,10 @@ class HostileInputTest {
       byte[] frame = t.prepareFinancial(TxnType.SALE, slowCard(), 6_00, null, null, null).bytes();
       HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583")).header("Content-Type", "x-ISO-TPDU/x-auth")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOfRange(frame, 2, frame.length))).build(),
+          .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(frame, 2, frame.length))).build(),
           HttpResponse.BodyHandlers.ofByteArray());
-      assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
-      var reply = org.posp.terminal.codec.TerminalCodec.unpack(org.posp.terminal.codec.TerminalFrame.parse(r.body()).body());
+      assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+      var reply = TerminalCodec.unpack(TerminalFrame.parse(r.body()).body());
       assertEquals("00", reply.get(39), "the approval reached the smart POS");
       Thread.sleep(1_000);
       assertEquals(6_00, host(t).netFen());
@@ -347,8 +353,8 @@ class HostileInputTest {
     assertTrue(declared.contains("application/problem+json") && declared.contains("413"), declared);
     byte[] chunks = new byte[3 * (6 + 4096 + 2)];
     for (int i = 0; i < 3; i++) {
-      System.arraycopy("1000\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunks, i * 4104, 6);
-      System.arraycopy("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunks, i * 4104 + 6 + 4096, 2);
+      System.arraycopy("1000\r\n".getBytes(StandardCharsets.US_ASCII), 0, chunks, i * 4104, 6);
+      System.arraycopy("\r\n".getBytes(StandardCharsets.US_ASCII), 0, chunks, i * 4104 + 6 + 4096, 2);
     }
     String chunked = rawHttp("Transfer-Encoding: chunked\r\n", chunks);
     assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked);
@@ -357,7 +363,7 @@ class HostileInputTest {
       byte[] frame = withMti(t.prepareFinancial(TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null,
           null).bytes(), 0x99, 0x90);
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "x-ISO-TPDU/x-auth")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(java.util.Arrays.copyOfRange(frame, 2, frame.length))).build(),
+          .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(frame, 2, frame.length))).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(400, r.statusCode(), r.body());
       assertNotEquals(-1, r.body().indexOf("not a terminal request"), r.body());
@@ -374,17 +380,17 @@ class HostileInputTest {
     try (Socket s = new Socket("127.0.0.1", node.httpPort())) {
       s.setSoTimeout(2_000);
       s.getOutputStream().write(("POST /iso8583 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: x-ISO-TPDU/x-auth\r\n"
-          + headers + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().write(body);
       s.getOutputStream().flush();
-      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
       byte[] buf = new byte[4096];
       try {
         for (int n; got.size() < 65_536 && (n = s.getInputStream().read(buf)) > 0; ) got.write(buf, 0, n);
-      } catch (SocketTimeoutException | java.net.SocketException enough) {
+      } catch (SocketTimeoutException | SocketException enough) {
         // what arrived is the answer
       }
-      return got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+      return got.toString(StandardCharsets.ISO_8859_1);
     }
   }
 }

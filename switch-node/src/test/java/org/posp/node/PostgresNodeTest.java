@@ -3,6 +3,7 @@ package org.posp.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -10,12 +11,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posp.sim.terminal.Card;
 import org.posp.sim.terminal.TerminalClient;
 import org.posp.sim.terminal.TerminalConfig;
 import org.posp.sim.terminal.TxnResult;
+import org.posp.terminal.TerminalEntity;
+import org.posp.terminal.TerminalState;
 
 /**
  * A node on PostgreSQL (the cluster journal): the schema is applied by the node itself, transactions are
@@ -27,7 +31,7 @@ class PostgresNodeTest {
   @Test
   void journalsInPostgresAndSurvivesANodeRestart() throws Exception {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-      com.typesafe.config.Config config = TestNodes.demoOnPostgres(dataDir, pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
+      Config config = TestNodes.demoOnPostgres(dataDir, pg.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts=true");
       String tid = "10000077";
       TxnResult sale;
       try (SwitchNode node = TestNodes.start(config)) {
@@ -46,11 +50,11 @@ class PostgresNodeTest {
         assertTrue(rs.getInt(1) >= 3, "provisioning, sign-on, intent and outcome are in PostgreSQL");
       }
       try (SwitchNode node = TestNodes.start(config)) {
-        var ref = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system())
-            .entityRefFor(org.posp.terminal.TerminalEntity.TYPE_KEY,
-                org.posp.terminal.TerminalEntity.entityId(DemoData.MERCHANT, tid));
-        org.posp.terminal.TerminalState s = ref.<org.posp.terminal.TerminalState>ask(
-            org.posp.terminal.TerminalEntity.GetState::new, Duration.ofSeconds(10)).toCompletableFuture().get();
+        var ref = ClusterSharding.get(node.system())
+            .entityRefFor(TerminalEntity.TYPE_KEY,
+                TerminalEntity.entityId(DemoData.MERCHANT, tid));
+        TerminalState s = ref.<TerminalState>ask(
+            TerminalEntity.GetState::new, Duration.ofSeconds(10)).toCompletableFuture().get();
         assertEquals(42_00, s.openBatchTotals().debitFen());
         assertEquals(sale.rrn(), s.txns().values().iterator().next().rrn());
       }

@@ -3,6 +3,7 @@ package org.posp.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -39,7 +40,7 @@ class PostgresOutageTest {
     }
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = startPg(port, pgData);
-    com.typesafe.config.Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
+    Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000088";
     try (SwitchNode node = TestNodes.start(config);
         TerminalClient t = new TerminalClient(TerminalConfig.of(
@@ -89,7 +90,7 @@ class PostgresOutageTest {
     }
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = startPg(port, pgData);
-    com.typesafe.config.Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
+    Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000089";
     try (SwitchNode node = TestNodes.start(config);
         TerminalClient t = new TerminalClient(TerminalConfig.of(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.util.HexFormat;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +60,7 @@ class SingleDesPolicyTest {
   @Test
   void singleDesIsAllowedInDemoModeOrByTheSetting() {
     var defaults = ConfigFactory.defaultApplication().withFallback(ConfigFactory.defaultReference());
-    java.util.function.Function<String, Boolean> allowed =
+    Function<String, Boolean> allowed =
         c -> TerminalSettings.singleDesAllowed(ConfigFactory.parseString(c).withFallback(defaults).resolve());
     assertFalse(allowed.apply("posp.demo = off"), "off by default outside demo mode");
     assertTrue(allowed.apply("posp.demo = on"));

@@ -12,13 +12,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.posp.sim.cardbus.CardData;
 import org.posp.sim.cardbus.TerminalTotals;
 import org.posp.sim.terminal.Card;
 import org.posp.sim.terminal.Exchange;
@@ -29,6 +35,8 @@ import org.posp.sim.terminal.TerminalClient;
 import org.posp.sim.terminal.TerminalConfig;
 import org.posp.sim.terminal.TxnResult;
 import org.posp.sim.terminal.TxnType;
+import org.posp.terminal.codec.TerminalCodec;
+import org.posp.terminal.codec.TerminalFrame;
 
 /**
  * One demo-mode node over real sockets: the terminal simulator speaks to the TCP front, the node
@@ -78,7 +86,7 @@ class SwitchNodeIntegrationTest {
 
   static String luhn(String body) {
     for (int d = 0; d < 10; d++) {
-      if (org.posp.sim.cardbus.CardData.isLuhnValid(body + d)) return body + d;
+      if (CardData.isLuhnValid(body + d)) return body + d;
     }
     throw new IllegalStateException("no check digit");
   }
@@ -317,14 +325,14 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", t.signOn().responseCode());
       PreparedRequest p = t.prepareFinancial(TxnType.SALE, freshCard(), 4_56, null, null, null);
       byte[] frame = p.bytes();
-      byte[] noLen = java.util.Arrays.copyOfRange(frame, 2, frame.length);
+      byte[] noLen = Arrays.copyOfRange(frame, 2, frame.length);
       HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583"))
               .header("Content-Type", "x-ISO-TPDU/x-auth")
               .POST(HttpRequest.BodyPublishers.ofByteArray(noLen)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, r.statusCode());
-      var reply = org.posp.terminal.codec.TerminalFrame.parse(r.body());
-      var msg = org.posp.terminal.codec.TerminalCodec.unpack(reply.body());
+      var reply = TerminalFrame.parse(r.body());
+      var msg = TerminalCodec.unpack(reply.body());
       assertEquals("0210", msg.mti());
       assertEquals("00", msg.get(39));
 
@@ -381,11 +389,11 @@ class SwitchNodeIntegrationTest {
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
       Card card = freshCard();
-      List<java.util.concurrent.CompletableFuture<Exchange>> inFlight = new java.util.ArrayList<>();
+      List<CompletableFuture<Exchange>> inFlight = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         inFlight.add(t.sendAsync(t.prepareFinancial(TxnType.SALE, card, 1_00 + i, null, null, null)));
       }
-      java.util.Set<String> rrns = new java.util.HashSet<>();
+      Set<String> rrns = new HashSet<>();
       for (var f : inFlight) {
         Exchange ex = f.get();
         assertEquals("00", ex.responseCode(), String.valueOf(ex.problems()));
@@ -433,7 +441,7 @@ class SwitchNodeIntegrationTest {
   static String endingWith(String last4) {
     for (int i = 0; i < 100_000; i++) {
       String pan = String.format("621488%06d", NEXT_CARD.getAndIncrement()) + last4;
-      if (org.posp.sim.cardbus.CardData.isLuhnValid(pan)) return pan;
+      if (CardData.isLuhnValid(pan)) return pan;
     }
     throw new IllegalStateException("no Luhn-valid PAN found");
   }

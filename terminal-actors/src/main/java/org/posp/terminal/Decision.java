@@ -1,6 +1,7 @@
 package org.posp.terminal;
 
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -108,7 +109,7 @@ public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> eff
   }
 
   /** Tell the merchant about an approval (its day total for the daily limit). */
-  public record RecordApproved(String merchantId, String rrn, long amountFen, java.time.LocalDate day)
+  public record RecordApproved(String merchantId, String rrn, long amountFen, LocalDate day)
       implements Effect {}
 
   /** Hold a request until the in-flight transaction {@code key} has its outcome. */

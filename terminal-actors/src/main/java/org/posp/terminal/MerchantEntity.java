@@ -1,10 +1,15 @@
 package org.posp.terminal;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -15,6 +20,7 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.posp.persistence.CborSerializable;
 import org.posp.terminal.codec.ResponseCode;
+import org.posp.terminal.codec.TransactionType;
 
 /**
  * A merchant (商户): profile, status, limits and allowed transaction types, and the day's approved
@@ -88,14 +94,14 @@ public final class MerchantEntity
   public record State(Profile profile, LocalDate day, long dayApprovedFen) implements CborSerializable {}
 
   public static Behavior<Command> create(String merchantId, MerchantSettings settings) {
-    return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+    return Behaviors.setup(
         ctx -> new MerchantEntity(merchantId, settings, ctx.getSelf()));
   }
 
   private final MerchantSettings settings;
   private final ActorRef<Command> self;
   /** Approved amounts per day not persisted yet (transient, this incarnation only). */
-  private final java.util.Map<LocalDate, Long> buffered = new java.util.TreeMap<>();
+  private final Map<LocalDate, Long> buffered = new TreeMap<>();
   private boolean flushSent;
 
   private MerchantEntity(String merchantId, MerchantSettings settings, ActorRef<Command> self) {
@@ -143,7 +149,7 @@ public final class MerchantEntity
   private ReplyEffect<Event, State> onFlush(State s, Flush f) {
     flushSent = false;
     if (buffered.isEmpty()) return Effect().noReply();
-    java.util.List<Event> events = new java.util.ArrayList<>();
+    List<Event> events = new ArrayList<>();
     buffered.forEach((day, fen) -> events.add(new Approved(fen, day)));
     buffered.clear();
     long start = System.nanoTime();
@@ -158,17 +164,17 @@ public final class MerchantEntity
   }
 
   private static final Set<String> LIMITED = Set.of(
-      org.posp.terminal.codec.TransactionType.SALE.name(),
-      org.posp.terminal.codec.TransactionType.COMPLETION.name(),
-      org.posp.terminal.codec.TransactionType.COMPLETION_NOTICE.name(),
-      org.posp.terminal.codec.TransactionType.QR_SALE.name());
+      TransactionType.SALE.name(),
+      TransactionType.COMPLETION.name(),
+      TransactionType.COMPLETION_NOTICE.name(),
+      TransactionType.QR_SALE.name());
 
   static CheckResult check(State s, Check c) {
     Profile p = s.profile();
     if (p == null) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant unknown");
     if (p.status() != Status.ACTIVE) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant " + p.status().name().toLowerCase());
     // allowed types and limits concern payments; a sign-on only needs an active merchant
-    if (org.posp.terminal.codec.TransactionType.SIGN_ON.name().equals(c.type())) return new CheckResult(null, null);
+    if (TransactionType.SIGN_ON.name().equals(c.type())) return new CheckResult(null, null);
     if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
       return new CheckResult(ResponseCode.NOT_PERMITTED_TO_TERMINAL.code(), c.type() + " not allowed for this merchant");
     }

@@ -3,8 +3,10 @@ package org.posp.terminal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import kamon.Kamon;
+import kamon.metric.Gauge;
 import kamon.metric.Histogram;
 import kamon.metric.MeasurementUnit;
 
@@ -22,9 +24,9 @@ import kamon.metric.MeasurementUnit;
 public final class TerminalMetrics {
   private static final Histogram TERMINAL_PERSIST = persistence("terminal");
   private static final Histogram MERCHANT_PERSIST = persistence("merchant");
-  private static final kamon.metric.Gauge DEPTH = Kamon.gauge("posp.store-forward.queue-depth",
+  private static final Gauge DEPTH = Kamon.gauge("posp.store-forward.queue-depth",
       "reversals waiting to be sent upstream (store and forward) in the entities on this node").withoutTags();
-  private static final kamon.metric.Gauge OLDEST = Kamon.gauge("posp.store-forward.oldest-age",
+  private static final Gauge OLDEST = Kamon.gauge("posp.store-forward.oldest-age",
       "age of the oldest waiting reversal on this node", MeasurementUnit.time().seconds()).withoutTags();
 
   /** Pending reversals of one entity: how many, and since when the oldest waits. */
@@ -74,7 +76,7 @@ public final class TerminalMetrics {
   /** Publishes the store-and-forward gauges; the node calls this on a timer. */
   public static void refreshStoreAndForward() {
     Instant now = Instant.now();
-    Instant oldest = PENDING.values().stream().map(Pending::oldest).filter(java.util.Objects::nonNull)
+    Instant oldest = PENDING.values().stream().map(Pending::oldest).filter(Objects::nonNull)
         .min(Instant::compareTo).orElse(null);
     DEPTH.update(storeAndForwardDepth());
     OLDEST.update(oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0));

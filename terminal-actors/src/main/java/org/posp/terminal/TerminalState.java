@@ -1,10 +1,14 @@
 package org.posp.terminal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.posp.persistence.CborSerializable;
 import org.posp.security.KeyScheme;
 import org.posp.security.LmkKey;
@@ -40,7 +44,7 @@ public record TerminalState(
     Map<String, Txn> txns,
     Map<String, SaleRef> sales,
     Settlement lastSettlement,
-    java.util.Set<String> reversedBeforeSeen,
+    Set<String> reversedBeforeSeen,
     MacAlgorithm macAlgorithm) implements CborSerializable {
 
   /** The class of the maps {@link #frozen} makes (declared before {@link #EMPTY}, which uses it). */
@@ -48,7 +52,7 @@ public record TerminalState(
 
   /** The state of a terminal never provisioned; shared (immutable). */
   public static final TerminalState EMPTY =
-      new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, java.util.Set.of(),
+      new TerminalState(null, null, null, null, false, "000001", Map.of(), Map.of(), null, Set.of(),
           MacAlgorithm.CUP_ECB);
 
   public static TerminalState empty() {
@@ -61,7 +65,7 @@ public record TerminalState(
     batchNo = batchNo == null ? null : batchNo.intern();
     txns = frozen(txns);
     sales = frozen(sales);
-    reversedBeforeSeen = reversedBeforeSeen == null ? java.util.Set.of() : java.util.Set.copyOf(reversedBeforeSeen);
+    reversedBeforeSeen = reversedBeforeSeen == null ? Set.of() : Set.copyOf(reversedBeforeSeen);
     macAlgorithm = MacAlgorithm.orDefault(macAlgorithm);
   }
 
@@ -81,12 +85,12 @@ public record TerminalState(
   /** Compatible constructor for states without reversals-before-seen. */
   public TerminalState(String merchantId, String terminalId, LmkKey tmk, Keys keys, boolean signOnRequired,
       String batchNo, Map<String, Txn> txns, Map<String, SaleRef> sales, Settlement lastSettlement) {
-    this(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, java.util.Set.of(),
+    this(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, Set.of(),
         MacAlgorithm.CUP_ECB);
   }
 
   public TerminalState withReversedBeforeSeen(String batchAndStan) {
-    java.util.Set<String> set = new java.util.HashSet<>(reversedBeforeSeen);
+    Set<String> set = new HashSet<>(reversedBeforeSeen);
     set.add(batchAndStan);
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, batchNo, txns, sales, lastSettlement, set,
         macAlgorithm);
@@ -321,8 +325,8 @@ public record TerminalState(
      * Differences between the upload and the switch for operators: terminal-only, switch-only (once the
      * upload ended) and amount mismatches, as "kind STAN terminalFen/switchFen".
      */
-    public java.util.List<String> differences() {
-      java.util.List<String> out = new java.util.ArrayList<>();
+    public List<String> differences() {
+      List<String> out = new ArrayList<>();
       for (var e : uploadedItems.entrySet()) {
         Long mine = switchItems.get(e.getKey());
         if (mine == null) out.add("terminal-only " + e.getKey() + " " + e.getValue() + "/-");
@@ -403,7 +407,7 @@ public record TerminalState(
   public TerminalState withSettlement(Settlement s, Map<String, Txn> remaining, Map<String, SaleRef> keptSales) {
     // the closed batch's remembered reversals go with it: its 60.2 is refused (77) from now on
     return new TerminalState(merchantId, terminalId, tmk, keys, signOnRequired, s.nextBatch(), remaining, keptSales, s,
-        java.util.Set.of(), macAlgorithm);
+        Set.of(), macAlgorithm);
   }
 
   public TerminalState withLastSettlement(Settlement s) {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
@@ -139,7 +140,7 @@ class GoldenJournalWriter {
       String file = String.format("%s-%03d-%s.cbor", entity, i + 1, e.getClass().getSimpleName());
       lines.add(writeOne(serialization, dir, "event", i + 1, e, file));
     }
-    for (var snapshot : new java.util.TreeMap<>(snapshots).entrySet()) {
+    for (var snapshot : new TreeMap<>(snapshots).entrySet()) {
       String file = String.format("%s-snapshot-%03d.cbor", entity, snapshot.getKey());
       lines.add(writeOne(serialization, dir, "snapshot", snapshot.getKey(), snapshot.getValue(), file));
     }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBusResult;
 import org.posp.channel.CardOperation;
 import org.posp.terminal.TerminalState.TxnStatus;
+import org.posp.terminal.codec.Macs;
 import org.posp.terminal.codec.TerminalMessage;
+import org.posp.terminal.codec.TransactionType;
 
 /**
  * The rules of the terminal protocol on the decider alone (no TCP, no actor system, no card bus): each
@@ -186,7 +188,7 @@ class TerminalDeciderTest {
     TerminalMessage.Builder refund = TerminalMessage.builder("0220").set(2, PAN).set(3, "200000")
         .set(4, "000000001001").set(11, t.nextStan()).set(22, "021").set(25, "00").set(37, original.rrn())
         .set(41, DeciderHarness.TID).set(42, DeciderHarness.MID).set(49, "156").set(60, "25" + t.batch + "000")
-        .set(61, "000000000000" + original.date()).setBytes(64, org.posp.terminal.codec.Macs.placeholder());
+        .set(61, "000000000000" + original.date()).setBytes(64, Macs.placeholder());
     assertEquals("13", reply(t.request(t.withMac(refund))).get(39));
     Decision ok = t.request(t.withMac(refund.set(4, "000000000400").set(11, t.nextStan())));
     assertEquals(CardOperation.REFUND, sent(ok).request().operation());
@@ -194,10 +196,10 @@ class TerminalDeciderTest {
 
   @Test
   void everyTransactionKindHasItsStepsAndEveryOtherTypeIsAnswered40() {
-    for (var type : org.posp.terminal.codec.TransactionType.values()) {
+    for (var type : TransactionType.values()) {
       TransactionKinds.Kind k = TransactionKinds.of(type);
       if (k != null) assertEquals(type, k.type());
     }
-    assertEquals(null, TransactionKinds.of(org.posp.terminal.codec.TransactionType.PRE_AUTH));
+    assertEquals(null, TransactionKinds.of(TransactionType.PRE_AUTH));
   }
 }

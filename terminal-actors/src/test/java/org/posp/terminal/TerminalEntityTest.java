@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBusSystem;
 import org.posp.security.CupCrypto;
+import org.posp.security.HsmException;
 import org.posp.security.KeyScheme;
 import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
@@ -347,9 +348,9 @@ class TerminalEntityTest {
     assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
         FinancialFlow.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
     // the card data is bound to its record: another transaction's key (or none) does not open it
-    assertThrows(org.posp.security.HsmException.class,
+    assertThrows(HsmException.class,
         () -> hsm.decryptData(started.cardEnc(), FinancialFlow.cardBinding(t.entityId, t.key("0200", "999999"))));
-    assertThrows(org.posp.security.HsmException.class, () -> hsm.decryptData(started.cardEnc()));
+    assertThrows(HsmException.class, () -> hsm.decryptData(started.cardEnc()));
     TxnApproved done = next(t, TxnApproved.class);
     assertEquals(started.key(), done.key());
     assertEquals(reply.get(38).trim(), done.authCode());

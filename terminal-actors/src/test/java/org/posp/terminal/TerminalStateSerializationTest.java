@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.posp.terminal.Txns.saleRef;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -142,8 +145,8 @@ class TerminalStateSerializationTest {
    */
   @Test
   void eventsAndSnapshotsWithoutAMacAlgorithmReadAsCupEcb() throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper cbor = new com.fasterxml.jackson.databind.ObjectMapper(
-        new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    ObjectMapper cbor = new ObjectMapper(
+        new CBORFactory());
     TerminalEvent.Provisioned event = new TerminalEvent.Provisioned("898100012340001", "10000001",
         fullState().tmk(), MacAlgorithm.X919);
     TerminalEvent.Provisioned old = (TerminalEvent.Provisioned) withoutField(cbor, event, "macAlgorithm");
@@ -155,11 +158,11 @@ class TerminalStateSerializationTest {
   }
 
   /** Serializes {@code o} as the node does, drops one top-level field (as an older release wrote it), reads it back. */
-  private static Object withoutField(com.fasterxml.jackson.databind.ObjectMapper cbor, Object o, String field)
+  private static Object withoutField(ObjectMapper cbor, Object o, String field)
       throws Exception {
     Serializer s = serialization().findSerializerFor(o);
     String manifest = Serializers.manifestFor(s, o);
-    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(bytes(o));
+    var tree = (ObjectNode) cbor.readTree(bytes(o));
     assertTrue(tree.has(field), field + " is written");
     tree.remove(field);
     return serialization().deserialize(cbor.writeValueAsBytes(tree), s.identifier(), manifest).get();

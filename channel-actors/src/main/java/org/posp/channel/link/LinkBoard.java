@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.posp.channel.CardBusMetrics;
 
 /**
  * The state of an endpoint's links as a thread-safe board, written by the link actors and read by
@@ -24,7 +25,7 @@ public final class LinkBoard {
   /** Records a link's state; {@code reason} says why a link is down (null otherwise). */
   public void update(String linkId, String address, LinkState state, String reason) {
     links.put(linkId, new Entry(address, state, reason));
-    org.posp.channel.CardBusMetrics.link(endpoint, linkId, state);
+    CardBusMetrics.link(endpoint, linkId, state);
   }
 
   public int readyCount() {

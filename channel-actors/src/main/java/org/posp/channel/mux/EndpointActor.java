@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -223,7 +224,7 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
 
   /** Runs on whatever thread completes the breaker's stage: no actor context here. */
   private CardBusResult fromBreakerError(Throwable error) {
-    Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+    Throwable e = error instanceof CompletionException && error.getCause() != null
         ? error.getCause() : error;
     if (e instanceof CircuitBreakerOpenException) {
       return new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open");

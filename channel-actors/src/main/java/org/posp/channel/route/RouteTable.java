@@ -2,6 +2,7 @@ package org.posp.channel.route;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,7 +35,7 @@ public record RouteTable(Map<String, String> bins, String transferEndpoint, Stri
         copy.put(bin, requireName(e.getValue(), "endpoint of BIN " + bin));
       }
     }
-    bins = java.util.Collections.unmodifiableMap(copy);
+    bins = Collections.unmodifiableMap(copy);
     transferEndpoint = blankToNull(transferEndpoint, "transfer endpoint");
     defaultEndpoint = blankToNull(defaultEndpoint, "default endpoint");
   }

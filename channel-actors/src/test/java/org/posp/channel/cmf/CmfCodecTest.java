@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.jpos.iso.ISOAmount;
 import org.jpos.iso.ISOMsg;
@@ -237,10 +238,10 @@ class CmfCodecTest {
     CmfException e = assertThrows(CmfException.class, () -> CmfCodec.unpack(new byte[] {0x22}));
     assertTrue(e.getMessage().contains("too short"), e.getMessage());
     byte[] packed = CmfCodec.pack(CmfCodec.networkRequest("831", "000000000001", ACQ, SENT));
-    byte[] withTrailer = java.util.Arrays.copyOf(packed, packed.length + 3);
+    byte[] withTrailer = Arrays.copyOf(packed, packed.length + 3);
     e = assertThrows(CmfException.class, () -> CmfCodec.unpack(withTrailer));
     assertTrue(e.getMessage().contains("trailing"), e.getMessage());
-    byte[] truncated = java.util.Arrays.copyOf(packed, packed.length - 3);
+    byte[] truncated = Arrays.copyOf(packed, packed.length - 3);
     assertThrows(CmfException.class, () -> CmfCodec.unpack(truncated));
   }
 }

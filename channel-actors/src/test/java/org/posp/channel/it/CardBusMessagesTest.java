@@ -14,6 +14,7 @@ import static org.posp.channel.it.CardBusFixture.reversal;
 import static org.posp.channel.it.CardBusFixture.sale;
 import static org.posp.channel.it.CardBusFixture.voidOf;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -272,7 +273,7 @@ class CardBusMessagesTest {
     } finally {
       logger.detachAppender(appender);
     }
-    assertTrue(appender.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+    assertTrue(appender.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
             && e.getFormattedMessage().contains("core") && e.getFormattedMessage().contains("CLEAR")),
         "expected a WARN naming endpoint core");
     assertTrue(appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains("1C1C1C1C")),

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -183,7 +184,7 @@ public final class CardBusHost implements AutoCloseable {
                     log.error("card-bus accept failed, host no longer accepts connections", e);
                 }
                 return;
-            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+            } catch (IOException | RejectedExecutionException e) {
                 if (!closed.get()) {
                     log.warn("card-bus accept: {}", e.toString());
                 }

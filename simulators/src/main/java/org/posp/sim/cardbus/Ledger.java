@@ -1,5 +1,6 @@
 package org.posp.sim.cardbus;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -169,7 +170,7 @@ public final class Ledger {
 
     // ---------------------------------------------------------------- package-private write side (hold lock)
 
-    LedgerEntry record(CardBusRequest req, Operation operation, Operation voidedOperation, java.time.Instant now) {
+    LedgerEntry record(CardBusRequest req, Operation operation, Operation voidedOperation, Instant now) {
         LedgerEntry e = new LedgerEntry(entries.size() + 1L, now, req, operation, voidedOperation);
         entries.add(e);
         if (e.pan != null && CardData.isLuhnValid(e.pan)) {

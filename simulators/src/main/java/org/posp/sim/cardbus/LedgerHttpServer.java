@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -199,7 +201,7 @@ final class LedgerHttpServer implements AutoCloseable {
 
     /** Card paths carry a clear PAN: mask any long digit run before it reaches a log or a problem. */
     private static String maskPath(String path) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d{13,19}").matcher(path);
+        Matcher m = Pattern.compile("\\d{13,19}").matcher(path);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(sb, CardData.mask(m.group()));

@@ -1,5 +1,6 @@
 package org.posp.sim.cardbus;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -40,7 +41,7 @@ final class PinVerifier {
         } else {
             throw new IllegalArgumentException("ZPK must be 8 or 16 bytes, got " + zpk.length);
         }
-        this.expectedPin = expectedPin.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.expectedPin = expectedPin.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Decrypts {@code pinBlock} (8 bytes) under the ZPK and compares its format 0 PIN with the card's. */

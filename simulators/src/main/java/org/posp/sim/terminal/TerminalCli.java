@@ -1,11 +1,14 @@
 package org.posp.sim.terminal;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -76,9 +79,9 @@ public final class TerminalCli {
     /** The CLI prints its own lines: keep library logging to warnings unless configured otherwise. */
     private static void quietLogging() {
         if (System.getProperty("logback.configurationFile") == null
-                && LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)
                         instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            root.setLevel(Level.WARN);
         }
     }
 
@@ -169,7 +172,7 @@ public final class TerminalCli {
             if (sale.isEmpty()) {
                 out.println("reverse stan=" + args.stan() + " -> -- failed: no sale with this STAN in batch "
                         + client.batch());
-                return new AdminResult("reverse", null, "sale not found", java.time.Duration.ZERO, null);
+                return new AdminResult("reverse", null, "sale not found", Duration.ZERO, null);
             }
             ReversalResult r = client.reversal(sale.get(), "96");
             out.println(CliOutput.reversal(r));

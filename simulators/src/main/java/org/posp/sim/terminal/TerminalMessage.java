@@ -1,6 +1,7 @@
 package org.posp.sim.terminal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedSet;
@@ -138,7 +139,7 @@ public final class TerminalMessage {
         for (Map.Entry<Integer, Object> e : fields.entrySet()) {
             Object other = m.fields.get(e.getKey());
             boolean same = e.getValue() instanceof byte[] a
-                    ? other instanceof byte[] b && java.util.Arrays.equals(a, b)
+                    ? other instanceof byte[] b && Arrays.equals(a, b)
                     : e.getValue().equals(other);
             if (!same) {
                 return false;

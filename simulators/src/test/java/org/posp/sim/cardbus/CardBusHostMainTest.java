@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class CardBusHostMainTest {
             String line = CompletableFuture.supplyAsync(() -> {
                 try {
                     return out.readLine();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return null;
                 }
             }).get(30, TimeUnit.SECONDS);

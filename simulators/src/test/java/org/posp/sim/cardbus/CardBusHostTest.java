@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Optional;
 import org.jpos.iso.ISOAmount;
@@ -52,7 +53,7 @@ class CardBusHostTest extends HostTestSupport {
         assertEquals(TestMessages.MID, reply.getString(42));
         ISOAmount amount = (ISOAmount) reply.getComponent(4);
         assertEquals(156, amount.getCurrencyCode());
-        assertEquals(new java.math.BigDecimal("123.45"), amount.getAmount());
+        assertEquals(new BigDecimal("123.45"), amount.getAmount());
         assertFalse(reply.hasField(52), "no PIN data in replies");
 
         assertEquals(START - 12_345, balance(pan));

@@ -3,6 +3,8 @@ package org.posp.sim.cardbus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +84,8 @@ class PipeliningAndMuteTest extends HostTestSupport {
         host.close();
         // the port is free again: binding it proves the listener is gone (a connect attempt to a free port in the
         // ephemeral range can connect to itself, TCP's simultaneous open, and is no proof)
-        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
-            again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        try (ServerSocket again = new ServerSocket()) {
+            again.bind(new InetSocketAddress("127.0.0.1", port));
             assertTrue(again.isBound());
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +65,7 @@ class SettlementTotalsTest {
 
     @Test
     void batchUploadDetailRecords() {
-        List<TxnRecord> batch = new java.util.ArrayList<>();
+        List<TxnRecord> batch = new ArrayList<>();
         for (int i = 1; i <= 9; i++) {
             batch.add(ok(TxnType.SALE, String.format("%06d", i), i * 100L));
         }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,7 @@ class SignOnKeyBlockTest {
 
     @Test
     void x919NeedsScheme003Or004() {
-        TerminalConfig c = TerminalConfig.of(java.util.List.of(new java.net.InetSocketAddress("127.0.0.1", 1)),
+        TerminalConfig c = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", 1)),
                 "898100012340001", "10000001", TestKeys.TMK_001, "001");
         assertThrows(IllegalArgumentException.class, () -> c.withMacAlgorithm(TerminalConfig.X919));
         assertThrows(IllegalArgumentException.class, () -> c.withMacAlgorithm("X9.9"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -28,7 +29,7 @@ class TlsTransportTest {
                 "-groupname", "secp256r1", "-dname", "CN=localhost", "-validity", "2", "-storetype", "PKCS12",
                 "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit",
                 "-ext", "SAN=ip:127.0.0.1").redirectErrorStream(true).start();
-        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        p.getInputStream().transferTo(OutputStream.nullOutputStream());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool did not finish");
         assertEquals(0, p.exitValue());
         KeyStore ks = KeyStore.getInstance("PKCS12");

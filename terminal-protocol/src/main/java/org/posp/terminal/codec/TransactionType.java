@@ -1,7 +1,9 @@
 package org.posp.terminal.codec;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The terminal transactions the switch supports (docs/protocol/terminal.md §4) and how a request is
@@ -51,8 +53,8 @@ public enum TransactionType {
     private static final Set<String> MANAGEMENT_MTIS = Set.of("0800", "0820", "0500", "0320");
 
     /** Every MTI a terminal may send (docs/protocol/terminal.md §4): the request MTIs of the types. */
-    private static final Set<String> REQUEST_MTIS = java.util.Arrays.stream(values())
-        .map(t -> t.requestMti).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> REQUEST_MTIS = Arrays.stream(values())
+        .map(t -> t.requestMti).collect(Collectors.toUnmodifiableSet());
 
     /** Whether {@code mti} is one a terminal sends; anything else is a format error at the front. */
     public static boolean isRequestMti(String mti) {

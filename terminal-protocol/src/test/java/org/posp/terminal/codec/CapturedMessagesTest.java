@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,7 @@ class CapturedMessagesTest {
         assertEquals("2600000000000000", m.get(53));
         byte[] icc = m.getBytes(55);
         assertEquals(139, icc.length);
-        assertEquals("9F260895BBE372271DDA7C", Hex.of(java.util.Arrays.copyOf(icc, 11)));
+        assertEquals("9F260895BBE372271DDA7C", Hex.of(Arrays.copyOf(icc, 11)));
         assertEquals(153, m.get(59).length());
         assertEquals("22000024000600", m.get(60));
         assertEquals("8F651B26", new String(m.getBytes(64), US_ASCII));

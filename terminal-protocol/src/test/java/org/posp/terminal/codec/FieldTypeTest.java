@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -325,7 +326,7 @@ class FieldTypeTest {
     static byte[] mac2Body() {
         byte[] mab = Hex.bytes(TerminalProtocolVectorsTest.MAC2_MAB);
         byte[] body = Arrays.copyOf(mab, mab.length + 8);
-        System.arraycopy("8A9E91B8".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, mab.length, 8);
+        System.arraycopy("8A9E91B8".getBytes(StandardCharsets.US_ASCII), 0, body, mab.length, 8);
         return body;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,7 +136,7 @@ class SubFieldTest {
         assertEquals("6224242900000113", back.entries().get(0).pan());
         assertEquals(digits, back.format());
 
-        String full = new BatchUploadRecords(java.util.Collections.nCopies(8,
+        String full = new BatchUploadRecords(Collections.nCopies(8,
                 new BatchUploadRecords.Entry("00", "000001", "6224242900000113", 5))).format();
         assertEquals(322, full.length(), "eight records fill field 48 exactly");
         assertEquals(8, BatchUploadRecords.parse(full).entries().size());
@@ -163,7 +164,7 @@ class SubFieldTest {
         TerminalFormatException e = assertThrows(TerminalFormatException.class,
                 () -> BatchUploadRecords.parse(one.replace('3', '=')));
         assertFalse(e.getMessage().contains("6224"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new BatchUploadRecords(java.util.Collections.nCopies(9,
+        assertThrows(IllegalArgumentException.class, () -> new BatchUploadRecords(Collections.nCopies(9,
                 new BatchUploadRecords.Entry("00", "000001", "1", 5))));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> new BatchUploadRecords.Entry("00", "000001", "6224242900000113X", 5));

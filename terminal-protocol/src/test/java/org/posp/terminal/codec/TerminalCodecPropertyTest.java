@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -122,7 +123,7 @@ class TerminalCodecPropertyTest {
         return validMessages().map(m -> {
             try {
                 byte[] body = TerminalCodec.pack(m);
-                return java.util.Arrays.copyOf(body, 10);
+                return Arrays.copyOf(body, 10);
             } catch (TerminalFormatException e) {
                 throw new AssertionError(e);
             }

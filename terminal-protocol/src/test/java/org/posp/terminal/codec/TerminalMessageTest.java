@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class TerminalMessageTest {
         TerminalMessage m = TerminalMessage.builder("0200")
                 .set(2, PAN).set(3, "000000").set(35, TRACK2).set(36, "996224242900000113=1")
                 .setBytes(52, Hex.bytes("D1EEF419D0AE2609")).setBytes(55, Hex.bytes("9F2608AABBCCDD"))
-                .setBytes(62, "6212345678901234".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .setBytes(62, "6212345678901234".getBytes(StandardCharsets.US_ASCII))
                 .set(41, "10000019").build();
         String s = m.toString();
         assertTrue(s.contains("2=622424****0113"), s);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -82,10 +83,10 @@ public final class BenchReport {
         }
       }
     }
-    closed.sort(java.util.Comparator.comparingInt(Closed::concurrency));
-    open.sort(java.util.Comparator.comparingInt(Open::percent));
-    fixed.sort(java.util.Comparator.comparingInt(Open::percent));
-    Closed best = closed.stream().max(java.util.Comparator.comparingDouble(Closed::approvedSalesPerSecond))
+    closed.sort(Comparator.comparingInt(Closed::concurrency));
+    open.sort(Comparator.comparingInt(Open::percent));
+    fixed.sort(Comparator.comparingInt(Open::percent));
+    Closed best = closed.stream().max(Comparator.comparingDouble(Closed::approvedSalesPerSecond))
         .orElseThrow(() -> new IOException("no closed-loop report in " + dir));
     String name = dir.getFileName().toString().replaceFirst("^\\d+-", "");
     Path notes = dir.resolve("notes.txt");

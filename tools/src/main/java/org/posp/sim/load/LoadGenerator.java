@@ -1,13 +1,19 @@
 package org.posp.sim.load;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -100,9 +106,9 @@ public final class LoadGenerator {
      */
     static void quietLogging() {
         if (System.getProperty("logback.configurationFile") == null && System.getenv("POSP_LOG_LEVEL") == null
-                && LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)
                         instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            root.setLevel(Level.WARN);
         }
     }
 
@@ -264,9 +270,9 @@ public final class LoadGenerator {
      */
     private LoadReport.Phase settleAll(List<LoadTerminal> terminals) throws InterruptedException {
         long start = System.nanoTime();
-        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
-        java.util.Map<String, Long> failures = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        AtomicLong ok = new AtomicLong();
+        Map<String, Long> failures = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(32, terminals.size())));
         try {
             for (LoadTerminal t : terminals) {
@@ -280,7 +286,7 @@ public final class LoadGenerator {
             pool.shutdown();
         }
         Duration timeout = options.replyTimeout().multipliedBy(4).plusSeconds(30);
-        if (!pool.awaitTermination(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             pool.shutdownNow();
             failures.merge("settlement not finished within " + timeout.toSeconds() + " s", 1L, Long::sum);
         }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.posp.sim.terminal.Card;
 import org.posp.sim.terminal.TerminalConfig;
 
@@ -282,7 +283,7 @@ public record LoadOptions(List<InetSocketAddress> nodes, String merchantId, int 
 
     /** {@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h} or plain seconds; null when malformed. */
     static Duration parseDuration(String text) {
-        var m = java.util.regex.Pattern.compile("(\\d{1,9}(?:\\.\\d{1,3})?)(ms|s|m|h)?").matcher(text.strip());
+        var m = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,3})?)(ms|s|m|h)?").matcher(text.strip());
         if (!m.matches()) {
             return null;
         }

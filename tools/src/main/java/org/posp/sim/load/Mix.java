@@ -1,5 +1,6 @@
 package org.posp.sim.load;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ public record Mix(Map<LoadOperation, Integer> percentages) {
     }
 
     private static String labels() {
-        return java.util.Arrays.stream(LoadOperation.values()).map(LoadOperation::label)
+        return Arrays.stream(LoadOperation.values()).map(LoadOperation::label)
                 .collect(Collectors.joining(", "));
     }
 

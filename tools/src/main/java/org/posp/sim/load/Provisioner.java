@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,15 +108,15 @@ final class Provisioner {
     /** Attempts per terminal: a 503 (no answer in time, e.g. a shard being allocated) or a lost connection is asked again. */
     private static final int ATTEMPTS = 3;
 
-    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendWithRetry(HttpClient http,
+    private static CompletableFuture<HttpResponse<String>> sendWithRetry(HttpClient http,
             HttpRequest req, int attempts) {
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((resp, err) -> {
             boolean again = attempts > 1 && (err != null || resp.statusCode() == 503);
             if (again) {
                 return sendWithRetry(http, req, attempts - 1);
             }
-            return err == null ? java.util.concurrent.CompletableFuture.completedFuture(resp)
-                    : java.util.concurrent.CompletableFuture.<HttpResponse<String>>failedFuture(err);
+            return err == null ? CompletableFuture.completedFuture(resp)
+                    : CompletableFuture.<HttpResponse<String>>failedFuture(err);
         }).thenCompose(f -> f);
     }
 }

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class EchoServerTest {
     void pipelinedRequestsOnOneConnectionAreAllAnswered() throws Exception {
         try (EchoServer s = EchoServer.start("127.0.0.1", 0, TMK_16, 2); TerminalClient c = client(s, TMK_16, "003")) {
             assertTrue(c.signOn().approved());
-            List<PreparedRequest> reqs = new java.util.ArrayList<>();
+            List<PreparedRequest> reqs = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 reqs.add(c.prepareFinancial(TxnType.SALE, CARD, 100 + i, null, null, null));
             }

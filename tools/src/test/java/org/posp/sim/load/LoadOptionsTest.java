@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.posp.sim.cardbus.CardData;
 import org.posp.sim.terminal.TerminalConfig;
@@ -110,7 +112,7 @@ class LoadOptionsTest {
 
     @Test
     void testCardsAreLuhnValidOrdinaryAndDistinct() {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int n = 10_000_000; n < 10_030_000; n++) {
             String pan = TestCards.pan(n);
             assertEquals(16, pan.length());
