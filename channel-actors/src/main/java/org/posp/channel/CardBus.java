@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The card bus as the terminal entities see it (docs/protocol/card-bus.md): route a request by BIN or operation to a
- * named endpoint, send it on a ready link, match the reply, enforce the endpoint timeout and breaker.
+ * The card bus as the terminal entities see it (docs/protocol/card-bus.md): route a request by BIN
+ * or operation to a named endpoint, send it on a ready link, match the reply, enforce the endpoint
+ * timeout and breaker.
  *
  * <p>The returned stage always completes normally with a {@link CardBusResult}; it never completes
  * exceptionally for network or host problems (those are results). Store-and-forward state (pending

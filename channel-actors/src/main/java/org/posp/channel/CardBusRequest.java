@@ -11,8 +11,8 @@ import org.posp.terminal.codec.Masking;
  * @param originalOperation for VOID and REVERSAL: the operation of the message being voided or
  *     reversed (gives MTI, 3 and 24); null otherwise
  * @param rrn field 37, 12 characters; for a REVERSAL the RRN of the message it reverses
- * @param stan field 11, 12 digits, unique across the cluster for 24 h; a repeated reversal keeps the
- *     STAN of its first attempt
+ * @param stan field 11, 12 digits, unique across the cluster for 24 h; a repeated reversal keeps
+ *     the STAN of its first attempt
  * @param localDateTime field 12, YYYYMMDDhhmmss
  * @param amountFen amount in fen (field 4 with currency 156, minor unit 2); 0 for balance inquiries
  * @param pan clear PAN (field 2), or null when only track 2 is known
@@ -22,8 +22,8 @@ import org.posp.terminal.codec.Masking;
  * @param pin PIN block under the terminal's PIK, or null when no PIN was entered
  * @param terminalId terminal's field 41
  * @param merchantId terminal's field 42
- * @param original for VOID, REFUND, COMPLETION, COMPLETION_ADVICE and REVERSAL: field 56 data of the
- *     original message; null otherwise
+ * @param original for VOID, REFUND, COMPLETION, COMPLETION_ADVICE and REVERSAL: field 56 data of
+ *     the original message; null otherwise
  * @param repeat true for a re-sent reversal or advice (2421 instead of 2420)
  * @param destinationAccount field 103 for transfers, else null
  */
@@ -128,8 +128,23 @@ public record CardBusRequest(
     }
 
     public CardBusRequest build() {
-      return new CardBusRequest(operation, originalOperation, rrn, stan, localDateTime, amountFen, pan, expiry, track2,
-          iccData, pin, terminalId, merchantId, original, repeat, destinationAccount);
+      return new CardBusRequest(
+          operation,
+          originalOperation,
+          rrn,
+          stan,
+          localDateTime,
+          amountFen,
+          pan,
+          expiry,
+          track2,
+          iccData,
+          pin,
+          terminalId,
+          merchantId,
+          original,
+          repeat,
+          destinationAccount);
     }
   }
 
@@ -137,8 +152,8 @@ public record CardBusRequest(
   public record PinData(byte[] pinBlock, LmkKey pik) {}
 
   /**
-   * Field 56 content: original MTI (4), original 11 (12 digits), original 12 (14 digits), original 32
-   * (the acquiring institution id the switch sent).
+   * Field 56 content: original MTI (4), original 11 (12 digits), original 12 (14 digits), original
+   * 32 (the acquiring institution id the switch sent).
    */
   public record OriginalData(String mti, String stan, String localDateTime, String acquirerId) {}
 
@@ -154,8 +169,22 @@ public record CardBusRequest(
 
   @Override
   public String toString() {
-    return "CardBusRequest[" + operation + (originalOperation != null ? "/" + originalOperation : "")
-        + " rrn=" + rrn + " stan=" + stan + " amount=" + amountFen + " pan=" + Masking.pan(effectivePan())
-        + " tid=" + terminalId + " mid=" + merchantId + (repeat ? " repeat" : "") + "]";
+    return "CardBusRequest["
+        + operation
+        + (originalOperation != null ? "/" + originalOperation : "")
+        + " rrn="
+        + rrn
+        + " stan="
+        + stan
+        + " amount="
+        + amountFen
+        + " pan="
+        + Masking.pan(effectivePan())
+        + " tid="
+        + terminalId
+        + " mid="
+        + merchantId
+        + (repeat ? " repeat" : "")
+        + "]";
   }
 }

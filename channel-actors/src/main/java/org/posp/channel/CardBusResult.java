@@ -3,9 +3,9 @@ package org.posp.channel;
 import org.posp.channel.cmf.CmfActionCodes;
 
 /**
- * The outcome of one {@link CardBus#send}, in the card bus's own terms: the host's CMF action code, an
- * unknown outcome, or why the request never left. What a terminal is told about it is decided by the
- * terminal layer.
+ * The outcome of one {@link CardBus#send}, in the card bus's own terms: the host's CMF action code,
+ * an unknown outcome, or why the request never left. What a terminal is told about it is decided by
+ * the terminal layer.
  */
 public sealed interface CardBusResult {
 
@@ -36,13 +36,15 @@ public sealed interface CardBusResult {
 
   /**
    * The request was written to a link but no reply came within the endpoint timeout (or the link
-   * broke after the write, or the reply had no valid field 39): the outcome is unknown and a financial
-   * request must be reversed. A reply that still arrives later goes to the {@link LateReplyListener}.
+   * broke after the write, or the reply had no valid field 39): the outcome is unknown and a
+   * financial request must be reversed. A reply that still arrives later goes to the {@link
+   * LateReplyListener}.
    */
   record TimedOut(String endpoint) implements CardBusResult {}
 
   /**
-   * The request was never written to any link: the host cannot have seen it, nothing needs reversing.
+   * The request was never written to any link: the host cannot have seen it, nothing needs
+   * reversing.
    *
    * @param endpoint the endpoint it was routed to, null when no route was found
    * @param reason what stopped it

@@ -45,17 +45,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The card bus of one node (docs/protocol/card-bus.md): one supervised endpoint actor (MUX + breaker) per configured
- * endpoint, each with its own links, and a route table that can be replaced at run time.
+ * The card bus of one node (docs/protocol/card-bus.md): one supervised endpoint actor (MUX +
+ * breaker) per configured endpoint, each with its own links, and a route table that can be replaced
+ * at run time.
  *
  * <p>{@link #send} routes the request, translates its PIN block to the endpoint's ZPK inside the
- * {@link Hsm} and packs the CMF message off the caller's thread (on Pekko's blocking dispatcher, as a
- * network HSM may be slow), then hands it to the endpoint actor.
+ * {@link Hsm} and packs the CMF message off the caller's thread (on Pekko's blocking dispatcher, as
+ * a network HSM may be slow), then hands it to the endpoint actor.
  */
 public final class CardBusSystem implements CardBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(CardBusSystem.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+
   /** How much longer than the endpoint timeout the ask to the endpoint actor may take. */
   private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
 
@@ -70,7 +72,9 @@ public final class CardBusSystem implements CardBus {
   /** A packed request, ready for the endpoint. */
   private record Packed(String key, String rrn, String mti, String maskedPan, byte[] frame) {}
 
-  /** Outcome of preparing a request: the packed message, or a result that ends it before sending. */
+  /**
+   * Outcome of preparing a request: the packed message, or a result that ends it before sending.
+   */
   private record Prepared(Packed packed, CardBusResult refusal) {}
 
   private final ActorSystem<?> system;
@@ -81,7 +85,8 @@ public final class CardBusSystem implements CardBus {
   private final Executor blocking;
   private final AtomicReference<CompletableFuture<Done>> stopped = new AtomicReference<>();
 
-  private CardBusSystem(ActorSystem<?> system, CardBusSettings settings, Hsm hsm, Map<String, Endpoint> endpoints) {
+  private CardBusSystem(
+      ActorSystem<?> system, CardBusSettings settings, Hsm hsm, Map<String, Endpoint> endpoints) {
     this.system = system;
     this.settings = settings;
     this.hsm = hsm;
@@ -90,7 +95,10 @@ public final class CardBusSystem implements CardBus {
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
-  /** Starts the card bus described by {@code posp.card-bus} in {@code config}; no late-reply listener. */
+  /**
+   * Starts the card bus described by {@code posp.card-bus} in {@code config}; no late-reply
+   * listener.
+   */
   public static CardBusSystem start(ActorSystem<?> system, Config config, Hsm hsm) {
     return start(system, config, hsm, null);
   }
@@ -99,41 +107,64 @@ public final class CardBusSystem implements CardBus {
    * Starts the card bus described by {@code posp.card-bus} in {@code config} (this module's
    * reference.conf supplies the defaults).
    *
-   * @param hsm imports the endpoints' ZPKs and translates PIN blocks; may be null only when no endpoint
-   *     has a ZPK (requests with a PIN are then not sent: NO_ZPK)
+   * @param hsm imports the endpoints' ZPKs and translates PIN blocks; may be null only when no
+   *     endpoint has a ZPK (requests with a PIN are then not sent: NO_ZPK)
    * @param lateReplyListener told about every late reply, or null
    * @throws IllegalArgumentException when the configuration is invalid (the message names the key)
    */
   public static CardBusSystem start(
       ActorSystem<?> system, Config config, Hsm hsm, LateReplyListener lateReplyListener) {
-    Config full = config.withFallback(ConfigFactory.defaultReference(CardBusSystem.class.getClassLoader())).resolve();
+    Config full =
+        config
+            .withFallback(ConfigFactory.defaultReference(CardBusSystem.class.getClassLoader()))
+            .resolve();
     CardBusSettings settings = CardBusSettings.fromConfig(full);
     checked(settings.routes(), endpointNames(settings));
     int instance = INSTANCES.incrementAndGet();
     Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     for (EndpointSettings e : settings.endpoints()) {
       LmkKey zpk = importZpk(e, hsm);
-      CircuitBreaker breaker = CircuitBreaker.create(system.classicSystem().scheduler(),
-          e.breakerMaxFailures(), e.timeout().plusSeconds(2), e.breakerResetTimeout());
+      CircuitBreaker breaker =
+          CircuitBreaker.create(
+              system.classicSystem().scheduler(),
+              e.breakerMaxFailures(),
+              e.timeout().plusSeconds(2),
+              e.breakerResetTimeout());
       String name = e.name();
-      breaker.addOnOpenListener(() -> LOG.warn(
-          "card-bus endpoint {}: circuit breaker OPEN after {} consecutive failures; requests are not sent for {} ms",
-          name, e.breakerMaxFailures(), e.breakerResetTimeout().toMillis()));
-      breaker.addOnHalfOpenListener(() -> LOG.info("card-bus endpoint {}: circuit breaker half-open, next request probes", name));
-      breaker.addOnCloseListener(() -> LOG.info("card-bus endpoint {}: circuit breaker closed", name));
+      breaker.addOnOpenListener(
+          () ->
+              LOG.warn(
+                  "card-bus endpoint {}: circuit breaker OPEN after {} consecutive failures; requests are not sent for {} ms",
+                  name,
+                  e.breakerMaxFailures(),
+                  e.breakerResetTimeout().toMillis()));
+      breaker.addOnHalfOpenListener(
+          () ->
+              LOG.info(
+                  "card-bus endpoint {}: circuit breaker half-open, next request probes", name));
+      breaker.addOnCloseListener(
+          () -> LOG.info("card-bus endpoint {}: circuit breaker closed", name));
       breaker.addOnOpenListener(() -> CardBusMetrics.breaker(name, true));
       breaker.addOnHalfOpenListener(() -> CardBusMetrics.breaker(name, false));
       breaker.addOnCloseListener(() -> CardBusMetrics.breaker(name, false));
       CardBusMetrics.register(name);
       LinkBoard board = new LinkBoard(name);
       AtomicLong late = new AtomicLong();
-      ActorRef<EndpointActor.Command> ref = system.systemActorOf(
-          Behaviors.supervise(EndpointActor.create(settings, e, breaker, board, late, lateReplyListener))
-              .onFailure(Exception.class, SupervisorStrategy.restart()),
-          "card-bus-" + instance + "-" + name, Props.empty());
+      ActorRef<EndpointActor.Command> ref =
+          system.systemActorOf(
+              Behaviors.supervise(
+                      EndpointActor.create(settings, e, breaker, board, late, lateReplyListener))
+                  .onFailure(Exception.class, SupervisorStrategy.restart()),
+              "card-bus-" + instance + "-" + name,
+              Props.empty());
       endpoints.put(name, new Endpoint(e, ref, breaker, board, late, zpk));
-      LOG.info("card-bus endpoint {}: {} x {} links, strategy {}, timeout {} ms", name, e.addresses(),
-          e.linksPerAddress(), e.strategy(), e.timeout().toMillis());
+      LOG.info(
+          "card-bus endpoint {}: {} x {} links, strategy {}, timeout {} ms",
+          name,
+          e.addresses(),
+          e.linksPerAddress(),
+          e.strategy(),
+          e.timeout().toMillis());
     }
     return new CardBusSystem(system, settings, hsm, endpoints);
   }
@@ -148,10 +179,13 @@ public final class CardBusSystem implements CardBus {
     ZpkSource source = e.zpk();
     if (source instanceof ZpkSource.None) return null;
     if (hsm == null) {
-      throw new IllegalArgumentException("posp.card-bus.endpoints." + e.name() + ".zpk is set but no Hsm was given");
+      throw new IllegalArgumentException(
+          "posp.card-bus.endpoints." + e.name() + ".zpk is set but no Hsm was given");
     }
     if (source instanceof ZpkSource.Clear clear) {
-      LOG.warn("card-bus endpoint {}: ZPK imported from a CLEAR key in the configuration: demo/test use only", e.name());
+      LOG.warn(
+          "card-bus endpoint {}: ZPK imported from a CLEAR key in the configuration: demo/test use only",
+          e.name());
       return hsm.importClearKey(KeyType.ZPK, clear.key());
     }
     ZpkSource.UnderLmk lmk = (ZpkSource.UnderLmk) source;
@@ -164,8 +198,12 @@ public final class CardBusSystem implements CardBus {
       if (!configured.contains(name)) unknown.add(name);
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("route table names endpoints that are not configured: " + unknown
-          + " (configured: " + configured + ")");
+      throw new IllegalArgumentException(
+          "route table names endpoints that are not configured: "
+              + unknown
+              + " (configured: "
+              + configured
+              + ")");
     }
     return table;
   }
@@ -173,7 +211,9 @@ public final class CardBusSystem implements CardBus {
   @Override
   public CompletionStage<CardBusResult> send(CardBusRequest request) {
     if (request == null || request.operation() == null) {
-      return done(new CardBusResult.NotSent(null, NotSentReason.INVALID_REQUEST, "request without an operation"));
+      return done(
+          new CardBusResult.NotSent(
+              null, NotSentReason.INVALID_REQUEST, "request without an operation"));
     }
     if (stopped.get() != null) {
       return done(new CardBusResult.NotSent(null, NotSentReason.STOPPED, "card bus stopped"));
@@ -186,31 +226,50 @@ public final class CardBusSystem implements CardBus {
     Endpoint ep = endpoints.get(route.get());
     if (ep == null) {
       // cannot happen with a checked table, kept as a clear answer rather than an exception
-      return done(new CardBusResult.NotSent(route.get(), NotSentReason.ENDPOINT_NOT_CONFIGURED,
-          "endpoint " + route.get() + " not configured"));
+      return done(
+          new CardBusResult.NotSent(
+              route.get(),
+              NotSentReason.ENDPOINT_NOT_CONFIGURED,
+              "endpoint " + route.get() + " not configured"));
     }
     Instant now = Instant.now();
     long start = System.nanoTime();
     return CompletableFuture.supplyAsync(() -> prepare(request, ep, now), blocking)
-        .thenCompose(p -> p.refusal != null ? done(p.refusal) : CardBusMetrics.timed(ep.settings.name(), start, ask(ep, p.packed)));
+        .thenCompose(
+            p ->
+                p.refusal != null
+                    ? done(p.refusal)
+                    : CardBusMetrics.timed(ep.settings.name(), start, ask(ep, p.packed)));
   }
 
   private CompletionStage<CardBusResult> ask(Endpoint ep, Packed submit) {
     CompletableFuture<CardBusResult> out = new CompletableFuture<>();
-    AskPattern.<EndpointActor.Command, CardBusResult>ask(ep.ref,
-            replyTo -> new EndpointActor.Submit(submit.key(), submit.rrn(), submit.mti(), submit.maskedPan(),
-                submit.frame(), replyTo),
-            ep.settings.timeout().plus(ASK_MARGIN), system.scheduler())
-        .whenComplete((result, error) -> {
-          if (error == null) {
-            out.complete(result);
-          } else {
-            // the endpoint may have written the request before failing: unknown outcome
-            LOG.error("card-bus endpoint {}: no answer from the endpoint actor for rrn={}: {}",
-                ep.settings.name(), submit.rrn(), error.toString());
-            out.complete(new CardBusResult.TimedOut(ep.settings.name()));
-          }
-        });
+    AskPattern.<EndpointActor.Command, CardBusResult>ask(
+            ep.ref,
+            replyTo ->
+                new EndpointActor.Submit(
+                    submit.key(),
+                    submit.rrn(),
+                    submit.mti(),
+                    submit.maskedPan(),
+                    submit.frame(),
+                    replyTo),
+            ep.settings.timeout().plus(ASK_MARGIN),
+            system.scheduler())
+        .whenComplete(
+            (result, error) -> {
+              if (error == null) {
+                out.complete(result);
+              } else {
+                // the endpoint may have written the request before failing: unknown outcome
+                LOG.error(
+                    "card-bus endpoint {}: no answer from the endpoint actor for rrn={}: {}",
+                    ep.settings.name(),
+                    submit.rrn(),
+                    error.toString());
+                out.complete(new CardBusResult.TimedOut(ep.settings.name()));
+              }
+            });
     return out;
   }
 
@@ -220,54 +279,95 @@ public final class CardBusSystem implements CardBus {
       byte[] pinUnderZpk = null;
       if (request.pin() != null) {
         if (request.pin().pinBlock() == null || request.pin().pik() == null) {
-          return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
-              "PIN data without block or PIK"));
+          return refused(
+              request,
+              new CardBusResult.NotSent(
+                  name, NotSentReason.INVALID_REQUEST, "PIN data without block or PIK"));
         }
         if (ep.zpk == null || hsm == null) {
-          return refused(request, new CardBusResult.NotSent(name, NotSentReason.NO_ZPK,
-              "endpoint " + name + " has no ZPK for PIN translation"));
+          return refused(
+              request,
+              new CardBusResult.NotSent(
+                  name,
+                  NotSentReason.NO_ZPK,
+                  "endpoint " + name + " has no ZPK for PIN translation"));
         }
         String pan = request.effectivePan();
         if (pan == null) {
-          return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST, "PIN without a PAN"));
+          return refused(
+              request,
+              new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST, "PIN without a PAN"));
         }
         pinUnderZpk = hsm.translatePin(request.pin().pik(), ep.zpk, request.pin().pinBlock(), pan);
       }
       ISOMsg msg = CmfCodec.request(request, settings.acquirerId(), pinUnderZpk, now);
       byte[] frame = CmfCodec.pack(msg);
       if (frame.length > settings.maxFrameBytes()) {
-        return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
-            "message of " + frame.length + " bytes exceeds max-frame-bytes " + settings.maxFrameBytes()));
+        return refused(
+            request,
+            new CardBusResult.NotSent(
+                name,
+                NotSentReason.INVALID_REQUEST,
+                "message of "
+                    + frame.length
+                    + " bytes exceeds max-frame-bytes "
+                    + settings.maxFrameBytes()));
       }
-      return new Prepared(new Packed(CmfCodec.matchKey(msg), request.rrn(), msg.getString(0),
-          Masking.pan(request.effectivePan()), frame), null);
+      return new Prepared(
+          new Packed(
+              CmfCodec.matchKey(msg),
+              request.rrn(),
+              msg.getString(0),
+              Masking.pan(request.effectivePan()),
+              frame),
+          null);
     } catch (HsmException e) {
       if (e.reason() == HsmException.Reason.PIN_FORMAT) {
-        return refused(request, new CardBusResult.NotSent(name, NotSentReason.PIN_REFUSED,
-            "PIN block refused: " + e.getMessage()));
+        return refused(
+            request,
+            new CardBusResult.NotSent(
+                name, NotSentReason.PIN_REFUSED, "PIN block refused: " + e.getMessage()));
       }
-      return refused(request, new CardBusResult.NotSent(name, NotSentReason.SECURITY_MODULE,
-          "security module " + e.reason() + ": " + e.getMessage()));
+      return refused(
+          request,
+          new CardBusResult.NotSent(
+              name,
+              NotSentReason.SECURITY_MODULE,
+              "security module " + e.reason() + ": " + e.getMessage()));
     } catch (CmfException e) {
-      return refused(request, new CardBusResult.NotSent(name, NotSentReason.INVALID_REQUEST,
-          "invalid request: " + e.getMessage()));
+      return refused(
+          request,
+          new CardBusResult.NotSent(
+              name, NotSentReason.INVALID_REQUEST, "invalid request: " + e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("card-bus endpoint {}: cannot prepare {}", name, request, e);
-      return refused(request, new CardBusResult.NotSent(name, NotSentReason.INTERNAL,
-          "internal error: " + e.getClass().getSimpleName()));
+      return refused(
+          request,
+          new CardBusResult.NotSent(
+              name, NotSentReason.INTERNAL, "internal error: " + e.getClass().getSimpleName()));
     }
   }
 
   private static Prepared refused(CardBusRequest request, CardBusResult.NotSent result) {
-    LOG.warn("card-bus endpoint {}: {} not sent: {}", result.endpoint(), request, result.describe());
+    LOG.warn(
+        "card-bus endpoint {}: {} not sent: {}", result.endpoint(), request, result.describe());
     return new Prepared(null, result);
   }
 
   @Override
   public List<EndpointStatus> status() {
     List<EndpointStatus> out = new ArrayList<>();
-    endpoints.values().forEach(ep -> out.add(new EndpointStatus(ep.settings.name(), breakerState(ep.breaker),
-        ep.board.readyCount(), ep.settings.addresses().size() * ep.settings.linksPerAddress(), ep.board.describe())));
+    endpoints
+        .values()
+        .forEach(
+            ep ->
+                out.add(
+                    new EndpointStatus(
+                        ep.settings.name(),
+                        breakerState(ep.breaker),
+                        ep.board.readyCount(),
+                        ep.settings.addresses().size() * ep.settings.linksPerAddress(),
+                        ep.board.describe())));
     return out;
   }
 
@@ -277,12 +377,18 @@ public final class CardBusSystem implements CardBus {
     return "closed";
   }
 
-  /** Replaces the route table at run time (no restart); every endpoint it names must be configured. */
+  /**
+   * Replaces the route table at run time (no restart); every endpoint it names must be configured.
+   */
   public void updateRoutes(RouteTable table) {
     if (table == null) throw new IllegalArgumentException("route table is null");
     RouteTable old = routes.getAndSet(checked(table, endpoints.keySet()));
-    LOG.info("card-bus route table replaced: {} BIN prefixes (was {}), transfer={}, default={}",
-        table.bins().size(), old.bins().size(), table.transferEndpoint(), table.defaultEndpoint());
+    LOG.info(
+        "card-bus route table replaced: {} BIN prefixes (was {}), transfer={}, default={}",
+        table.bins().size(),
+        old.bins().size(),
+        table.transferEndpoint(),
+        table.defaultEndpoint());
   }
 
   /** The route table in force. */
@@ -302,8 +408,8 @@ public final class CardBusSystem implements CardBus {
   }
 
   /**
-   * Completes when every endpoint has at least one ready link, or fails with a {@link TimeoutException}
-   * naming the endpoints that have none after {@code max}.
+   * Completes when every endpoint has at least one ready link, or fails with a {@link
+   * TimeoutException} naming the endpoints that have none after {@code max}.
    */
   public CompletionStage<Done> awaitReady(Duration max) {
     return awaitReady(endpoints.keySet(), max);
@@ -312,7 +418,8 @@ public final class CardBusSystem implements CardBus {
   /** As {@link #awaitReady(Duration)} for one endpoint. */
   public CompletionStage<Done> awaitReady(String endpoint, Duration max) {
     if (!endpoints.containsKey(endpoint)) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("unknown card-bus endpoint " + endpoint));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("unknown card-bus endpoint " + endpoint));
     }
     return awaitReady(Set.of(endpoint), max);
   }
@@ -323,7 +430,8 @@ public final class CardBusSystem implements CardBus {
     return f;
   }
 
-  private void pollReady(CompletableFuture<Done> f, Set<String> names, long deadline, Duration max) {
+  private void pollReady(
+      CompletableFuture<Done> f, Set<String> names, long deadline, Duration max) {
     List<String> notReady = new ArrayList<>();
     for (String n : names) {
       if (endpoints.get(n).board.readyCount() == 0) notReady.add(n);
@@ -331,11 +439,19 @@ public final class CardBusSystem implements CardBus {
     if (notReady.isEmpty()) {
       f.complete(Done.getInstance());
     } else if (System.nanoTime() - deadline > 0) {
-      f.completeExceptionally(new TimeoutException(
-          "card-bus endpoints without a ready link after " + max.toMillis() + " ms: " + notReady));
+      f.completeExceptionally(
+          new TimeoutException(
+              "card-bus endpoints without a ready link after "
+                  + max.toMillis()
+                  + " ms: "
+                  + notReady));
     } else {
-      system.scheduler().scheduleOnce(Duration.ofMillis(25), () -> pollReady(f, names, deadline, max),
-          system.executionContext());
+      system
+          .scheduler()
+          .scheduleOnce(
+              Duration.ofMillis(25),
+              () -> pollReady(f, names, deadline, max),
+              system.executionContext());
     }
   }
 
@@ -345,18 +461,21 @@ public final class CardBusSystem implements CardBus {
     if (!stopped.compareAndSet(null, mine)) return stopped.get();
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (Endpoint ep : endpoints.values()) {
-      all.add(AskPattern.<EndpointActor.Command, Done>ask(ep.ref, EndpointActor.Stop::new,
-          Duration.ofSeconds(10), system.scheduler()).toCompletableFuture());
+      all.add(
+          AskPattern.<EndpointActor.Command, Done>ask(
+                  ep.ref, EndpointActor.Stop::new, Duration.ofSeconds(10), system.scheduler())
+              .toCompletableFuture());
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .whenComplete((v, e) -> {
-          if (e != null) {
-            mine.completeExceptionally(e);
-          } else {
-            LOG.info("card bus stopped");
-            mine.complete(Done.getInstance());
-          }
-        });
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                mine.completeExceptionally(e);
+              } else {
+                LOG.info("card bus stopped");
+                mine.complete(Done.getInstance());
+              }
+            });
     return mine;
   }
 

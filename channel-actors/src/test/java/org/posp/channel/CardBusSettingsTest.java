@@ -20,7 +20,8 @@ class CardBusSettingsTest {
 
   private static Config config(String cardBus) {
     return ConfigFactory.parseString("posp.card-bus {" + cardBus + "}")
-        .withFallback(ConfigFactory.defaultReference()).resolve();
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 
   @Test
@@ -37,7 +38,10 @@ class CardBusSettingsTest {
 
   @Test
   void readsTheDocumentedShape() {
-    CardBusSettings s = CardBusSettings.fromConfig(config("""
+    CardBusSettings s =
+        CardBusSettings.fromConfig(
+            config(
+                """
         acquirer-id = "48020000"
         echo-interval = 15s
         endpoints {
@@ -51,8 +55,10 @@ class CardBusSettingsTest {
         """));
     assertEquals("48020000", s.acquirerId());
     assertEquals(Duration.ofSeconds(15), s.echoInterval());
-    EndpointSettings core = s.endpoints().stream().filter(e -> e.name().equals("core")).findFirst().orElseThrow();
-    assertEquals(List.of(new Address("127.0.0.1", 7000), new Address("10.0.0.2", 7001)), core.addresses());
+    EndpointSettings core =
+        s.endpoints().stream().filter(e -> e.name().equals("core")).findFirst().orElseThrow();
+    assertEquals(
+        List.of(new Address("127.0.0.1", 7000), new Address("10.0.0.2", 7001)), core.addresses());
     assertEquals(2, core.linksPerAddress());
     assertEquals(Strategy.PRIMARY_SECONDARY, core.strategy());
     assertEquals(Duration.ofSeconds(5), core.timeout());
@@ -61,7 +67,8 @@ class CardBusSettingsTest {
     ZpkSource.Clear clear = assertInstanceOf(ZpkSource.Clear.class, core.zpk());
     assertEquals(16, clear.key().length);
     assertFalse(core.toString().contains("1C1C"), "the clear key must not be printed");
-    EndpointSettings cups = s.endpoints().stream().filter(e -> e.name().equals("cups")).findFirst().orElseThrow();
+    EndpointSettings cups =
+        s.endpoints().stream().filter(e -> e.name().equals("cups")).findFirst().orElseThrow();
     assertEquals(1, cups.linksPerAddress());
     assertEquals(Strategy.ROUND_ROBIN, cups.strategy());
     assertEquals(Duration.ofSeconds(20), cups.timeout());
@@ -72,29 +79,56 @@ class CardBusSettingsTest {
 
   @Test
   void errorsNameTheKey() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("acquirer-id = \"4802\", endpoints { core { addresses = [] } }")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config("acquirer-id = \"4802\", endpoints { core { addresses = [] } }")));
     assertTrue(e.getMessage().contains("endpoints.core.addresses"), e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("endpoints { core { addresses = [\"127.0.0.1:7000\"] } }")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config("endpoints { core { addresses = [\"127.0.0.1:7000\"] } }")));
     assertTrue(e.getMessage().contains("acquirer-id"), e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("acquirer-id = \"4802\", endpoints { core { addresses = [\"127.0.0.1\"] } }")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config(
+                        "acquirer-id = \"4802\", endpoints { core { addresses = [\"127.0.0.1\"] } }")));
     assertTrue(e.getMessage().contains("host:port"), e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("acquirer-id = \"4802\", endpoints { core { addresses = [\"h:1\"], strategy = random } }")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config(
+                        "acquirer-id = \"4802\", endpoints { core { addresses = [\"h:1\"], strategy = random } }")));
     assertTrue(e.getMessage().contains("strategy"), e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("acquirer-id = \"4802\", endpoints { core { addresses = [\"h:1\"], zpk { clear = \"ZZZZ1C1C1C1C1C1C\" } } }")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config(
+                        "acquirer-id = \"4802\", endpoints { core { addresses = [\"h:1\"], zpk { clear = \"ZZZZ1C1C1C1C1C1C\" } } }")));
     assertTrue(e.getMessage().contains("zpk.clear"), e.getMessage());
     assertFalse(e.getMessage().contains("ZZZZ"), "the key must not be echoed");
 
-    e = assertThrows(IllegalArgumentException.class, () -> CardBusSettings.fromConfig(
-        config("reconnect { min-backoff = 5s, max-backoff = 1s }")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CardBusSettings.fromConfig(
+                    config("reconnect { min-backoff = 5s, max-backoff = 1s }")));
     assertTrue(e.getMessage().contains("max-backoff"), e.getMessage());
   }
 }

@@ -33,17 +33,20 @@ import org.posp.sim.cardbus.TerminalTotals;
 /**
  * The card-bus host simulator (卡总线主机模拟器) in its own JVM ({@link CardBusHost#main}), and its ledger
  * read over HTTP/JSON: the third, independent record of the chaos tests (what the issuer side
- * debited, reversed and voided). Muting ({@link #setResponding(boolean)}) makes the host read and drop
- * requests: the switch times out and must reverse.
+ * debited, reversed and voided). Muting ({@link #setResponding(boolean)}) makes the host read and
+ * drop requests: the switch times out and must reverse.
  */
 final class CardBusHostProcess implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Process process;
   private final int tcpPort;
   private final int httpPort;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private CardBusHostProcess(Process process, int tcpPort, int httpPort) {
     this.process = process;
@@ -55,29 +58,55 @@ final class CardBusHostProcess implements AutoCloseable {
    * Starts {@code CardBusHost --port 0 --http-port 0 --zpk .. --late-delay-ms ..} and waits for its
    * {@code CARD-BUS-HOST READY tcp=.. http=..} line; its stdout and stderr go to {@code log}.
    */
-  static CardBusHostProcess start(Path log, String zpkHex, Duration lateDelay, Duration timeout) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), CardBusHost.class.getName(),
-        "--port", "0", "--http-port", "0", "--zpk", zpkHex, "--late-delay-ms", Long.toString(lateDelay.toMillis())));
+  static CardBusHostProcess start(Path log, String zpkHex, Duration lateDelay, Duration timeout)
+      throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CardBusHost.class.getName(),
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--zpk",
+                zpkHex,
+                "--late-delay-ms",
+                Long.toString(lateDelay.toMillis())));
     Files.createDirectories(log.toAbsolutePath().getParent());
     Process p = ChildProcesses.register(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     CompletableFuture<String> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-          PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          out.println(line);
-          if (line.startsWith(CardBusHost.READY_PREFIX)) ready.complete(line);
-        }
-      } catch (IOException e) {
-        // the process is gone; the log has what it wrote
-      } finally {
-        ready.completeExceptionally(new IllegalStateException("card-bus host exited before READY; see " + log));
-      }
-    }, "card-bus-host-log");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                  PrintWriter out =
+                      new PrintWriter(
+                          Files.newBufferedWriter(
+                              log,
+                              StandardCharsets.UTF_8,
+                              StandardOpenOption.CREATE,
+                              StandardOpenOption.TRUNCATE_EXISTING),
+                          true)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  out.println(line);
+                  if (line.startsWith(CardBusHost.READY_PREFIX)) ready.complete(line);
+                }
+              } catch (IOException e) {
+                // the process is gone; the log has what it wrote
+              } finally {
+                ready.completeExceptionally(
+                    new IllegalStateException("card-bus host exited before READY; see " + log));
+              }
+            },
+            "card-bus-host-log");
     reader.setDaemon(true);
     reader.start();
     String line;
@@ -85,8 +114,14 @@ final class CardBusHostProcess implements AutoCloseable {
       line = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       p.destroyForcibly();
-      throw new IllegalStateException("card-bus host not ready within " + timeout + ": " + e.getMessage()
-          + "; see " + log.toAbsolutePath(), e);
+      throw new IllegalStateException(
+          "card-bus host not ready within "
+              + timeout
+              + ": "
+              + e.getMessage()
+              + "; see "
+              + log.toAbsolutePath(),
+          e);
     }
     Matcher m = Pattern.compile("tcp=(\\d+) http=(\\d+)").matcher(line);
     if (!m.find()) {
@@ -106,7 +141,8 @@ final class CardBusHostProcess implements AutoCloseable {
 
   /** Per-terminal totals over approved messages that are neither reversed nor voided. */
   List<TerminalTotals> terminals() throws Exception {
-    return JSON.readValue(get("/ledger/terminals").body(), new TypeReference<List<TerminalTotals>>() {});
+    return JSON.readValue(
+        get("/ledger/terminals").body(), new TypeReference<List<TerminalTotals>>() {});
   }
 
   /** One terminal's totals; empty when the host never saw the terminal. */
@@ -118,23 +154,28 @@ final class CardBusHostProcess implements AutoCloseable {
 
   /** Every message the host decided on, in order of arrival, masked PANs. */
   List<HostMessage> messages() throws Exception {
-    return JSON.readValue(get("/ledger/messages").body(), new TypeReference<List<HostMessage>>() {});
+    return JSON.readValue(
+        get("/ledger/messages").body(), new TypeReference<List<HostMessage>>() {});
   }
 
   /** Mutes (false) or unmutes (true) the host. */
   void setResponding(boolean value) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(uri("/control/responding?value=" + value))
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(uri("/control/responding?value=" + value))
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     Map<?, ?> body = JSON.readValue(r.body(), Map.class);
     if (r.statusCode() != 200 || !Boolean.valueOf(value).equals(body.get("responding"))) {
-      throw new IllegalStateException("POST /control/responding?value=" + value + " -> " + r.statusCode() + " "
-          + r.body());
+      throw new IllegalStateException(
+          "POST /control/responding?value=" + value + " -> " + r.statusCode() + " " + r.body());
     }
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET().build();
     HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200 && r.statusCode() != 404) {
       throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + " " + r.body());

@@ -15,13 +15,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What one chaos run measured and decided, written as {@code target/chaos-reports/<scenario>.json} and
- * {@code .txt} (a short table) and printed: requests, approvals, declines by code, requests failed by
- * the fault, time until every terminal was served again, reversals, and every invariant's result.
+ * What one chaos run measured and decided, written as {@code target/chaos-reports/<scenario>.json}
+ * and {@code .txt} (a short table) and printed: requests, approvals, declines by code, requests
+ * failed by the fault, time until every terminal was served again, reversals, and every invariant's
+ * result.
  */
 final class ChaosReport {
   static final Path DIR = Path.of("target", "chaos-reports");
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A moment of the run, seconds after the load started. */
   record Event(String name, double atSeconds) {}
@@ -50,9 +52,9 @@ final class ChaosReport {
   }
 
   /**
-   * Traffic figures from the load's attempts: requests sent, approvals, declines by code, failures by
-   * kind; the fault window starts {@code inFlightBefore} seconds before the fault (requests already in
-   * flight then are failed by it) and ends when every terminal was served again.
+   * Traffic figures from the load's attempts: requests sent, approvals, declines by code, failures
+   * by kind; the fault window starts {@code inFlightBefore} seconds before the fault (requests
+   * already in flight then are failed by it) and ends when every terminal was served again.
    */
   void traffic(LoadDriver load, long faultNanos, long servedNanos, double inFlightBeforeSeconds) {
     List<LoadDriver.Attempt> all = load.attempts();
@@ -70,7 +72,8 @@ final class ChaosReport {
         signOns++;
         continue;
       }
-      if (a.outcome() != LoadDriver.Outcome.REFUSED && a.outcome() != LoadDriver.Outcome.NOT_CONNECTED) sent++;
+      if (a.outcome() != LoadDriver.Outcome.REFUSED
+          && a.outcome() != LoadDriver.Outcome.NOT_CONNECTED) sent++;
       boolean failed;
       if (a.outcome() == LoadDriver.Outcome.REPLIED) {
         latencies.add(a.latencySeconds());
@@ -101,7 +104,8 @@ final class ChaosReport {
     traffic.put("failedOutsideTheFault", failedOutsideFault);
     traffic.put("latencyP50s", round(percentile(latencies, 0.50)));
     traffic.put("latencyP99s", round(percentile(latencies, 0.99)));
-    traffic.put("latencyMaxs", round(latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1)));
+    traffic.put(
+        "latencyMaxs", round(latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1)));
     traffic.put("tps", round(sent / Math.max(1e-9, load.secondsSinceStart(System.nanoTime()))));
     traffic.put("nodeSwitchesAfterNoReply", load.nodeSwitches());
     traffic.put("reconnectionsAfterDrop", load.reconnections());
@@ -109,22 +113,30 @@ final class ChaosReport {
   }
 
   /**
-   * Served-again figures: seconds from the fault until each terminal's first approval after it (this
-   * includes the terminal's own reply timeout when its request hung), and when the last request that
-   * failed was sent (closer to when the switch itself recovered).
+   * Served-again figures: seconds from the fault until each terminal's first approval after it
+   * (this includes the terminal's own reply timeout when its request hung), and when the last
+   * request that failed was sent (closer to when the switch itself recovered).
    */
-  void servedAgain(Map<String, Optional<Double>> served, List<LoadDriver.Attempt> attempts, long faultNanos) {
-    double lastFailed = attempts.stream()
-        .filter(a -> a.financial() && !a.approved() && a.sentAtNanos() >= faultNanos)
-        .mapToDouble(a -> (a.sentAtNanos() - faultNanos) / 1e9).max().orElse(0);
+  void servedAgain(
+      Map<String, Optional<Double>> served, List<LoadDriver.Attempt> attempts, long faultNanos) {
+    double lastFailed =
+        attempts.stream()
+            .filter(a -> a.financial() && !a.approved() && a.sentAtNanos() >= faultNanos)
+            .mapToDouble(a -> (a.sentAtNanos() - faultNanos) / 1e9)
+            .max()
+            .orElse(0);
     fault.put("lastFailedRequestSentAfterS", round(lastFailed));
     List<Double> s = served.values().stream().flatMap(Optional::stream).sorted().toList();
     fault.put("terminalsServedAgain", s.size() + "/" + served.size());
-    fault.put("allServedAgainAfterS", s.size() == served.size() && !s.isEmpty() ? round(s.get(s.size() - 1)) : null);
+    fault.put(
+        "allServedAgainAfterS",
+        s.size() == served.size() && !s.isEmpty() ? round(s.get(s.size() - 1)) : null);
     fault.put("medianServedAgainAfterS", round(percentile(s, 0.5)));
     Map<String, Double> slowest = new LinkedHashMap<>();
-    served.entrySet().stream().filter(e -> e.getValue().isPresent())
-        .sorted((a, b) -> Double.compare(b.getValue().get(), a.getValue().get())).limit(3)
+    served.entrySet().stream()
+        .filter(e -> e.getValue().isPresent())
+        .sorted((a, b) -> Double.compare(b.getValue().get(), a.getValue().get()))
+        .limit(3)
         .forEach(e -> slowest.put(e.getKey(), round(e.getValue().get())));
     fault.put("slowestTerminals", slowest);
   }
@@ -157,26 +169,56 @@ final class ChaosReport {
   /** The short text table. */
   String text() {
     StringBuilder b = new StringBuilder();
-    b.append("== chaos scenario ").append(scenario).append(": ").append(passed() ? "PASSED" : "FAILED").append(" ==\n");
+    b.append("== chaos scenario ")
+        .append(scenario)
+        .append(": ")
+        .append(passed() ? "PASSED" : "FAILED")
+        .append(" ==\n");
     b.append(description).append('\n');
     b.append("setup     ").append(setup).append('\n');
     b.append("timeline  ");
     for (Event e : events) b.append(e.name()).append('@').append(e.atSeconds()).append("s  ");
     b.append('\n');
-    b.append(String.format(Locale.ROOT, "requests  %s sent, %s approved, declines %s, failures %s, %s sign-ons%n",
-        traffic.get("requests"), traffic.get("approvals"), traffic.get("declinesByCode"), traffic.get("failuresByKind"),
-        traffic.get("signOns")));
-    b.append(String.format(Locale.ROOT, "          %s failed by the fault, %s outside it; latency p50 %ss p99 %ss max %ss; %s tps%n",
-        traffic.get("failedByTheFault"), traffic.get("failedOutsideTheFault"), traffic.get("latencyP50s"),
-        traffic.get("latencyP99s"), traffic.get("latencyMaxs"), traffic.get("tps")));
-    b.append(String.format(Locale.ROOT, "terminals %s moves to the next node (no reply, no node, refused), %s reconnections after a drop, %s sign-ons after A0%n",
-        traffic.get("nodeSwitchesAfterNoReply"), traffic.get("reconnectionsAfterDrop"), traffic.get("signOnsAfterA0")));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "requests  %s sent, %s approved, declines %s, failures %s, %s sign-ons%n",
+            traffic.get("requests"),
+            traffic.get("approvals"),
+            traffic.get("declinesByCode"),
+            traffic.get("failuresByKind"),
+            traffic.get("signOns")));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "          %s failed by the fault, %s outside it; latency p50 %ss p99 %ss max %ss; %s tps%n",
+            traffic.get("failedByTheFault"),
+            traffic.get("failedOutsideTheFault"),
+            traffic.get("latencyP50s"),
+            traffic.get("latencyP99s"),
+            traffic.get("latencyMaxs"),
+            traffic.get("tps")));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "terminals %s moves to the next node (no reply, no node, refused), %s reconnections after a drop, %s sign-ons after A0%n",
+            traffic.get("nodeSwitchesAfterNoReply"),
+            traffic.get("reconnectionsAfterDrop"),
+            traffic.get("signOnsAfterA0")));
     b.append("fault     ").append(fault).append('\n');
     b.append("reversals ").append(reversals).append('\n');
     if (!extra.isEmpty()) b.append("extra     ").append(extra).append('\n');
-    b.append(String.format(Locale.ROOT, "%-3s %-22s %-6s %s%n", "#", "invariant", "result", "detail"));
+    b.append(
+        String.format(Locale.ROOT, "%-3s %-22s %-6s %s%n", "#", "invariant", "result", "detail"));
     for (Invariants.Check c : checks) {
-      b.append(String.format(Locale.ROOT, "%-3s %-22s %-6s %s%n", c.id(), c.name(), c.passed() ? "PASS" : "FAIL", c.detail()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-3s %-22s %-6s %s%n",
+              c.id(),
+              c.name(),
+              c.passed() ? "PASS" : "FAIL",
+              c.detail()));
       for (String v : c.violations()) b.append("      - ").append(v).append('\n');
     }
     return b.toString();
@@ -187,7 +229,8 @@ final class ChaosReport {
     Files.createDirectories(DIR);
     String text = text();
     Files.writeString(DIR.resolve(scenario + ".txt"), text, StandardCharsets.UTF_8);
-    Files.writeString(DIR.resolve(scenario + ".json"), JSON.writeValueAsString(asMap()), StandardCharsets.UTF_8);
+    Files.writeString(
+        DIR.resolve(scenario + ".json"), JSON.writeValueAsString(asMap()), StandardCharsets.UTF_8);
     System.out.println(text);
     return text;
   }

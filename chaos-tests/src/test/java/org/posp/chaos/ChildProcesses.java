@@ -52,13 +52,16 @@ final class ChildProcesses {
   }
 
   /**
-   * Sends {@code kill -<signal> <pid>} and waits (bounded) for the kill command itself; true when it
-   * reported success.
+   * Sends {@code kill -<signal> <pid>} and waits (bounded) for the kill command itself; true when
+   * it reported success.
    */
   static boolean signal(long pid, String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS)) {
         kill.destroyForcibly();
         return false;

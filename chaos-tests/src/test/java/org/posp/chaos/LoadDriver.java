@@ -29,29 +29,34 @@ import org.posp.sim.terminal.TxnResult;
 import org.posp.sim.terminal.TxnType;
 
 /**
- * Load from many simulated POS terminals (the simulators' {@link TerminalClient}), each on its own thread:
- * sign-on, then sales with some voids and balance inquiries and a short think time, until stopped.
- * Every terminal lists every node address (its own rotation, so that the load spreads): a dropped
- * connection moves it to the next node (the client does that), and a request left unanswered makes it
- * switch to the next node as a real terminal switches to its backup host (here: a new client on the
- * next address with the terminal's saved state, which then signs on again). Unanswered reversible
- * requests are reversed by the client itself before its next transaction, as docs/protocol/terminal.md §9
- * requires. A terminal whose request is refused with A0 (the switch's MAC key is not the one it holds)
- * signs on again before its next transaction, as its operator would. All terminals record into one
- * {@link TerminalJournal}: "what the terminals received".
+ * Load from many simulated POS terminals (the simulators' {@link TerminalClient}), each on its own
+ * thread: sign-on, then sales with some voids and balance inquiries and a short think time, until
+ * stopped. Every terminal lists every node address (its own rotation, so that the load spreads): a
+ * dropped connection moves it to the next node (the client does that), and a request left
+ * unanswered makes it switch to the next node as a real terminal switches to its backup host (here:
+ * a new client on the next address with the terminal's saved state, which then signs on again).
+ * Unanswered reversible requests are reversed by the client itself before its next transaction, as
+ * docs/protocol/terminal.md §9 requires. A terminal whose request is refused with A0 (the switch's
+ * MAC key is not the one it holds) signs on again before its next transaction, as its operator
+ * would. All terminals record into one {@link TerminalJournal}: "what the terminals received".
  *
  * <p>Every sale of a terminal has its own amount (1000 fen + a per-terminal sequence): the host's
- * ledger names no terminal STAN, so the amount is what ties a host debit to the terminal request that
- * caused it (double debits, orphans).
+ * ledger names no terminal STAN, so the amount is what ties a host debit to the terminal request
+ * that caused it (double debits, orphans).
  */
 final class LoadDriver implements AutoCloseable {
   /**
    * How the terminals behave.
    *
-   * @param lostReplyEvery every n-th sale uses {@link #LOST_REPLY_CARD} (the host debits it and never
-   *     answers: the switch must time out and reverse it by itself); 0 = never
+   * @param lostReplyEvery every n-th sale uses {@link #LOST_REPLY_CARD} (the host debits it and
+   *     never answers: the switch must time out and reverse it by itself); 0 = never
    */
-  record Options(int terminals, Duration thinkTime, Duration replyTimeout, int voidEvery, int balanceEvery,
+  record Options(
+      int terminals,
+      Duration thinkTime,
+      Duration replyTimeout,
+      int voidEvery,
+      int balanceEvery,
       int lostReplyEvery) {
     static Options defaults() {
       return new Options(30, Duration.ofMillis(250), Duration.ofSeconds(10), 8, 10, 0);
@@ -75,7 +80,13 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** What became of one request. */
-  enum Outcome { REPLIED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, REFUSED }
+  enum Outcome {
+    REPLIED,
+    TIMEOUT,
+    CONNECTION_LOST,
+    NOT_CONNECTED,
+    REFUSED
+  }
 
   /**
    * One request a terminal made (or could not make).
@@ -84,7 +95,13 @@ final class LoadDriver implements AutoCloseable {
    * @param code field 39 when replied
    * @param node the node it went to, or null
    */
-  record Attempt(String tid, String type, long sentAtNanos, long doneAtNanos, Outcome outcome, String code,
+  record Attempt(
+      String tid,
+      String type,
+      long sentAtNanos,
+      long doneAtNanos,
+      Outcome outcome,
+      String code,
       InetSocketAddress node) {
     boolean approved() {
       return outcome == Outcome.REPLIED && "00".equals(code);
@@ -99,12 +116,24 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  /** Test cards: Luhn-valid, none of the host's special endings (9997 decline, 9998 late, 9999 never). */
-  static final List<String> CARDS = List.of(luhn("621488000001230"), luhn("621488000004560"),
-      luhn("621700001111110"), luhn("621700002222220"), luhn("625800003333330"), luhn("625800004444440"),
-      luhn("436742000555550"), luhn("436742000666660"));
+  /**
+   * Test cards: Luhn-valid, none of the host's special endings (9997 decline, 9998 late, 9999
+   * never).
+   */
+  static final List<String> CARDS =
+      List.of(
+          luhn("621488000001230"),
+          luhn("621488000004560"),
+          luhn("621700001111110"),
+          luhn("621700002222220"),
+          luhn("625800003333330"),
+          luhn("625800004444440"),
+          luhn("436742000555550"),
+          luhn("436742000666660"));
+
   /** Ends in 9999: the host decides and records it (debits) but never replies. */
   static final String LOST_REPLY_CARD = endingIn9999("62148800077");
+
   static final String EXPIRY = "3012";
   static final String PIN = "123456";
 
@@ -126,9 +155,14 @@ final class LoadDriver implements AutoCloseable {
    * @param nodes every node address terminals may use (spares included)
    * @param spreadOver terminals start on one of the first {@code spreadOver} addresses, round robin
    */
-  LoadDriver(String merchantId, List<String> terminalIds, List<InetSocketAddress> nodes, int spreadOver,
+  LoadDriver(
+      String merchantId,
+      List<String> terminalIds,
+      List<InetSocketAddress> nodes,
+      int spreadOver,
       Options options) {
-    if (terminalIds.size() != options.terminals()) throw new IllegalArgumentException("terminal ids vs options");
+    if (terminalIds.size() != options.terminals())
+      throw new IllegalArgumentException("terminal ids vs options");
     this.merchantId = merchantId;
     this.options = options;
     this.nodes = List.copyOf(nodes);
@@ -150,13 +184,15 @@ final class LoadDriver implements AutoCloseable {
   /** Asks every terminal to stop after its current request and waits (bounded) for the threads. */
   void stop() throws InterruptedException {
     stopping = true;
-    long deadline = System.nanoTime() + options.replyTimeout().multipliedBy(4).plusSeconds(10).toNanos();
+    long deadline =
+        System.nanoTime() + options.replyTimeout().multipliedBy(4).plusSeconds(10).toNanos();
     for (Pos p : terminals) {
       p.thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
       if (p.thread.isAlive()) {
         p.thread.interrupt();
         p.thread.join(5_000);
-        if (p.thread.isAlive()) errors.put(p.tid + " thread", new IllegalStateException("did not stop"));
+        if (p.thread.isAlive())
+          errors.put(p.tid + " thread", new IllegalStateException("did not stop"));
       }
     }
   }
@@ -167,8 +203,8 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /**
-   * For every terminal: seconds from {@code faultNanos} until the first approval of a request sent at or
-   * after it, or empty when none came.
+   * For every terminal: seconds from {@code faultNanos} until the first approval of a request sent
+   * at or after it, or empty when none came.
    */
   Map<String, Optional<Double>> servedAgain(long faultNanos) {
     Map<String, Optional<Double>> out = new TreeMap<>();
@@ -182,8 +218,8 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /**
-   * After {@link #stop()}: sends every pending reversal until acknowledged (bounded), as terminals do
-   * before their next transaction; returns the terminals whose reversals are still pending.
+   * After {@link #stop()}: sends every pending reversal until acknowledged (bounded), as terminals
+   * do before their next transaction; returns the terminals whose reversals are still pending.
    */
   List<String> flushPendingReversals(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -213,7 +249,9 @@ final class LoadDriver implements AutoCloseable {
       for (Pos p : terminals) futures.put(p.tid, pool.submit(() -> p.settle(deadline)));
       Map<String, SettlementResult> out = new TreeMap<>();
       for (var e : futures.entrySet()) {
-        long left = Math.max(1, deadline - System.nanoTime()) + options.replyTimeout().multipliedBy(4).toNanos();
+        long left =
+            Math.max(1, deadline - System.nanoTime())
+                + options.replyTimeout().multipliedBy(4).toNanos();
         out.put(e.getKey(), e.getValue().get(left, TimeUnit.NANOSECONDS));
       }
       return out;
@@ -254,7 +292,9 @@ final class LoadDriver implements AutoCloseable {
 
   /** Reconnections after dropped connections, over every client the terminals used. */
   int reconnections() {
-    return terminals.stream().mapToInt(p -> p.reconnections + p.client.reconnections().size()).sum();
+    return terminals.stream()
+        .mapToInt(p -> p.reconnections + p.client.reconnections().size())
+        .sum();
   }
 
   /** Unexpected exceptions in terminal threads (harness or client bugs), by terminal. */
@@ -293,6 +333,7 @@ final class LoadDriver implements AutoCloseable {
     int seq;
     int ops;
     int reconnections;
+
     /** The switch refused the terminal's MAC (A0): its keys differ, the operator signs on again. */
     boolean macRefused;
 
@@ -309,13 +350,16 @@ final class LoadDriver implements AutoCloseable {
     private TerminalClient newClient() {
       List<InetSocketAddress> rotated = new ArrayList<>(nodes);
       Collections.rotate(rotated, -nodeIndex);
-      return new TerminalClient(TerminalConfig.of(rotated, merchantId, tid, DemoTerminals.TMK)
-          .withReplyTimeout(options.replyTimeout()).withMaxReversalAttempts(1), journal);
+      return new TerminalClient(
+          TerminalConfig.of(rotated, merchantId, tid, DemoTerminals.TMK)
+              .withReplyTimeout(options.replyTimeout())
+              .withMaxReversalAttempts(1),
+          journal);
     }
 
     /**
-     * Moves to the node after {@code from} (or after the current one): the terminal keeps its batch,
-     * STAN and journal (pending reversals included) and signs on again on the new node.
+     * Moves to the node after {@code from} (or after the current one): the terminal keeps its
+     * batch, STAN and journal (pending reversals included) and signs on again on the new node.
      */
     void switchNode(InetSocketAddress from) {
       InetSocketAddress current = from != null ? from : client.currentNode();
@@ -333,7 +377,9 @@ final class LoadDriver implements AutoCloseable {
       try {
         while (!stopping) {
           step();
-          pause(options.thinkTime().toMillis() / 2 + (long) (Math.random() * options.thinkTime().toMillis()));
+          pause(
+              options.thinkTime().toMillis() / 2
+                  + (long) (Math.random() * options.thinkTime().toMillis()));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -348,8 +394,15 @@ final class LoadDriver implements AutoCloseable {
       SignOnResult s = client.signOn();
       var ex = s.exchange();
       Outcome outcome = outcomeOf(ex);
-      attempts.add(new Attempt(tid, "SIGN_ON", t0, System.nanoTime(), outcome, s.responseCode(),
-          ex == null ? null : ex.node()));
+      attempts.add(
+          new Attempt(
+              tid,
+              "SIGN_ON",
+              t0,
+              System.nanoTime(),
+              outcome,
+              s.responseCode(),
+              ex == null ? null : ex.node()));
       if (s.approved() && client.signedOn()) {
         macRefused = false;
         return true;
@@ -382,15 +435,25 @@ final class LoadDriver implements AutoCloseable {
       } else {
         type = TxnType.SALE.name();
         seq++;
-        Card card = options.lostReplyEvery() > 0 && seq % options.lostReplyEvery() == 0
-            ? Card.swiped(LOST_REPLY_CARD, EXPIRY, PIN) : card();
+        Card card =
+            options.lostReplyEvery() > 0 && seq % options.lostReplyEvery() == 0
+                ? Card.swiped(LOST_REPLY_CARD, EXPIRY, PIN)
+                : card();
         r = client.sale(card, 1000 + seq);
       }
       var ex = r.exchange();
       Outcome outcome = ex == null ? Outcome.REFUSED : outcomeOf(ex);
-      attempts.add(new Attempt(tid, type, t0, System.nanoTime(), outcome, r.responseCode(),
-          ex == null ? null : ex.node()));
-      if (TxnType.SALE.name().equals(type) && r.record() != null && r.record().approved()) voidable.add(r.record());
+      attempts.add(
+          new Attempt(
+              tid,
+              type,
+              t0,
+              System.nanoTime(),
+              outcome,
+              r.responseCode(),
+              ex == null ? null : ex.node()));
+      if (TxnType.SALE.name().equals(type) && r.record() != null && r.record().approved())
+        voidable.add(r.record());
       if ("A0".equals(r.responseCode())) {
         macRefused = true;
         signOnsAfterMacRefusal.incrementAndGet();
@@ -401,7 +464,7 @@ final class LoadDriver implements AutoCloseable {
           switchNode(null);
           pause(500);
         }
-        default -> { }
+        default -> {}
       }
     }
 
@@ -430,11 +493,15 @@ final class LoadDriver implements AutoCloseable {
       return Card.swiped(CARDS.get((index + ops) % CARDS.size()), EXPIRY, PIN);
     }
 
-    /** Sleeps; a terminal thread wakes up early when the load stops (the wind-down after it does not). */
+    /**
+     * Sleeps; a terminal thread wakes up early when the load stops (the wind-down after it does
+     * not).
+     */
     private void pause(long millis) throws InterruptedException {
       long end = System.currentTimeMillis() + millis;
       boolean own = Thread.currentThread() == thread;
-      while (!(own && stopping) && System.currentTimeMillis() < end) Thread.sleep(Math.min(50, millis));
+      while (!(own && stopping) && System.currentTimeMillis() < end)
+        Thread.sleep(Math.min(50, millis));
     }
   }
 

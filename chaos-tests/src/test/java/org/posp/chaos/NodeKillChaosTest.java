@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scenario 1: SIGKILL one node under load (the first seed, normally the oldest member: it hosts the
- * shard coordinator), let the others take its terminals and shards over, restart it later on the same
- * ports and node id, and check every invariant.
+ * shard coordinator), let the others take its terminals and shards over, restart it later on the
+ * same ports and node id, and check every invariant.
  */
 @Tag("chaos")
 class NodeKillChaosTest {
@@ -19,8 +19,15 @@ class NodeKillChaosTest {
 
   @Test
   void sigkillOneNodeUnderLoadThenRestartIt() throws Exception {
-    try (ChaosRun run = new ChaosRun("kill-node", "SIGKILL node1 of " + ChaosRun.NODES + " under load, restart it "
-        + (ChaosRun.NODES > 1 ? "once the cluster removed it" : "2 s later"), dir, ChaosRun.Settings.cluster(0))) {
+    try (ChaosRun run =
+        new ChaosRun(
+            "kill-node",
+            "SIGKILL node1 of "
+                + ChaosRun.NODES
+                + " under load, restart it "
+                + (ChaosRun.NODES > 1 ? "once the cluster removed it" : "2 s later"),
+            dir,
+            ChaosRun.Settings.cluster(0))) {
       run.start();
       ChaosRun.sleep(ChaosScenarios.BASELINE);
       NodeProcess victim = run.cluster.node(0);
@@ -33,8 +40,10 @@ class NodeKillChaosTest {
         run.cluster.restart(0, ChaosRun.NODE_START);
         run.mark(victim.name + " ready");
       }
-      run.mark(run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
-          ? "all terminals served again" : "NOT all terminals served again");
+      run.mark(
+          run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
+              ? "all terminals served again"
+              : "NOT all terminals served again");
       if (run.cluster.size() > 1) {
         run.cluster.awaitStable(run.cluster.size() - 1, Duration.ofSeconds(60));
         run.mark(victim.name + " removed from the cluster");

@@ -20,9 +20,14 @@ class RollingRestartChaosTest {
 
   @Test
   void everyNodeRestartedInTurnUnderLoad() throws Exception {
-    Assumptions.assumeTrue(ChaosRun.NODES > 1, "a rolling restart needs a cluster (posp.chaos.nodes > 1)");
-    try (ChaosRun run = new ChaosRun("rolling-restart", "SIGTERM and restart each of the " + ChaosRun.NODES
-        + " nodes in turn under load", dir, ChaosRun.Settings.cluster(0))) {
+    Assumptions.assumeTrue(
+        ChaosRun.NODES > 1, "a rolling restart needs a cluster (posp.chaos.nodes > 1)");
+    try (ChaosRun run =
+        new ChaosRun(
+            "rolling-restart",
+            "SIGTERM and restart each of the " + ChaosRun.NODES + " nodes in turn under load",
+            dir,
+            ChaosRun.Settings.cluster(0))) {
       run.start();
       ChaosRun.sleep(ChaosScenarios.BASELINE);
       int size = run.cluster.size();
@@ -39,8 +44,10 @@ class RollingRestartChaosTest {
         run.cluster.awaitStable(size, Duration.ofSeconds(60));
         run.mark(node.name + " Up again");
       }
-      run.mark(run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
-          ? "all terminals served again" : "NOT all terminals served again");
+      run.mark(
+          run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
+              ? "all terminals served again"
+              : "NOT all terminals served again");
       ChaosRun.sleep(ChaosScenarios.TAIL);
       ChaosReport report = run.finish(fault, fault);
       assertTrue(report.passed(), report.text());

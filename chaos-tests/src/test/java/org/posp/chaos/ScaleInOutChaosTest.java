@@ -20,9 +20,14 @@ class ScaleInOutChaosTest {
 
   @Test
   void gracefulLeaveThenANewNodeJoins() throws Exception {
-    Assumptions.assumeTrue(ChaosRun.NODES > 1, "scale in / out needs a cluster (posp.chaos.nodes > 1)");
-    try (ChaosRun run = new ChaosRun("scale-in-out", "SIGTERM node3 of " + ChaosRun.NODES
-        + " under load (graceful leave), then node4 joins", dir, ChaosRun.Settings.cluster(1))) {
+    Assumptions.assumeTrue(
+        ChaosRun.NODES > 1, "scale in / out needs a cluster (posp.chaos.nodes > 1)");
+    try (ChaosRun run =
+        new ChaosRun(
+            "scale-in-out",
+            "SIGTERM node3 of " + ChaosRun.NODES + " under load (graceful leave), then node4 joins",
+            dir,
+            ChaosRun.Settings.cluster(1))) {
       run.start();
       ChaosRun.sleep(ChaosScenarios.BASELINE);
       int size = run.cluster.size();
@@ -38,11 +43,15 @@ class ScaleInOutChaosTest {
       run.cluster.startSpare(size, ChaosRun.NODE_START);
       run.cluster.awaitStable(size, Duration.ofSeconds(60));
       run.mark(joining.name + " Up");
-      run.mark(run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
-          ? "all terminals served again" : "NOT all terminals served again");
+      run.mark(
+          run.awaitAllServedSince(fault, ChaosScenarios.SERVED_WAIT)
+              ? "all terminals served again"
+              : "NOT all terminals served again");
       ChaosRun.sleep(ChaosScenarios.TAIL);
-      long used = run.load.attempts().stream()
-          .filter(a -> a.node() != null && a.node().getPort() == joining.terminalPort).count();
+      long used =
+          run.load.attempts().stream()
+              .filter(a -> a.node() != null && a.node().getPort() == joining.terminalPort)
+              .count();
       run.report.extra.put("requestsServedByNewNode", used);
       ChaosReport report = run.finish(fault, fault);
       assertTrue(report.passed(), report.text());

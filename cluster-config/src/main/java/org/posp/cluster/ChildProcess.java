@@ -21,18 +21,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One process of the local cluster, its output appended straight to its log file (not through a pipe
- * of the launcher: a node keeps logging normally if the launcher dies, and a node started again by its
- * restart script appends to the same file).
+ * One process of the local cluster, its output appended straight to its log file (not through a
+ * pipe of the launcher: a node keeps logging normally if the launcher dies, and a node started
+ * again by its restart script appends to the same file).
  *
  * <p>Where {@code setsid} exists the child runs in a session of its own, so that the Ctrl-C of the
- * launcher's terminal reaches only the launcher, which then stops the children in order (nodes first,
- * while the journal and the card bus are still there). {@code setsid} replaces itself with the program,
- * so the pid is the program's.
+ * launcher's terminal reaches only the launcher, which then stops the children in order (nodes
+ * first, while the journal and the card bus are still there). {@code setsid} replaces itself with
+ * the program, so the pid is the program's.
  */
 final class ChildProcess {
-  private static final Path SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
-      .filter(Files::isExecutable).findFirst().orElse(null);
+  private static final Path SETSID =
+      List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
+          .filter(Files::isExecutable)
+          .findFirst()
+          .orElse(null);
 
   /** What the JVM prints when {@code main} ends with an exception. */
   static final String MAIN_DIED = "Exception in thread \"main\"";
@@ -49,21 +52,29 @@ final class ChildProcess {
     this.logOffset = logOffset;
   }
 
-  /** Starts {@code command} with exactly {@code environment}, output and errors appended to {@code log}. */
-  static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log)
+  /**
+   * Starts {@code command} with exactly {@code environment}, output and errors appended to {@code
+   * log}.
+   */
+  static ChildProcess start(
+      String name, List<String> command, Map<String, String> environment, Path log)
       throws IOException {
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(log, "==== " + name + " started by the local-cluster launcher at " + Instant.now()
-        + " ====\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+    Files.writeString(
+        log,
+        "==== " + name + " started by the local-cluster launcher at " + Instant.now() + " ====\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     long offset = Files.size(log);
     List<String> cmd = new ArrayList<>();
     if (SETSID != null) cmd.add(SETSID.toString());
     cmd.addAll(command);
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().clear();
     pb.environment().putAll(environment);
     return new ChildProcess(name, log, pb.start(), offset);
@@ -83,9 +94,9 @@ final class ChildProcess {
 
   /**
    * Waits for the first line written since the start that begins with {@code marker} (the line the
-   * program prints on stdout, not its copy in a log line) and returns it.
-   * Fails when the process exits first or the time is up (then the process is killed), with the end
-   * of the log in the message.
+   * program prints on stdout, not its copy in a log line) and returns it. Fails when the process
+   * exits first or the time is up (then the process is killed), with the end of the log in the
+   * message.
    */
   String awaitLine(String marker, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -93,30 +104,52 @@ final class ChildProcess {
     while (true) {
       String line = tail.find(marker, MAIN_DIED);
       if (line != null && line.startsWith(MAIN_DIED)) {
-        // the start-up failed but non-daemon threads (metrics, pools) may keep the JVM alive: do not wait
+        // the start-up failed but non-daemon threads (metrics, pools) may keep the JVM alive: do
+        // not wait
         process.destroyForcibly();
-        throw new IllegalStateException(name + " failed to start (" + line + "); last lines of " + log + ":\n"
-            + lastLines(log, 15));
+        throw new IllegalStateException(
+            name
+                + " failed to start ("
+                + line
+                + "); last lines of "
+                + log
+                + ":\n"
+                + lastLines(log, 15));
       }
       if (line != null) return line;
       if (!process.isAlive()) {
         line = tail.find(marker, MAIN_DIED); // the line may have been written just before the exit
         if (line != null && !line.startsWith(MAIN_DIED)) return line;
-        throw new IllegalStateException(name + " exited with code " + process.exitValue() + " before it was ready;"
-            + " last lines of " + log + ":\n" + lastLines(log, 15));
+        throw new IllegalStateException(
+            name
+                + " exited with code "
+                + process.exitValue()
+                + " before it was ready;"
+                + " last lines of "
+                + log
+                + ":\n"
+                + lastLines(log, 15));
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IllegalStateException(name + " printed no '" + marker + "' line within " + timeout.toSeconds()
-            + " s (killed); last lines of " + log + ":\n" + lastLines(log, 15));
+        throw new IllegalStateException(
+            name
+                + " printed no '"
+                + marker
+                + "' line within "
+                + timeout.toSeconds()
+                + " s (killed); last lines of "
+                + log
+                + ":\n"
+                + lastLines(log, 15));
       }
       Thread.sleep(200);
     }
   }
 
   /**
-   * Waits until something accepts TCP connections on 127.0.0.1:{@code port}; fails like {@link #awaitLine}
-   * when the process exits, its {@code main} dies or the time is up.
+   * Waits until something accepts TCP connections on 127.0.0.1:{@code port}; fails like {@link
+   * #awaitLine} when the process exits, its {@code main} dies or the time is up.
    */
   void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -131,9 +164,20 @@ final class ChildProcess {
       String died = tail.find(MAIN_DIED);
       if (died != null || !process.isAlive() || System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IllegalStateException(name + " is not listening on port " + port + " ("
-            + (died != null ? died : process.isAlive() ? "timed out after " + timeout.toSeconds() + " s"
-                : "exited with code " + process.waitFor()) + "); last lines of " + log + ":\n" + lastLines(log, 15));
+        throw new IllegalStateException(
+            name
+                + " is not listening on port "
+                + port
+                + " ("
+                + (died != null
+                    ? died
+                    : process.isAlive()
+                        ? "timed out after " + timeout.toSeconds() + " s"
+                        : "exited with code " + process.waitFor())
+                + "); last lines of "
+                + log
+                + ":\n"
+                + lastLines(log, 15));
       }
       Thread.sleep(200);
     }
@@ -144,7 +188,10 @@ final class ChildProcess {
     return stop(process.toHandle(), grace);
   }
 
-  /** SIGTERM to any process (also one this launcher did not start), then SIGKILL after {@code grace}. */
+  /**
+   * SIGTERM to any process (also one this launcher did not start), then SIGKILL after {@code
+   * grace}.
+   */
   static boolean stop(ProcessHandle handle, Duration grace) throws InterruptedException {
     if (!handle.isAlive()) return true;
     handle.destroy();
@@ -174,7 +221,9 @@ final class ChildProcess {
     }
   }
 
-  /** Reads a growing file from an offset, line by line; a line is returned only once it is complete. */
+  /**
+   * Reads a growing file from an offset, line by line; a line is returned only once it is complete.
+   */
   static final class LogTail {
     private final Path file;
     private long position;
@@ -185,7 +234,10 @@ final class ChildProcess {
       this.position = position;
     }
 
-    /** The first complete new line that begins with one of {@code markers}, or null when none has been written yet. */
+    /**
+     * The first complete new line that begins with one of {@code markers}, or null when none has
+     * been written yet.
+     */
     String find(String... markers) throws IOException {
       if (!Files.exists(file)) return null;
       try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {

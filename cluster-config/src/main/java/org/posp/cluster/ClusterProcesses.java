@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds the running processes of one local cluster by the markers on their command line
- * ({@code -Dlocal-cluster.home=<data dir>} and {@code -Dlocal-cluster.process=node-2}): also the nodes an
- * operator started again with a restart script (not children of the launcher) and the processes left
- * behind by a launcher that was killed with SIGKILL.
+ * Finds the running processes of one local cluster by the markers on their command line ({@code
+ * -Dlocal-cluster.home=<data dir>} and {@code -Dlocal-cluster.process=node-2}): also the nodes an
+ * operator started again with a restart script (not children of the launcher) and the processes
+ * left behind by a launcher that was killed with SIGKILL.
  */
 final class ClusterProcesses {
   /** A running process of the cluster and its role ({@code node-1}, {@code card-bus}). */
@@ -21,7 +21,10 @@ final class ClusterProcesses {
 
   private ClusterProcesses() {}
 
-  /** Every live process (except this one) whose command line marks it as part of the cluster in {@code home}. */
+  /**
+   * Every live process (except this one) whose command line marks it as part of the cluster in
+   * {@code home}.
+   */
   static List<Found> of(Path home) {
     String homeArg = "-D" + ProcessCommands.HOME_MARKER + "=" + home;
     long self = ProcessHandle.current().pid();
@@ -31,11 +34,17 @@ final class ClusterProcesses {
         .toList();
   }
 
-  /** The role of a command line that carries {@code homeArg}, or empty when it is not one of the cluster's. */
+  /**
+   * The role of a command line that carries {@code homeArg}, or empty when it is not one of the
+   * cluster's.
+   */
   static Optional<String> roleOf(List<String> args, String homeArg) {
     if (!args.contains(homeArg)) return Optional.empty();
     String rolePrefix = "-D" + ProcessCommands.ROLE_MARKER + "=";
-    return args.stream().filter(a -> a.startsWith(rolePrefix)).map(a -> a.substring(rolePrefix.length())).findFirst();
+    return args.stream()
+        .filter(a -> a.startsWith(rolePrefix))
+        .map(a -> a.substring(rolePrefix.length()))
+        .findFirst();
   }
 
   private static List<String> arguments(ProcessHandle h) {

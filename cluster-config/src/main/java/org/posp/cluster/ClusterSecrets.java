@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * The local cluster's LMK (本地主密钥): every node of a cluster must share it, and the journal in
  * PostgreSQL holds keys under it, so it is generated once, kept in {@code <data-dir>/cluster.env}
- * (owner-only) and reused on every later start. The nodes get it through their environment, never on
- * their command line, so neither {@code ps} nor the printed restart commands show it.
+ * (owner-only) and reused on every later start. The nodes get it through their environment, never
+ * on their command line, so neither {@code ps} nor the printed restart commands show it.
  */
 final class ClusterSecrets {
   static final String FILE_NAME = "cluster.env";
@@ -24,21 +24,33 @@ final class ClusterSecrets {
 
   private ClusterSecrets() {}
 
-  /** The variables of {@code <dataDir>/cluster.env}, creating the file with a new random LMK when absent. */
+  /**
+   * The variables of {@code <dataDir>/cluster.env}, creating the file with a new random LMK when
+   * absent.
+   */
   static Map<String, String> loadOrCreate(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE_NAME);
     if (!Files.exists(file)) {
       Files.createDirectories(dataDir);
       Files.createFile(file);
       ownerOnly(file);
-      Files.writeString(file, "# LMK of the local cluster: the journal's keys are stored under it; delete the whole\n"
-          + "# data directory (not only this file) to start over.\n" + LMK + "=" + newLmkHex() + "\n",
+      Files.writeString(
+          file,
+          "# LMK of the local cluster: the journal's keys are stored under it; delete the whole\n"
+              + "# data directory (not only this file) to start over.\n"
+              + LMK
+              + "="
+              + newLmkHex()
+              + "\n",
           StandardCharsets.UTF_8);
     }
     return read(file);
   }
 
-  /** Reads {@code NAME=value} lines; fails naming the file (never the value) when the LMK is missing or malformed. */
+  /**
+   * Reads {@code NAME=value} lines; fails naming the file (never the value) when the LMK is missing
+   * or malformed.
+   */
   static Map<String, String> read(Path file) throws IOException {
     Map<String, String> vars = new LinkedHashMap<>();
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -46,20 +58,27 @@ final class ClusterSecrets {
       String line = lines.get(i).trim();
       if (line.isEmpty() || line.startsWith("#")) continue;
       int eq = line.indexOf('=');
-      if (eq <= 0) throw new IllegalStateException(file + " line " + (i + 1) + " is not NAME=value");
+      if (eq <= 0)
+        throw new IllegalStateException(file + " line " + (i + 1) + " is not NAME=value");
       vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
     }
     String lmk = vars.get(LMK);
     if (lmk == null || !lmk.matches("[0-9A-Fa-f]{32}")) {
-      throw new IllegalStateException(file + " has no " + LMK + " of 32 hex characters: restore it from a backup, or"
-          + " delete the data directory " + file.getParent() + " to start a new cluster");
+      throw new IllegalStateException(
+          file
+              + " has no "
+              + LMK
+              + " of 32 hex characters: restore it from a backup, or"
+              + " delete the data directory "
+              + file.getParent()
+              + " to start a new cluster");
     }
     return vars;
   }
 
   /**
-   * A random double-length 3DES key, odd parity per byte, as 32 upper-case hex characters; halves that
-   * came out equal (a single-length key, refused by the HSM) are drawn again.
+   * A random double-length 3DES key, odd parity per byte, as 32 upper-case hex characters; halves
+   * that came out equal (a single-length key, refused by the HSM) are drawn again.
    */
   static String newLmkHex() {
     SecureRandom random = new SecureRandom();

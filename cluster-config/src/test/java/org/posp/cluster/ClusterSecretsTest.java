@@ -24,7 +24,8 @@ class ClusterSecretsTest {
     assertTrue(lmk.matches("[0-9A-F]{32}"), "LMK format");
     Path file = home.resolve("cluster.env");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    assertEquals(first, ClusterSecrets.loadOrCreate(home), "a second start must keep the journal's LMK");
+    assertEquals(
+        first, ClusterSecrets.loadOrCreate(home), "a second start must keep the journal's LMK");
   }
 
   @Test
@@ -41,7 +42,8 @@ class ClusterSecretsTest {
   void aDamagedFileIsRefusedWithoutShowingItsContent(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("cluster.env");
     Files.writeString(file, "POSP_LMK=1F2E3D4C5B6A7988001122334455\n");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ClusterSecrets.read(file));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ClusterSecrets.read(file));
     assertTrue(e.getMessage().contains("has no POSP_LMK of 32 hex characters"), e.getMessage());
     assertFalse(e.getMessage().contains("1F2E3D4C"), e.getMessage());
 
@@ -54,6 +56,8 @@ class ClusterSecretsTest {
   void commentsAndBlankLinesAreSkipped(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("cluster.env");
     Files.writeString(file, "# LMK\n\nPOSP_LMK = 1F2E3D4C5B6A79880011223344556677\nOTHER=x\n");
-    assertEquals(Map.of("POSP_LMK", "1F2E3D4C5B6A79880011223344556677", "OTHER", "x"), ClusterSecrets.read(file));
+    assertEquals(
+        Map.of("POSP_LMK", "1F2E3D4C5B6A79880011223344556677", "OTHER", "x"),
+        ClusterSecrets.read(file));
   }
 }

@@ -28,8 +28,22 @@ class LaunchOptionsTest {
 
   @Test
   void everyOptionInBothSpellings() {
-    LaunchOptions o = LaunchOptions.parse(List.of("--nodes", "5", "--jar=/opt/posp/posp-switch.jar", "--data-dir", "/tmp/c",
-        "--base-port=6000", "--discovery", "BOOTSTRAP", "--heap", "1g", "--ready-timeout=60", "--java", "/usr/bin/java"));
+    LaunchOptions o =
+        LaunchOptions.parse(
+            List.of(
+                "--nodes",
+                "5",
+                "--jar=/opt/posp/posp-switch.jar",
+                "--data-dir",
+                "/tmp/c",
+                "--base-port=6000",
+                "--discovery",
+                "BOOTSTRAP",
+                "--heap",
+                "1g",
+                "--ready-timeout=60",
+                "--java",
+                "/usr/bin/java"));
     assertEquals(5, o.nodes());
     assertEquals(Path.of("/opt/posp/posp-switch.jar"), o.jar());
     assertEquals(Path.of("/tmp/c"), o.dataDir());
@@ -64,8 +78,8 @@ class LaunchOptionsTest {
   }
 
   private static void assertMessage(String expected, String... args) {
-    LaunchOptions.UsageException e = assertThrows(LaunchOptions.UsageException.class,
-        () -> LaunchOptions.parse(List.of(args)));
+    LaunchOptions.UsageException e =
+        assertThrows(LaunchOptions.UsageException.class, () -> LaunchOptions.parse(List.of(args)));
     assertEquals(expected, e.getMessage());
   }
 }

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON reader (RFC 8259) for the dashboard test: objects become {@code LinkedHashMap}, arrays
- * {@code List}, numbers {@code Long} or {@code Double}, {@code null} Java null. Jackson is not managed by the
- * parent pom, and a dashboard is small, so the test reads it itself; a duplicate key or trailing garbage is an
- * error (Grafana would silently keep the last key and hide a copy-paste mistake).
+ * A strict JSON reader (RFC 8259) for the dashboard test: objects become {@code LinkedHashMap},
+ * arrays {@code List}, numbers {@code Long} or {@code Double}, {@code null} Java null. Jackson is
+ * not managed by the parent pom, and a dashboard is small, so the test reads it itself; a duplicate
+ * key or trailing garbage is an error (Grafana would silently keep the last key and hide a
+ * copy-paste mistake).
  */
 final class MiniJson {
   private final String text;

@@ -34,8 +34,11 @@ class PortPlanTest {
     for (int base : List.of(PortPlan.MIN_BASE, 5000, PortPlan.MAX_BASE)) {
       List<Integer> all = new PortPlan(base).all(LaunchOptions.MAX_NODES);
       assertEquals(3 + 6 * LaunchOptions.MAX_NODES, all.size());
-      assertEquals(all.size(), new HashSet<>(all).size(), "duplicate port with base " + base + ": " + all);
-      assertTrue(all.stream().allMatch(p -> p > 1024 && p <= 65535), "port out of range with base " + base + ": " + all);
+      assertEquals(
+          all.size(), new HashSet<>(all).size(), "duplicate port with base " + base + ": " + all);
+      assertTrue(
+          all.stream().allMatch(p -> p > 1024 && p <= 65535),
+          "port out of range with base " + base + ": " + all);
     }
   }
 
@@ -44,6 +47,7 @@ class PortPlanTest {
     assertThrows(IllegalArgumentException.class, () -> new PortPlan(PortPlan.MIN_BASE - 1));
     assertThrows(IllegalArgumentException.class, () -> new PortPlan(PortPlan.MAX_BASE + 1));
     assertThrows(IllegalArgumentException.class, () -> new PortPlan(5000).node(0));
-    assertThrows(IllegalArgumentException.class, () -> new PortPlan(5000).node(LaunchOptions.MAX_NODES + 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PortPlan(5000).node(LaunchOptions.MAX_NODES + 1));
   }
 }

@@ -8,18 +8,32 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a dashboard expression reads: its metric selectors (name, matcher text, the function directly around
- * it) and the functions and aggregations it calls. A tokenizer, not a PromQL parser: enough to check that a
- * dashboard only reads metrics the switch exports, in the form they are exported in.
+ * What a dashboard expression reads: its metric selectors (name, matcher text, the function
+ * directly around it) and the functions and aggregations it calls. A tokenizer, not a PromQL
+ * parser: enough to check that a dashboard only reads metrics the switch exports, in the form they
+ * are exported in.
  */
 record PromQlReading(List<Selector> selectors, Set<String> functions) {
 
-  /** One metric selector: {@code name{matchers}}; {@code enclosing} is the call it is an argument of, or "". */
-  record Selector(String metric, String matchers, String enclosing) {
-  }
+  /**
+   * One metric selector: {@code name{matchers}}; {@code enclosing} is the call it is an argument
+   * of, or "".
+   */
+  record Selector(String metric, String matchers, String enclosing) {}
 
-  private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-      "group_right", "offset", "bool", "and", "or", "unless");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "offset",
+          "bool",
+          "and",
+          "or",
+          "unless");
 
   Set<String> metrics() {
     Set<String> names = new LinkedHashSet<>();
@@ -47,9 +61,10 @@ record PromQlReading(List<Selector> selectors, Set<String> functions) {
       } else if ((t.equals("by") || t.equals("without")) && next.equals("(")) {
         i = skipTo(tokens, i + 1, ")", expr);
       } else if (isIdentifier(t) && (next.equals("by") || next.equals("without"))) {
-        int list = skipTo(tokens, i + 1, ")", expr);      // sum by (a, b) (expr)
+        int list = skipTo(tokens, i + 1, ")", expr); // sum by (a, b) (expr)
         if (list + 1 >= tokens.size() || !tokens.get(list + 1).equals("(")) {
-          throw new IllegalArgumentException("expected '(' after " + t + " " + next + " (...) in " + expr);
+          throw new IllegalArgumentException(
+              "expected '(' after " + t + " " + next + " (...) in " + expr);
         }
         functions.add(t);
         calls.push(t);
@@ -108,10 +123,12 @@ record PromQlReading(List<Selector> selectors, Set<String> functions) {
         }
         i++;
       } else if (Character.isLetterOrDigit(c) || c == '_' || c == ':' || c == '.') {
-        while (i < expr.length() && (Character.isLetterOrDigit(expr.charAt(i)) || "_:.".indexOf(expr.charAt(i)) >= 0)) {
+        while (i < expr.length()
+            && (Character.isLetterOrDigit(expr.charAt(i)) || "_:.".indexOf(expr.charAt(i)) >= 0)) {
           i++;
         }
-      } else if (i + 1 < expr.length() && Set.of("=~", "!~", "!=", "==", ">=", "<=").contains(expr.substring(i, i + 2))) {
+      } else if (i + 1 < expr.length()
+          && Set.of("=~", "!~", "!=", "==", ">=", "<=").contains(expr.substring(i, i + 2))) {
         i += 2;
       } else {
         i++;

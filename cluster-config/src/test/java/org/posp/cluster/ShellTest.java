@@ -18,7 +18,9 @@ class ShellTest {
 
   @Test
   void specialCharactersAreSingleQuoted() {
-    assertEquals("'-Dposp.db.profile=slick.jdbc.PostgresProfile$'", Shell.quote("-Dposp.db.profile=slick.jdbc.PostgresProfile$"));
+    assertEquals(
+        "'-Dposp.db.profile=slick.jdbc.PostgresProfile$'",
+        Shell.quote("-Dposp.db.profile=slick.jdbc.PostgresProfile$"));
     assertEquals("''", Shell.quote(""));
     assertEquals("'it'\\''s'", Shell.quote("it's"));
   }
@@ -26,10 +28,23 @@ class ShellTest {
   /** The real test: /bin/sh receives exactly the words the launcher passed. */
   @Test
   void aPosixShellGetsBackTheSameWords() throws Exception {
-    List<String> words = List.of("-Dposp.db.profile=slick.jdbc.PostgresProfile$",
-        "-Dposp.db.url=jdbc:postgresql://127.0.0.1:15432/posp?reWriteBatchedInserts=true",
-        "/tmp/dir with spaces/x.jar", "it's", "a\"b", "`date`", "$(id)", "*", "semi;colon", "back\\slash", "");
-    Process p = new ProcessBuilder("/bin/sh", "-c", "printf '%s\\n' " + Shell.join(words)).redirectErrorStream(true).start();
+    List<String> words =
+        List.of(
+            "-Dposp.db.profile=slick.jdbc.PostgresProfile$",
+            "-Dposp.db.url=jdbc:postgresql://127.0.0.1:15432/posp?reWriteBatchedInserts=true",
+            "/tmp/dir with spaces/x.jar",
+            "it's",
+            "a\"b",
+            "`date`",
+            "$(id)",
+            "*",
+            "semi;colon",
+            "back\\slash",
+            "");
+    Process p =
+        new ProcessBuilder("/bin/sh", "-c", "printf '%s\\n' " + Shell.join(words))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(10, TimeUnit.SECONDS);
     List<String> expected = new ArrayList<>(words);

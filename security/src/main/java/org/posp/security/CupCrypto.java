@@ -10,16 +10,18 @@ import org.bouncycastle.crypto.params.DESParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * Stateless UnionPay POS (银联 POS) cryptography on clear bytes: DES / 3DES ECB, key check values, the
- * CUP ECB MAC, the ANSI X9.19 retail MAC, ISO 9564 format 0 PIN blocks, hex and DES parity helpers.
+ * Stateless UnionPay POS (银联 POS) cryptography on clear bytes: DES / 3DES ECB, key check values,
+ * the CUP ECB MAC, the ANSI X9.19 retail MAC, ISO 9564 format 0 PIN blocks, hex and DES parity
+ * helpers.
  *
- * <p>This class sees clear keys and PINs, so inside the switch only {@link SoftwareHsm} calls it; terminal
- * and card-bus simulators and tests use it directly because they play the part that owns the clear keys.
- * All methods are thread-safe (a new cipher engine per call, or a {@link Schedule} made once). Errors are {@link IllegalArgumentException}s
- * whose messages name the wrong argument, never its value.
+ * <p>This class sees clear keys and PINs, so inside the switch only {@link SoftwareHsm} calls it;
+ * terminal and card-bus simulators and tests use it directly because they play the part that owns
+ * the clear keys. All methods are thread-safe (a new cipher engine per call, or a {@link Schedule}
+ * made once). Errors are {@link IllegalArgumentException}s whose messages name the wrong argument,
+ * never its value.
  *
- * <p>Key lengths: 8 bytes = single DES; 16 bytes = double-length 3DES EDE with K1K2K1; 24 bytes = 3DES
- * K1K2K3 (accepted by {@link #ecbEncrypt}/{@link #ecbDecrypt} only).
+ * <p>Key lengths: 8 bytes = single DES; 16 bytes = double-length 3DES EDE with K1K2K1; 24 bytes =
+ * 3DES K1K2K3 (accepted by {@link #ecbEncrypt}/{@link #ecbDecrypt} only).
  */
 public final class CupCrypto {
 
@@ -44,7 +46,8 @@ public final class CupCrypto {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(data, "data");
     if (data.length == 0 || data.length % 8 != 0) {
-      throw new IllegalArgumentException("ECB data must be a non-empty multiple of 8 bytes, got " + data.length);
+      throw new IllegalArgumentException(
+          "ECB data must be a non-empty multiple of 8 bytes, got " + data.length);
     }
     BlockCipher engine = engineFor(key);
     engine.init(encrypt, new KeyParameter(key));
@@ -56,10 +59,10 @@ public final class CupCrypto {
   }
 
   /**
-   * A DES / 3DES key schedule computed once, for the many blocks a long-lived key (an LMK variant, a
-   * working key in use) processes: setting up the schedule costs more than the block itself. Thread-safe
-   * after construction: Bouncy Castle's DES engines keep nothing between blocks but the schedule made by
-   * {@code init}, which is never called again.
+   * A DES / 3DES key schedule computed once, for the many blocks a long-lived key (an LMK variant,
+   * a working key in use) processes: setting up the schedule costs more than the block itself.
+   * Thread-safe after construction: Bouncy Castle's DES engines keep nothing between blocks but the
+   * schedule made by {@code init}, which is never called again.
    */
   public static final class Schedule {
     private final BlockCipher encrypt;
@@ -84,7 +87,8 @@ public final class CupCrypto {
     private static byte[] process(BlockCipher engine, byte[] data) {
       Objects.requireNonNull(data, "data");
       if (data.length == 0 || data.length % 8 != 0) {
-        throw new IllegalArgumentException("ECB data must be a non-empty multiple of 8 bytes, got " + data.length);
+        throw new IllegalArgumentException(
+            "ECB data must be a non-empty multiple of 8 bytes, got " + data.length);
       }
       byte[] out = new byte[data.length];
       for (int off = 0; off < data.length; off += 8) {
@@ -103,7 +107,9 @@ public final class CupCrypto {
     return switch (key.length) {
       case 8 -> new DESEngine();
       case 16, 24 -> new DESedeEngine();
-      default -> throw new IllegalArgumentException("a DES key must be 8, 16 or 24 bytes, got " + key.length);
+      default ->
+          throw new IllegalArgumentException(
+              "a DES key must be 8, 16 or 24 bytes, got " + key.length);
     };
   }
 
@@ -111,8 +117,8 @@ public final class CupCrypto {
   // Check value
 
   /**
-   * Key check value (校验值): the first 4 bytes of encrypting 8 zero bytes with the clear key (DES for an
-   * 8-byte key, 3DES for a 16-byte key).
+   * Key check value (校验值): the first 4 bytes of encrypting 8 zero bytes with the clear key (DES for
+   * an 8-byte key, 3DES for a 16-byte key).
    */
   public static byte[] checkValue(byte[] key) {
     requireKeyLength(key, "key");
@@ -129,14 +135,15 @@ public final class CupCrypto {
   // CUP ECB MAC (docs/protocol/terminal.md §11.2)
 
   /**
-   * The intermediate values of the CUP ECB MAC, exposed to tests so every step of docs/protocol/terminal.md
-   * §11.2 can be checked against the published vectors.
+   * The intermediate values of the CUP ECB MAC, exposed to tests so every step of
+   * docs/protocol/terminal.md §11.2 can be checked against the published vectors.
    */
   record MacSteps(byte[] r, byte[] e1, byte[] t, byte[] e2, byte[] mac) {}
 
   /**
-   * CUP ECB MAC (银联 ECB MAC, docs/protocol/terminal.md §11.2) of a MAB under an 8-byte (DES) or 16-byte (3DES)
-   * MAK. Returns field 64: 8 ASCII bytes, the first 8 uppercase hex characters of E2.
+   * CUP ECB MAC (银联 ECB MAC, docs/protocol/terminal.md §11.2) of a MAB under an 8-byte (DES) or
+   * 16-byte (3DES) MAK. Returns field 64: 8 ASCII bytes, the first 8 uppercase hex characters of
+   * E2.
    */
   public static byte[] cupMac(byte[] mak, byte[] mab) {
     return cupMacSteps(mak, mab).mac();
@@ -154,7 +161,8 @@ public final class CupCrypto {
 
   static MacSteps cupMacSteps(Schedule mak, byte[] mab) {
     Objects.requireNonNull(mab, "mab");
-    // 2-3: pad with 00 to a multiple of 8 and XOR all blocks (padding with zeros = leaving them out)
+    // 2-3: pad with 00 to a multiple of 8 and XOR all blocks (padding with zeros = leaving them
+    // out)
     byte[] r = new byte[8];
     for (int i = 0; i < mab.length; i++) {
       r[i % 8] ^= mab[i];
@@ -176,19 +184,23 @@ public final class CupCrypto {
   // ANSI X9.19 retail MAC (ISO/IEC 9797-1 MAC algorithm 3, padding method 1)
 
   /**
-   * The two single-DES schedules of a double-length MAK for the retail MAC: K1 (left half) and K2 (right
-   * half). Thread-safe after construction, like {@link Schedule}.
+   * The two single-DES schedules of a double-length MAK for the retail MAC: K1 (left half) and K2
+   * (right half). Thread-safe after construction, like {@link Schedule}.
    */
   public static final class RetailMacKey {
     private final Schedule k1;
     private final Schedule k2;
 
-    /** @param mak a double-length key (16 bytes) */
+    /**
+     * @param mak a double-length key (16 bytes)
+     */
     public RetailMacKey(byte[] mak) {
       Objects.requireNonNull(mak, "MAK");
       if (mak.length != 16) {
-        throw new IllegalArgumentException("the X9.19 retail MAC needs a double-length (16-byte) MAK, got "
-            + mak.length + " bytes");
+        throw new IllegalArgumentException(
+            "the X9.19 retail MAC needs a double-length (16-byte) MAK, got "
+                + mak.length
+                + " bytes");
       }
       byte[] left = Arrays.copyOfRange(mak, 0, 8);
       byte[] right = Arrays.copyOfRange(mak, 8, 16);
@@ -208,10 +220,10 @@ public final class CupCrypto {
   }
 
   /**
-   * ANSI X9.19 retail MAC of {@code data} under a double-length MAK: the data padded with zero bytes to a
-   * multiple of 8 (padding method 1; nothing is added to a multiple of 8, an empty input is one zero
-   * block), DES-CBC under K1 with a zero IV, the last block then decrypted under K2 and encrypted under K1.
-   * Returns the whole 8-byte MAC.
+   * ANSI X9.19 retail MAC of {@code data} under a double-length MAK: the data padded with zero
+   * bytes to a multiple of 8 (padding method 1; nothing is added to a multiple of 8, an empty input
+   * is one zero block), DES-CBC under K1 with a zero IV, the last block then decrypted under K2 and
+   * encrypted under K1. Returns the whole 8-byte MAC.
    */
   public static byte[] retailMac(byte[] mak, byte[] data) {
     return retailMac(new RetailMacKey(mak), data);
@@ -233,8 +245,8 @@ public final class CupCrypto {
   }
 
   /**
-   * Field 64 with the X9.19 retail MAC: the first 4 bytes of {@link #retailMac} over the MAB as 8 uppercase
-   * hex characters (8 ASCII bytes, the field format of §11.2).
+   * Field 64 with the X9.19 retail MAC: the first 4 bytes of {@link #retailMac} over the MAB as 8
+   * uppercase hex characters (8 ASCII bytes, the field format of §11.2).
    */
   public static byte[] x919Field64(RetailMacKey mak, byte[] mab) {
     return Arrays.copyOf(hexAscii(retailMac(mak, mab)), 8);
@@ -244,8 +256,8 @@ public final class CupCrypto {
   // ISO 9564 format 0 PIN block (docs/protocol/terminal.md §11.4)
 
   /**
-   * The clear ISO 9564 format 0 PIN block: {@code 0L PIN F..F} XOR {@code 0000} + the 12 rightmost PAN
-   * digits excluding the check digit.
+   * The clear ISO 9564 format 0 PIN block: {@code 0L PIN F..F} XOR {@code 0000} + the 12 rightmost
+   * PAN digits excluding the check digit.
    *
    * @param pin 4 to 12 decimal digits
    * @param pan 13 to 19 decimal digits (field 2, or track 2 left of {@code =})
@@ -269,9 +281,9 @@ public final class CupCrypto {
   }
 
   /**
-   * Parses a clear format 0 PIN block for this PAN and returns the PIN digits (for simulators that play the
-   * issuer). Throws {@link IllegalArgumentException} without details when the block is not format 0 with a
-   * 4 to 12 digit PIN and F padding.
+   * Parses a clear format 0 PIN block for this PAN and returns the PIN digits (for simulators that
+   * play the issuer). Throws {@link IllegalArgumentException} without details when the block is not
+   * format 0 with a 4 to 12 digit PIN and F padding.
    */
   public static String parsePinBlockFormat0(byte[] clearBlock, String pan) {
     byte[] pinField = pinField(clearBlock, pan);
@@ -289,7 +301,10 @@ public final class CupCrypto {
     return pin;
   }
 
-  /** Whether a clear PIN block is a well-formed format 0 block for this PAN (PIN length 4..12, digits, F pad). */
+  /**
+   * Whether a clear PIN block is a well-formed format 0 block for this PAN (PIN length 4..12,
+   * digits, F pad).
+   */
   public static boolean isPinBlockFormat0(byte[] clearBlock, String pan) {
     byte[] pinField = pinField(clearBlock, pan);
     if (pinField == null) {
@@ -332,15 +347,16 @@ public final class CupCrypto {
   }
 
   /**
-   * Checks that a PAN is 13 to 19 decimal digits (12 digits plus the check digit are needed for the PAN
-   * field); the message never contains the PAN.
+   * Checks that a PAN is 13 to 19 decimal digits (12 digits plus the check digit are needed for the
+   * PAN field); the message never contains the PAN.
    */
   static void requirePan(String pan) {
     if (pan == null) {
       throw new IllegalArgumentException("PAN is missing");
     }
     if (pan.length() < 13 || pan.length() > 19 || !isDigits(pan)) {
-      throw new IllegalArgumentException("PAN must be 13 to 19 decimal digits (length " + pan.length() + ")");
+      throw new IllegalArgumentException(
+          "PAN must be 13 to 19 decimal digits (length " + pan.length() + ")");
     }
   }
 
@@ -367,8 +383,8 @@ public final class CupCrypto {
   }
 
   /**
-   * Whether any 8-byte part of the key is one of the 4 weak or 12 semi-weak DES keys (parity ignored), or a
-   * 16-byte key has equal halves (then 3DES degenerates to single DES).
+   * Whether any 8-byte part of the key is one of the 4 weak or 12 semi-weak DES keys (parity
+   * ignored), or a 16-byte key has equal halves (then 3DES degenerates to single DES).
    */
   public static boolean isWeakKey(byte[] key) {
     requireKeyLength(key, "key");
@@ -404,7 +420,8 @@ public final class CupCrypto {
       int hi = Character.digit(hex.charAt(2 * i), 16);
       int lo = Character.digit(hex.charAt(2 * i + 1), 16);
       if (hi < 0 || lo < 0) {
-        throw new IllegalArgumentException("not a hex string (bad character at " + (hi < 0 ? 2 * i : 2 * i + 1) + ")");
+        throw new IllegalArgumentException(
+            "not a hex string (bad character at " + (hi < 0 ? 2 * i : 2 * i + 1) + ")");
       }
       out[i] = (byte) (hi << 4 | lo);
     }
@@ -427,7 +444,8 @@ public final class CupCrypto {
   /** XOR of two arrays of the same length. */
   public static byte[] xor(byte[] a, byte[] b) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("xor of arrays of different lengths " + a.length + " and " + b.length);
+      throw new IllegalArgumentException(
+          "xor of arrays of different lengths " + a.length + " and " + b.length);
     }
     byte[] out = new byte[a.length];
     for (int i = 0; i < a.length; i++) {
@@ -448,7 +466,8 @@ public final class CupCrypto {
   static void requireKeyLength(byte[] key, String what) {
     Objects.requireNonNull(key, what);
     if (key.length != 8 && key.length != 16) {
-      throw new IllegalArgumentException(what + " must be 8 (DES) or 16 (3DES) bytes, got " + key.length);
+      throw new IllegalArgumentException(
+          what + " must be 8 (DES) or 16 (3DES) bytes, got " + key.length);
     }
   }
 
@@ -469,8 +488,6 @@ public final class CupCrypto {
 
   private static void setNibble(byte[] b, int index, int value) {
     int i = index / 2;
-    b[i] = index % 2 == 0
-        ? (byte) ((b[i] & 0x0F) | (value << 4))
-        : (byte) ((b[i] & 0xF0) | value);
+    b[i] = index % 2 == 0 ? (byte) ((b[i] & 0x0F) | (value << 4)) : (byte) ((b[i] & 0xF0) | value);
   }
 }

@@ -13,8 +13,8 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.engines.AESEngine;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.macs.HMac;
-import org.bouncycastle.crypto.modes.GCMModeCipher;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
+import org.bouncycastle.crypto.modes.GCMModeCipher;
 import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.HKDFParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
@@ -25,22 +25,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Data encryption and keyed hashing under keys derived from the LMK (see {@link Lmk}).
  *
- * <p>Cryptogram format of {@link #encrypt} (version 2): base64 (RFC 4648, with padding) of
- * {@code 02 || keyVersion(2, big-endian) || IV(12) || AES-256-GCM ciphertext || tag(16)}, with GCM
- * additional data {@code 02 || keyVersion || associatedData}: the caller binds a cryptogram to its record
- * (the terminal and the transaction), so one moved to another record does not decrypt.
+ * <p>Cryptogram format of {@link #encrypt} (version 2): base64 (RFC 4648, with padding) of {@code
+ * 02 || keyVersion(2, big-endian) || IV(12) || AES-256-GCM ciphertext || tag(16)}, with GCM
+ * additional data {@code 02 || keyVersion || associatedData}: the caller binds a cryptogram to its
+ * record (the terminal and the transaction), so one moved to another record does not decrypt.
  *
- * <p>Versioned data keys: key version 1 is the LMK's data key ({@link Lmk#dataKey()}); version N &gt; 1 is
- * HKDF-SHA-256 of it with info {@code "posp/data-key/aes-256-gcm/v<N>"}. New records use the current
- * version ({@link #useVersion}); every version decrypts, so raising it rotates the key without
- * re-encrypting anything. Why rotate: a random 96-bit IV keeps GCM's collision risk acceptable for at
- * most 2^32 encryptions under one key (NIST SP 800-38D §8.3), about 50 days at 1,000 TPS across the
- * cluster; the node warns once when it alone has made {@code rotateAfter} encryptions under the
- * current version. A nonce-misuse-resistant mode (AES-GCM-SIV) would lift the limit but is not in the
- * Bouncy Castle low-level API this module uses; versioned keys keep the format standard.
+ * <p>Versioned data keys: key version 1 is the LMK's data key ({@link Lmk#dataKey()}); version N
+ * &gt; 1 is HKDF-SHA-256 of it with info {@code "posp/data-key/aes-256-gcm/v<N>"}. New records use
+ * the current version ({@link #useVersion}); every version decrypts, so raising it rotates the key
+ * without re-encrypting anything. Why rotate: a random 96-bit IV keeps GCM's collision risk
+ * acceptable for at most 2^32 encryptions under one key (NIST SP 800-38D §8.3), about 50 days at
+ * 1,000 TPS across the cluster; the node warns once when it alone has made {@code rotateAfter}
+ * encryptions under the current version. A nonce-misuse-resistant mode (AES-GCM-SIV) would lift the
+ * limit but is not in the Bouncy Castle low-level API this module uses; versioned keys keep the
+ * format standard.
  *
- * <p>Cryptograms of version 1 ({@code 01 || IV || ciphertext || tag}, additional data {@code 01}, under
- * key version 1, bound to no record) still decrypt, whatever associated data is given.
+ * <p>Cryptograms of version 1 ({@code 01 || IV || ciphertext || tag}, additional data {@code 01},
+ * under key version 1, bound to no record) still decrypt, whatever associated data is given.
  *
  * <p>Every call makes its own cipher, so one instance serves all threads.
  */
@@ -52,7 +53,8 @@ final class DataProtector {
   private static final int TAG_BITS = 128;
   private static final int LEGACY_OVERHEAD = 1 + IV_LENGTH + TAG_BITS / 8;
   private static final int OVERHEAD = 3 + IV_LENGTH + TAG_BITS / 8;
-  private static final byte[] SALT = "org.posp.security.data-key".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SALT =
+      "org.posp.security.data-key".getBytes(StandardCharsets.US_ASCII);
   static final int MAX_KEY_VERSION = 0xFFFF;
 
   private final byte[] baseDataKey;
@@ -70,12 +72,14 @@ final class DataProtector {
   }
 
   /**
-   * New records are encrypted under key version {@code version} (1..65535); a warning is logged once
-   * this node has made {@code rotateAfter} encryptions under it.
+   * New records are encrypted under key version {@code version} (1..65535); a warning is logged
+   * once this node has made {@code rotateAfter} encryptions under it.
    */
   void useVersion(int version, long rotateAfter) {
     if (version < 1 || version > MAX_KEY_VERSION) {
-      throw new HsmException(Reason.BAD_KEY, "the data key version must be 1.." + MAX_KEY_VERSION + ", not " + version);
+      throw new HsmException(
+          Reason.BAD_KEY,
+          "the data key version must be 1.." + MAX_KEY_VERSION + ", not " + version);
     }
     if (rotateAfter < 1) throw new HsmException(Reason.BAD_KEY, "rotateAfter must be positive");
     if (version != currentVersion) usedUnderCurrent.set(0);
@@ -88,14 +92,19 @@ final class DataProtector {
   }
 
   private byte[] dataKey(int version) {
-    return dataKeys.computeIfAbsent(version, v -> {
-      HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
-      hkdf.init(new HKDFParameters(baseDataKey, SALT,
-          ("posp/data-key/aes-256-gcm/v" + v).getBytes(StandardCharsets.US_ASCII)));
-      byte[] out = new byte[32];
-      hkdf.generateBytes(out, 0, out.length);
-      return out;
-    });
+    return dataKeys.computeIfAbsent(
+        version,
+        v -> {
+          HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
+          hkdf.init(
+              new HKDFParameters(
+                  baseDataKey,
+                  SALT,
+                  ("posp/data-key/aes-256-gcm/v" + v).getBytes(StandardCharsets.US_ASCII)));
+          byte[] out = new byte[32];
+          hkdf.generateBytes(out, 0, out.length);
+          return out;
+        });
   }
 
   /** HMAC-SHA-256 of the data, 64 uppercase hex characters. */
@@ -114,8 +123,11 @@ final class DataProtector {
     Objects.requireNonNull(associatedData, "associatedData");
     int version = currentVersion;
     if (usedUnderCurrent.incrementAndGet() == rotateAfter) {
-      LOG.warn("{} records encrypted under data key version {} by this node: raise posp.security.data-key-version "
-          + "(POSP_DATA_KEY_VERSION) to {} on every node (docs/operations.md, data key rotation)", rotateAfter, version,
+      LOG.warn(
+          "{} records encrypted under data key version {} by this node: raise posp.security.data-key-version "
+              + "(POSP_DATA_KEY_VERSION) to {} on every node (docs/operations.md, data key rotation)",
+          rotateAfter,
+          version,
           version + 1);
     }
     byte[] iv = new byte[IV_LENGTH];
@@ -152,7 +164,8 @@ final class DataProtector {
     if (in.length > 0 && in[0] == VERSIONED) {
       if (in.length < OVERHEAD) throw tooShort(in.length, OVERHEAD);
       int version = ((in[1] & 0xFF) << 8) | (in[2] & 0xFF);
-      if (version < 1) throw new HsmException(Reason.BAD_DATA, "the cryptogram names data key version 0");
+      if (version < 1)
+        throw new HsmException(Reason.BAD_DATA, "the cryptogram names data key version 0");
       return open(in, 3, dataKey(version), aad(Arrays.copyOfRange(in, 0, 3), associatedData));
     }
     if (in.length == 0) throw tooShort(0, OVERHEAD);
@@ -160,7 +173,9 @@ final class DataProtector {
   }
 
   private static HsmException tooShort(int length, int min) {
-    return new HsmException(Reason.BAD_DATA, "the cryptogram is too short (" + length + " bytes, at least " + min + ")");
+    return new HsmException(
+        Reason.BAD_DATA,
+        "the cryptogram is too short (" + length + " bytes, at least " + min + ")");
   }
 
   private static byte[] open(byte[] in, int ivAt, byte[] key, byte[] aad) {
@@ -173,8 +188,10 @@ final class DataProtector {
       gcm.doFinal(out, n);
     } catch (InvalidCipherTextException e) {
       Arrays.fill(out, (byte) 0);
-      throw new HsmException(Reason.BAD_DATA, "the cryptogram fails authentication (damaged, tampered with, "
-          + "bound to another record, or made under another LMK)");
+      throw new HsmException(
+          Reason.BAD_DATA,
+          "the cryptogram fails authentication (damaged, tampered with, "
+              + "bound to another record, or made under another LMK)");
     }
     return out;
   }

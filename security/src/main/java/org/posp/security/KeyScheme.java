@@ -17,9 +17,13 @@ public enum KeyScheme {
     this.keyBlockLength = keyBlockLength;
   }
 
-  public String networkCode() { return networkCode; }
+  public String networkCode() {
+    return networkCode;
+  }
 
-  public int keyBlockLength() { return keyBlockLength; }
+  public int keyBlockLength() {
+    return keyBlockLength;
+  }
 
   /** The scheme for a 60.3 network management code, or null when it is not a sign-on code. */
   public static KeyScheme ofNetworkCode(String code) {

@@ -13,26 +13,31 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  * halves different, neither half weak) and what is derived from it.
  *
  * <h2>Keys under the LMK (payShield-style variants)</h2>
- * A clear key of type {@code t} is stored as the 3DES-ECB (K1K2K1) encryption of each of its 8-byte halves
- * under a variant of the LMK: byte 0 of the LMK is XORed with the type constant and byte 8 with the
- * length/half constant:
+ *
+ * A clear key of type {@code t} is stored as the 3DES-ECB (K1K2K1) encryption of each of its 8-byte
+ * halves under a variant of the LMK: byte 0 of the LMK is XORed with the type constant and byte 8
+ * with the length/half constant:
+ *
  * <pre>
  * type  TMK A6   PIK 5A   MAK 6A   TDK DE   ZPK 74
  * half  8-byte key 00    16-byte key: left half A6, right half 5A
  * </pre>
- * So a PIK cryptogram decrypts to garbage when presented as a MAK, and half of a double-length cryptogram
- * cannot be passed off as a single-length key (the length downgrade that would let halves be attacked one
- * at a time). The constants have bit 0 clear, so they change real key bits, never only parity bits. Every
- * use of a key checks its check value (see {@link SoftwareHsm}), which turns such a substitution into a
- * refused operation.
+ *
+ * So a PIK cryptogram decrypts to garbage when presented as a MAK, and half of a double-length
+ * cryptogram cannot be passed off as a single-length key (the length downgrade that would let
+ * halves be attacked one at a time). The constants have bit 0 clear, so they change real key bits,
+ * never only parity bits. Every use of a key checks its check value (see {@link SoftwareHsm}),
+ * which turns such a substitution into a refused operation.
  *
  * <h2>Derived keys</h2>
- * HKDF-SHA-256 (RFC 5869) with IKM = the 16 LMK bytes, salt = ASCII {@code "org.posp.security.lmk"}:
- * info {@code "posp/data-key/aes-256-gcm/v1"} gives the 32-byte AES key of {@link Hsm#encryptData}, info
- * {@code "posp/keyed-hash/hmac-sha-256/v1"} the 32-byte HMAC key of {@link Hsm#keyedHash}.
  *
- * <p>Immutable after construction; the arrays it holds are never handed out or modified, so it is safe to
- * share between threads.
+ * HKDF-SHA-256 (RFC 5869) with IKM = the 16 LMK bytes, salt = ASCII {@code
+ * "org.posp.security.lmk"}: info {@code "posp/data-key/aes-256-gcm/v1"} gives the 32-byte AES key
+ * of {@link Hsm#encryptData}, info {@code "posp/keyed-hash/hmac-sha-256/v1"} the 32-byte HMAC key
+ * of {@link Hsm#keyedHash}.
+ *
+ * <p>Immutable after construction; the arrays it holds are never handed out or modified, so it is
+ * safe to share between threads.
  */
 final class Lmk {
 
@@ -49,6 +54,7 @@ final class Lmk {
 
   /** Per type, the three variant keys (single, left half, right half). */
   private final Map<KeyType, CupCrypto.Schedule[]> variants = new EnumMap<>(KeyType.class);
+
   private final byte[] dataKey;
   private final byte[] hashKey;
   private final String checkValue;
@@ -76,12 +82,14 @@ final class Lmk {
   /** Refuses an LMK that is not 16 bytes, has equal halves (single DES strength) or a weak half. */
   static void validate(byte[] lmk) {
     if (lmk == null || lmk.length != LENGTH) {
-      throw new HsmException(HsmException.Reason.BAD_KEY,
+      throw new HsmException(
+          HsmException.Reason.BAD_KEY,
           "the LMK must be a double-length 3DES key of 16 bytes (32 hex characters), got "
               + (lmk == null ? "none" : lmk.length + " bytes"));
     }
     if (CupCrypto.isWeakKey(lmk)) {
-      throw new HsmException(HsmException.Reason.BAD_KEY,
+      throw new HsmException(
+          HsmException.Reason.BAD_KEY,
           "the LMK is weak (equal halves or a weak DES half); generate a random one");
     }
   }
@@ -112,7 +120,8 @@ final class Lmk {
       return encrypt ? keys[SINGLE].encrypt(in) : keys[SINGLE].decrypt(in);
     }
     if (in.length != 16) {
-      throw new HsmException(HsmException.Reason.BAD_KEY, "a key under the LMK is 8 or 16 bytes, got " + in.length);
+      throw new HsmException(
+          HsmException.Reason.BAD_KEY, "a key under the LMK is 8 or 16 bytes, got " + in.length);
     }
     byte[] left = Arrays.copyOfRange(in, 0, 8);
     byte[] right = Arrays.copyOfRange(in, 8, 16);

@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The sign-on key block (签到密钥块), field 62 of the 0810, on clear keys (docs/protocol/terminal.md §11.1):
+ * The sign-on key block (签到密钥块), field 62 of the 0810, on clear keys (docs/protocol/terminal.md
+ * §11.1):
  *
  * <pre>
  * 001 (8-byte TMK, DES):    E(PIK 8)  CV(4) E(MAK 8) CV(4)                       = 24 bytes
@@ -13,11 +14,12 @@ import java.util.Objects;
  * 004 (16-byte TMK, 3DES):  as 003, then E(TDK 16) CV(4)                         = 60 bytes
  * </pre>
  *
- * {@code E} is ECB under the TMK, {@code CV} the check value of the clear key ({@link CupCrypto#checkValue}).
- * The MAK is a single DES key in every scheme, except for a terminal with the X9.19 MAC
- * ({@link MacAlgorithm#X919}, 003/004 only): its MAK slot is E(MAK 16), and the CV that of the 16-byte key. {@link SoftwareHsm} builds blocks with {@link #build}; a
- * terminal simulator opens them with {@link #open}. Errors are {@link IllegalArgumentException}s naming
- * what is wrong, never a key.
+ * {@code E} is ECB under the TMK, {@code CV} the check value of the clear key ({@link
+ * CupCrypto#checkValue}). The MAK is a single DES key in every scheme, except for a terminal with
+ * the X9.19 MAC ({@link MacAlgorithm#X919}, 003/004 only): its MAK slot is E(MAK 16), and the CV
+ * that of the 16-byte key. {@link SoftwareHsm} builds blocks with {@link #build}; a terminal
+ * simulator opens them with {@link #open}. Errors are {@link IllegalArgumentException}s naming what
+ * is wrong, never a key.
  */
 public final class SignOnKeyBlock {
 
@@ -36,8 +38,12 @@ public final class SignOnKeyBlock {
 
     @Override
     public String toString() {
-      return "ClearWorkingKeys[pik=" + CupCrypto.checkValueHex(pik) + ", mak=" + CupCrypto.checkValueHex(mak)
-          + (tdk == null ? "" : ", tdk=" + CupCrypto.checkValueHex(tdk)) + "]";
+      return "ClearWorkingKeys[pik="
+          + CupCrypto.checkValueHex(pik)
+          + ", mak="
+          + CupCrypto.checkValueHex(mak)
+          + (tdk == null ? "" : ", tdk=" + CupCrypto.checkValueHex(tdk))
+          + "]";
     }
   }
 
@@ -61,8 +67,13 @@ public final class SignOnKeyBlock {
     requireLength(tmk, tmkLength(scheme), "TMK for scheme " + scheme.networkCode());
     requireLength(pik, pikLength(scheme), "PIK for scheme " + scheme.networkCode());
     if (mak == null || (mak.length != 8 && (mak.length != 16 || scheme == KeyScheme.SINGLE_DES))) {
-      throw new IllegalArgumentException("MAK must be 8 bytes" + (scheme == KeyScheme.SINGLE_DES ? "" : " or 16")
-          + " for scheme " + scheme.networkCode() + ", got " + (mak == null ? "none" : mak.length + " bytes"));
+      throw new IllegalArgumentException(
+          "MAK must be 8 bytes"
+              + (scheme == KeyScheme.SINGLE_DES ? "" : " or 16")
+              + " for scheme "
+              + scheme.networkCode()
+              + ", got "
+              + (mak == null ? "none" : mak.length + " bytes"));
     }
     if (scheme == KeyScheme.DOUBLE_LENGTH_WITH_TDK) {
       requireLength(tdk, 16, "TDK for scheme 004");
@@ -82,14 +93,15 @@ public final class SignOnKeyBlock {
       off = put(block, off, CupCrypto.checkValue(tdk));
     }
     if (off != block.length) {
-      throw new IllegalStateException("key block layout for " + scheme + " filled " + off + " bytes");
+      throw new IllegalStateException(
+          "key block layout for " + scheme + " filled " + off + " bytes");
     }
     return block;
   }
 
   /**
-   * Decrypts field 62 with the clear TMK, checking its length, the zero filler of the MAK slot and every
-   * check value.
+   * Decrypts field 62 with the clear TMK, checking its length, the zero filler of the MAK slot and
+   * every check value.
    */
   public static ClearWorkingKeys open(KeyScheme scheme, byte[] tmk, byte[] block) {
     return open(scheme, tmk, block, MacAlgorithm.CUP_ECB);
@@ -99,7 +111,8 @@ public final class SignOnKeyBlock {
    * As {@link #open(KeyScheme, byte[], byte[])} for a terminal with MAC algorithm {@code mac}: with
    * {@link MacAlgorithm#X919} the whole 16-byte MAK slot is the double-length MAK.
    */
-  public static ClearWorkingKeys open(KeyScheme scheme, byte[] tmk, byte[] block, MacAlgorithm mac) {
+  public static ClearWorkingKeys open(
+      KeyScheme scheme, byte[] tmk, byte[] block, MacAlgorithm mac) {
     Objects.requireNonNull(scheme, "scheme");
     boolean doubleMak = mac == MacAlgorithm.X919;
     if (doubleMak && scheme == KeyScheme.SINGLE_DES) {
@@ -149,7 +162,8 @@ public final class SignOnKeyBlock {
   private static void checkCv(byte[] key, byte[] block, int off, String what) {
     byte[] cv = CupCrypto.checkValue(key);
     if (!MessageDigest.isEqual(cv, Arrays.copyOfRange(block, off, off + 4))) {
-      throw new IllegalArgumentException("field 62: " + what + " check value does not match (wrong TMK?)");
+      throw new IllegalArgumentException(
+          "field 62: " + what + " check value does not match (wrong TMK?)");
     }
   }
 
@@ -163,7 +177,8 @@ public final class SignOnKeyBlock {
       throw new IllegalArgumentException(what + " is missing");
     }
     if (bytes.length != length) {
-      throw new IllegalArgumentException(what + " must be " + length + " bytes, got " + bytes.length);
+      throw new IllegalArgumentException(
+          what + " must be " + length + " bytes, got " + bytes.length);
     }
   }
 }

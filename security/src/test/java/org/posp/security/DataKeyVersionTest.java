@@ -12,15 +12,17 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * Versioned data keys and cryptograms bound to their record: records of every format and key version
- * still decrypt after a rotation; a cryptogram moved to another record, or with its version changed,
- * does not.
+ * Versioned data keys and cryptograms bound to their record: records of every format and key
+ * version still decrypt after a rotation; a cryptogram moved to another record, or with its version
+ * changed, does not.
  */
 class DataKeyVersionTest {
   static final byte[] LMK = CupCrypto.unhex("0123456789ABCDEFFEDCBA9876543210");
   static final byte[] CARD = "6222020000000015|3012".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] RECORD = "card|898100012340001:10000001|02:000001:000001".getBytes(StandardCharsets.US_ASCII);
-  static final byte[] OTHER = "card|898100012340001:10000001|02:000001:000002".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] RECORD =
+      "card|898100012340001:10000001|02:000001:000001".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] OTHER =
+      "card|898100012340001:10000001|02:000001:000002".getBytes(StandardCharsets.US_ASCII);
 
   static SoftwareHsm hsm() {
     return SoftwareHsm.fromHex("0123456789ABCDEFFEDCBA9876543210");
@@ -30,12 +32,18 @@ class DataKeyVersionTest {
     return Base64.getDecoder().decode(cryptogram);
   }
 
-  /** A version-1 cryptogram as the switch wrote them before key versions: 01 || IV || GCM(key v1, AAD 01). */
+  /**
+   * A version-1 cryptogram as the switch wrote them before key versions: 01 || IV || GCM(key v1,
+   * AAD 01).
+   */
   static String legacy(byte[] clear) throws Exception {
     byte[] iv = new byte[12];
     iv[0] = 7;
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-    gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new Lmk(LMK).dataKey(), "AES"), new GCMParameterSpec(128, iv));
+    gcm.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(new Lmk(LMK).dataKey(), "AES"),
+        new GCMParameterSpec(128, iv));
     gcm.updateAAD(new byte[] {1});
     byte[] body = gcm.doFinal(clear);
     byte[] out = new byte[1 + 12 + body.length];
@@ -70,7 +78,9 @@ class DataKeyVersionTest {
     byte[] b = raw(v2);
     b[1] = 0;
     b[2] = 1;
-    assertThrows(HsmException.class, () -> hsm.decryptData(Base64.getEncoder().encodeToString(b), RECORD),
+    assertThrows(
+        HsmException.class,
+        () -> hsm.decryptData(Base64.getEncoder().encodeToString(b), RECORD),
         "a version-2 cryptogram relabelled as version 1 fails");
     assertEquals(a.length, b.length);
   }
@@ -84,12 +94,15 @@ class DataKeyVersionTest {
     assertThrows(HsmException.class, () -> hsm.decryptData(c));
     byte[] r = raw(c);
     r[0] = 1;
-    assertThrows(HsmException.class, () -> hsm.decryptData(Base64.getEncoder().encodeToString(r), RECORD),
+    assertThrows(
+        HsmException.class,
+        () -> hsm.decryptData(Base64.getEncoder().encodeToString(r), RECORD),
         "a tampered format byte fails");
     byte[] z = raw(c);
     z[1] = 0;
     z[2] = 0;
-    assertThrows(HsmException.class, () -> hsm.decryptData(Base64.getEncoder().encodeToString(z), RECORD));
+    assertThrows(
+        HsmException.class, () -> hsm.decryptData(Base64.getEncoder().encodeToString(z), RECORD));
   }
 
   @Test

@@ -20,13 +20,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.posp.security.HsmException.Reason;
 import org.slf4j.LoggerFactory;
 
-/** Where the LMK comes from: hex, PKCS#12 keystore, demo file, and the selector over the environment. */
+/**
+ * Where the LMK comes from: hex, PKCS#12 keystore, demo file, and the selector over the
+ * environment.
+ */
 class LmkLoadingTest {
 
   /** 16 or more hex digits in a row would be key material (a check value is 8). */
@@ -63,9 +66,11 @@ class LmkLoadingTest {
     byte[] lmk = LmkKeystore.generateLmk();
     Path p12 = dir.resolve("lmk.p12");
     LmkKeystore.write(p12, "store-pass".toCharArray(), "lmk", "key-pass".toCharArray(), lmk);
-    assertArrayEquals(lmk, LmkKeystore.read(p12, "store-pass".toCharArray(), "lmk", "key-pass".toCharArray()));
+    assertArrayEquals(
+        lmk, LmkKeystore.read(p12, "store-pass".toCharArray(), "lmk", "key-pass".toCharArray()));
 
-    SoftwareHsm fromFile = SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "key-pass".toCharArray());
+    SoftwareHsm fromFile =
+        SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "key-pass".toCharArray());
     SoftwareHsm fromHex = SoftwareHsm.fromHex(CupCrypto.hex(lmk));
     assertEquals(CupCrypto.checkValueHex(lmk), fromFile.lmkCheckValue());
     // a key stored by one works in the other: same LMK
@@ -78,22 +83,48 @@ class LmkLoadingTest {
   @Test
   void keystoreProblemsAreNamed() {
     Path p12 = dir.resolve("lmk.p12");
-    String kcv = LmkKeystore.create(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray());
-    assertEquals(kcv, SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray())
-        .lmkCheckValue());
-    assertReason(Reason.BAD_KEY, () -> SoftwareHsm.fromKeystore(p12, "wrong".toCharArray(), "lmk", "store-pass".toCharArray()));
-    assertReason(Reason.BAD_KEY, () -> SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "wrong".toCharArray()));
-    HsmException noAlias = assertReason(Reason.BAD_KEY,
-        () -> SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "other", "store-pass".toCharArray()));
+    String kcv =
+        LmkKeystore.create(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray());
+    assertEquals(
+        kcv,
+        SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray())
+            .lmkCheckValue());
+    assertReason(
+        Reason.BAD_KEY,
+        () ->
+            SoftwareHsm.fromKeystore(
+                p12, "wrong".toCharArray(), "lmk", "store-pass".toCharArray()));
+    assertReason(
+        Reason.BAD_KEY,
+        () ->
+            SoftwareHsm.fromKeystore(
+                p12, "store-pass".toCharArray(), "lmk", "wrong".toCharArray()));
+    HsmException noAlias =
+        assertReason(
+            Reason.BAD_KEY,
+            () ->
+                SoftwareHsm.fromKeystore(
+                    p12, "store-pass".toCharArray(), "other", "store-pass".toCharArray()));
     assertTrue(noAlias.getMessage().contains("other"), noAlias.getMessage());
-    HsmException missing = assertReason(Reason.BAD_KEY,
-        () -> SoftwareHsm.fromKeystore(dir.resolve("none.p12"), "x".toCharArray(), "lmk", "x".toCharArray()));
+    HsmException missing =
+        assertReason(
+            Reason.BAD_KEY,
+            () ->
+                SoftwareHsm.fromKeystore(
+                    dir.resolve("none.p12"), "x".toCharArray(), "lmk", "x".toCharArray()));
     assertTrue(missing.getMessage().contains("none.p12"), missing.getMessage());
-    HsmException exists = assertReason(Reason.BAD_KEY,
-        () -> LmkKeystore.create(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray()));
+    HsmException exists =
+        assertReason(
+            Reason.BAD_KEY,
+            () ->
+                LmkKeystore.create(
+                    p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray()));
     assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
-    assertEquals(kcv, SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray())
-        .lmkCheckValue(), "a refused create leaves the keystore as it was");
+    assertEquals(
+        kcv,
+        SoftwareHsm.fromKeystore(p12, "store-pass".toCharArray(), "lmk", "store-pass".toCharArray())
+            .lmkCheckValue(),
+        "a refused create leaves the keystore as it was");
   }
 
   @Test
@@ -118,8 +149,11 @@ class LmkLoadingTest {
     assertEquals("8A9E91B8", CupCryptoTest.ascii(second.generateMac(mak, h(MAC2_MAB))));
     assertEquals(hash, second.keyedHash(new byte[] {42}));
 
-    List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> warnings =
+        logs.list.stream()
+            .filter(e -> e.getLevel() == Level.WARN)
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
     assertEquals(2, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).contains("DEMO LMK generated"), warnings.get(0));
     assertTrue(warnings.get(1).contains("DEMO LMK loaded"), warnings.get(1));
@@ -139,10 +173,12 @@ class LmkLoadingTest {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<String>> kcvs = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
-        kcvs.add(pool.submit(() -> {
-          start.await();
-          return SoftwareHsm.demo(shared).lmkCheckValue();
-        }));
+        kcvs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return SoftwareHsm.demo(shared).lmkCheckValue();
+                }));
       }
       start.countDown();
       Set<String> distinct = new HashSet<>();
@@ -155,38 +191,70 @@ class LmkLoadingTest {
       assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
     try (var files = Files.list(shared)) {
-      assertEquals(List.of(shared.resolve("demo-lmk.p12")), files.toList(), "no temporary file left behind");
+      assertEquals(
+          List.of(shared.resolve("demo-lmk.p12")), files.toList(), "no temporary file left behind");
     }
   }
 
   @Test
   void demoLmkDiffersPerDataDirectory() {
-    assertNotEquals(SoftwareHsm.demo(dir.resolve("a")).lmkCheckValue(), SoftwareHsm.demo(dir.resolve("b")).lmkCheckValue());
+    assertNotEquals(
+        SoftwareHsm.demo(dir.resolve("a")).lmkCheckValue(),
+        SoftwareHsm.demo(dir.resolve("b")).lmkCheckValue());
   }
 
   @Test
   void selectorPrefersHexThenKeystoreThenDemo() {
     byte[] hexLmk = LmkKeystore.generateLmk();
     Path p12 = dir.resolve("lmk.p12");
-    String fileKcv = LmkKeystore.create(p12, "pw-12345".toCharArray(), "node-lmk", "pw-12345".toCharArray());
+    String fileKcv =
+        LmkKeystore.create(p12, "pw-12345".toCharArray(), "node-lmk", "pw-12345".toCharArray());
     Path demoDir = dir.resolve("demo");
 
-    Map<String, String> both = Map.of(LmkSource.ENV_LMK, CupCrypto.hex(hexLmk), LmkSource.ENV_KEYSTORE, p12.toString(),
-        LmkSource.ENV_KEYSTORE_PASSWORD, "pw-12345", LmkSource.ENV_KEYSTORE_ALIAS, "node-lmk");
-    assertEquals(CupCrypto.checkValueHex(hexLmk),
+    Map<String, String> both =
+        Map.of(
+            LmkSource.ENV_LMK,
+            CupCrypto.hex(hexLmk),
+            LmkSource.ENV_KEYSTORE,
+            p12.toString(),
+            LmkSource.ENV_KEYSTORE_PASSWORD,
+            "pw-12345",
+            LmkSource.ENV_KEYSTORE_ALIAS,
+            "node-lmk");
+    assertEquals(
+        CupCrypto.checkValueHex(hexLmk),
         SoftwareHsm.load(LmkSource.fromEnvironment(both, demoDir, true)).lmkCheckValue());
 
-    Map<String, String> keystore = Map.of(LmkSource.ENV_LMK, " ", LmkSource.ENV_KEYSTORE, p12.toString(),
-        LmkSource.ENV_KEYSTORE_PASSWORD, "pw-12345", LmkSource.ENV_KEYSTORE_ALIAS, "node-lmk");
-    assertEquals(fileKcv, SoftwareHsm.load(LmkSource.fromEnvironment(keystore, demoDir, true)).lmkCheckValue());
-    assertFalse(Files.exists(demoDir.resolve("demo-lmk.p12")), "no demo LMK when a real one is configured");
+    Map<String, String> keystore =
+        Map.of(
+            LmkSource.ENV_LMK,
+            " ",
+            LmkSource.ENV_KEYSTORE,
+            p12.toString(),
+            LmkSource.ENV_KEYSTORE_PASSWORD,
+            "pw-12345",
+            LmkSource.ENV_KEYSTORE_ALIAS,
+            "node-lmk");
+    assertEquals(
+        fileKcv,
+        SoftwareHsm.load(LmkSource.fromEnvironment(keystore, demoDir, true)).lmkCheckValue());
+    assertFalse(
+        Files.exists(demoDir.resolve("demo-lmk.p12")), "no demo LMK when a real one is configured");
 
-    HsmException noPassword = assertReason(Reason.BAD_KEY, () -> SoftwareHsm.load(
-        LmkSource.fromEnvironment(Map.of(LmkSource.ENV_KEYSTORE, p12.toString()), demoDir, true)));
-    assertTrue(noPassword.getMessage().contains(LmkSource.ENV_KEYSTORE_PASSWORD), noPassword.getMessage());
+    HsmException noPassword =
+        assertReason(
+            Reason.BAD_KEY,
+            () ->
+                SoftwareHsm.load(
+                    LmkSource.fromEnvironment(
+                        Map.of(LmkSource.ENV_KEYSTORE, p12.toString()), demoDir, true)));
+    assertTrue(
+        noPassword.getMessage().contains(LmkSource.ENV_KEYSTORE_PASSWORD), noPassword.getMessage());
 
-    HsmException nothing = assertReason(Reason.BAD_KEY,
-        () -> SoftwareHsm.load(LmkSource.fromEnvironment(Map.of(), demoDir, false)));
+    HsmException nothing =
+        assertReason(
+            Reason.BAD_KEY,
+            () -> SoftwareHsm.load(LmkSource.fromEnvironment(Map.of(), demoDir, false)));
     assertTrue(nothing.getMessage().contains(LmkSource.ENV_LMK), nothing.getMessage());
     assertFalse(Files.exists(demoDir.resolve("demo-lmk.p12")));
 
@@ -210,8 +278,11 @@ class LmkLoadingTest {
     HsmException weak = assertReason(Reason.BAD_KEY, () -> SoftwareHsm.fromHex(equalHalves));
     assertFalse(weak.getMessage().contains(equalHalves));
     assertReason(Reason.BAD_KEY, () -> SoftwareHsm.fromHex("0101010101010101FEDCBA9876543210"));
-    assertReason(Reason.BAD_KEY,
-        () -> SoftwareHsm.load(LmkSource.fromEnvironment(Map.of(LmkSource.ENV_LMK, "abc"), dir, true)));
+    assertReason(
+        Reason.BAD_KEY,
+        () ->
+            SoftwareHsm.load(
+                LmkSource.fromEnvironment(Map.of(LmkSource.ENV_LMK, "abc"), dir, true)));
   }
 
   @Test

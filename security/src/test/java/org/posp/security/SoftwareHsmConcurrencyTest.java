@@ -13,7 +13,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** One SoftwareHsm used from many threads at once gives the same results as the clear-key computation. */
+/**
+ * One SoftwareHsm used from many threads at once gives the same results as the clear-key
+ * computation.
+ */
 class SoftwareHsmConcurrencyTest {
 
   @Test
@@ -32,24 +35,31 @@ class SoftwareHsmConcurrencyTest {
       List<Future<Integer>> results = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int seed = t;
-        results.add(pool.submit(() -> {
-          start.await();
-          int checked = 0;
-          for (int i = 0; i < rounds; i++) {
-            WorkingKeys keys = hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH);
-            SignOnKeyBlock.ClearWorkingKeys clear = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, keys.keyBlock());
-            byte[] mab = ("message " + seed + "/" + i).getBytes();
-            assertArrayEquals(CupCrypto.cupMac(clear.mak(), mab), hsm.generateMac(keys.mak(), mab));
-            String pin = String.format("%06d", (seed * 1000 + i) % 1_000_000);
-            byte[] block = CupCrypto.ecbEncrypt(clear.pik(), CupCrypto.pinBlockFormat0(pin, pan));
-            byte[] out = hsm.translatePin(keys.pik(), zpk, block, pan);
-            assertEquals(pin, CupCrypto.parsePinBlockFormat0(CupCrypto.ecbDecrypt(clearZpk, out), pan));
-            byte[] data = mab.clone();
-            assertArrayEquals(data, hsm.decryptData(hsm.encryptData(data)));
-            checked++;
-          }
-          return checked;
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int checked = 0;
+                  for (int i = 0; i < rounds; i++) {
+                    WorkingKeys keys = hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH);
+                    SignOnKeyBlock.ClearWorkingKeys clear =
+                        SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, keys.keyBlock());
+                    byte[] mab = ("message " + seed + "/" + i).getBytes();
+                    assertArrayEquals(
+                        CupCrypto.cupMac(clear.mak(), mab), hsm.generateMac(keys.mak(), mab));
+                    String pin = String.format("%06d", (seed * 1000 + i) % 1_000_000);
+                    byte[] block =
+                        CupCrypto.ecbEncrypt(clear.pik(), CupCrypto.pinBlockFormat0(pin, pan));
+                    byte[] out = hsm.translatePin(keys.pik(), zpk, block, pan);
+                    assertEquals(
+                        pin,
+                        CupCrypto.parsePinBlockFormat0(CupCrypto.ecbDecrypt(clearZpk, out), pan));
+                    byte[] data = mab.clone();
+                    assertArrayEquals(data, hsm.decryptData(hsm.encryptData(data)));
+                    checked++;
+                  }
+                  return checked;
+                }));
       }
       start.countDown();
       int total = 0;

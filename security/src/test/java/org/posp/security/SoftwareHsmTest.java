@@ -24,13 +24,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.posp.security.HsmException.Reason;
 
 /**
- * {@link SoftwareHsm} through the {@link Hsm} API only: clear keys exist only on the test's side (the
- * terminal's part), and results are checked with {@link CupCrypto} on them.
+ * {@link SoftwareHsm} through the {@link Hsm} API only: clear keys exist only on the test's side
+ * (the terminal's part), and results are checked with {@link CupCrypto} on them.
  */
 class SoftwareHsmTest {
 
   /** A single-length TMK for scheme 001 (odd parity, not weak). */
   static final String TMK_8 = "1C587F1C13924FEF";
+
   static final String PAN = "6222021234567890128";
 
   private final Hsm hsm = SoftwareHsm.fromHex(CupCrypto.hex(LmkKeystore.generateLmk()));
@@ -67,7 +68,8 @@ class SoftwareHsmTest {
   void keyLengthsAreCheckedPerType() {
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.MAK, h(MAC2_TMK + MAC2_TAK)));
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.TDK, h(MAC2_TAK)));
-    assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.PIK, h("0011223344556677889900")));
+    assertReason(
+        Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.PIK, h("0011223344556677889900")));
     assertReason(Reason.BAD_KEY, () -> hsm.importClearKey(KeyType.TMK, h(MAC2_TMK + MAC2_TAK)));
     assertEquals(KeyType.ZPK, hsm.importClearKey(KeyType.ZPK, h(MAC2_TAK)).type());
     assertEquals(KeyType.TDK, hsm.importClearKey(KeyType.TDK, h(MAC2_TMK)).type());
@@ -75,16 +77,29 @@ class SoftwareHsmTest {
 
   @Test
   void x919MacOfThePublishedVectorThroughTheHsm() {
-    // ISO/IEC 9797-1:2011 Annex B.4 (MAC algorithm 3, padding method 1): K = 0123456789ABCDEF, K' = FEDCBA9876543210
+    // ISO/IEC 9797-1:2011 Annex B.4 (MAC algorithm 3, padding method 1): K = 0123456789ABCDEF, K' =
+    // FEDCBA9876543210
     LmkKey mak = hsm.importClearKey(KeyType.MAK, h(CupCryptoTest.X919_KEY));
     byte[] data = "Now is the time for all ".getBytes(StandardCharsets.US_ASCII);
     assertEquals("A1C72E74", ascii(hsm.generateMac(mak, MacAlgorithm.X919, data)));
-    assertTrue(hsm.verifyMac(mak, MacAlgorithm.X919, data, "A1C72E74".getBytes(StandardCharsets.US_ASCII)));
-    assertFalse(hsm.verifyMac(mak, MacAlgorithm.X919, data, "A1C72E75".getBytes(StandardCharsets.US_ASCII)));
-    assertEquals("2E2B1428", ascii(hsm.generateMac(mak, MacAlgorithm.X919,
-        "Now is the time for it".getBytes(StandardCharsets.US_ASCII))));
+    assertTrue(
+        hsm.verifyMac(
+            mak, MacAlgorithm.X919, data, "A1C72E74".getBytes(StandardCharsets.US_ASCII)));
+    assertFalse(
+        hsm.verifyMac(
+            mak, MacAlgorithm.X919, data, "A1C72E75".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(
+        "2E2B1428",
+        ascii(
+            hsm.generateMac(
+                mak,
+                MacAlgorithm.X919,
+                "Now is the time for it".getBytes(StandardCharsets.US_ASCII))));
     // the same record under the CUP ECB MAC is another MAC: the algorithm, not the key, decides
-    assertFalse(Arrays.equals(hsm.generateMac(mak, MacAlgorithm.CUP_ECB, data), hsm.generateMac(mak, MacAlgorithm.X919, data)));
+    assertFalse(
+        Arrays.equals(
+            hsm.generateMac(mak, MacAlgorithm.CUP_ECB, data),
+            hsm.generateMac(mak, MacAlgorithm.X919, data)));
   }
 
   @Test
@@ -92,13 +107,19 @@ class SoftwareHsmTest {
     LmkKey single = hsm.importClearKey(KeyType.MAK, h(MAC2_TAK));
     assertReason(Reason.BAD_KEY, () -> hsm.generateMac(single, MacAlgorithm.X919, h(MAC2_MAB)));
     LmkKey equalHalves = hsm.importClearKey(KeyType.MAK, h(MAC2_TAK + MAC2_TAK));
-    assertReason(Reason.BAD_KEY, () -> hsm.verifyMac(equalHalves, MacAlgorithm.X919, h(MAC2_MAB), new byte[8]));
+    assertReason(
+        Reason.BAD_KEY,
+        () -> hsm.verifyMac(equalHalves, MacAlgorithm.X919, h(MAC2_MAB), new byte[8]));
     LmkKey tmk8 = hsm.importClearKey(KeyType.TMK, h(TMK_8));
-    assertReason(Reason.BAD_KEY, () -> hsm.generateWorkingKeys(tmk8, KeyScheme.SINGLE_DES, MacAlgorithm.X919));
+    assertReason(
+        Reason.BAD_KEY,
+        () -> hsm.generateWorkingKeys(tmk8, KeyScheme.SINGLE_DES, MacAlgorithm.X919));
   }
 
   @ParameterizedTest
-  @EnumSource(value = KeyScheme.class, names = {"DOUBLE_LENGTH", "DOUBLE_LENGTH_WITH_TDK"})
+  @EnumSource(
+      value = KeyScheme.class,
+      names = {"DOUBLE_LENGTH", "DOUBLE_LENGTH_WITH_TDK"})
   void x919WorkingKeysCarryADoubleLengthMakInTheWholeMakSlot(KeyScheme scheme) {
     byte[] clearTmk = h(MAC2_TMK);
     LmkKey tmk = hsm.importClearKey(KeyType.TMK, clearTmk);
@@ -114,10 +135,14 @@ class SoftwareHsmTest {
     assertEquals(32, keys.mak().cryptogramHex().length());
     assertArrayEquals(mak, SignOnKeyBlock.open(scheme, clearTmk, block, MacAlgorithm.X919).mak());
     // a CUP ECB terminal would refuse this block (the MAK slot's filler is not zero)
-    assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(scheme, clearTmk, block));
-    // the HSM's X9.19 MAC is the retail MAC of the clear key, and exporting gives the same block again
+    assertThrows(
+        IllegalArgumentException.class, () -> SignOnKeyBlock.open(scheme, clearTmk, block));
+    // the HSM's X9.19 MAC is the retail MAC of the clear key, and exporting gives the same block
+    // again
     byte[] mab = h(MAC2_MAB);
-    byte[] expected = Arrays.copyOf(CupCrypto.hex(CupCrypto.retailMac(mak, mab)).getBytes(StandardCharsets.US_ASCII), 8);
+    byte[] expected =
+        Arrays.copyOf(
+            CupCrypto.hex(CupCrypto.retailMac(mak, mab)).getBytes(StandardCharsets.US_ASCII), 8);
     assertArrayEquals(expected, hsm.generateMac(keys.mak(), MacAlgorithm.X919, mab));
     assertArrayEquals(block, hsm.exportKeyBlock(tmk, scheme, keys.pik(), keys.mak(), keys.tdk()));
   }
@@ -131,14 +156,20 @@ class SoftwareHsmTest {
     byte[] block = keys.keyBlock();
     assertEquals(scheme, keys.scheme());
     assertEquals(scheme.keyBlockLength(), block.length);
-    assertEquals(switch (scheme) { case SINGLE_DES -> 24; case DOUBLE_LENGTH -> 40; case DOUBLE_LENGTH_WITH_TDK -> 60; },
+    assertEquals(
+        switch (scheme) {
+          case SINGLE_DES -> 24;
+          case DOUBLE_LENGTH -> 40;
+          case DOUBLE_LENGTH_WITH_TDK -> 60;
+        },
         block.length);
 
     // the layout, parsed here by hand with the clear TMK
     int pikLength = scheme == KeyScheme.SINGLE_DES ? 8 : 16;
     byte[] pik = CupCrypto.ecbDecrypt(clearTmk, Arrays.copyOfRange(block, 0, pikLength));
     int off = pikLength;
-    assertEquals(CupCrypto.checkValueHex(pik), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
+    assertEquals(
+        CupCrypto.checkValueHex(pik), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
     off += 4;
     byte[] mak = CupCrypto.ecbDecrypt(clearTmk, Arrays.copyOfRange(block, off, off + 8));
     off += 8;
@@ -146,13 +177,15 @@ class SoftwareHsmTest {
       assertEquals("0000000000000000", CupCrypto.hex(Arrays.copyOfRange(block, off, off + 8)));
       off += 8;
     }
-    assertEquals(CupCrypto.checkValueHex(mak), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
+    assertEquals(
+        CupCrypto.checkValueHex(mak), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
     off += 4;
     byte[] tdk = null;
     if (scheme == KeyScheme.DOUBLE_LENGTH_WITH_TDK) {
       tdk = CupCrypto.ecbDecrypt(clearTmk, Arrays.copyOfRange(block, off, off + 16));
       off += 16;
-      assertEquals(CupCrypto.checkValueHex(tdk), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
+      assertEquals(
+          CupCrypto.checkValueHex(tdk), CupCrypto.hex(Arrays.copyOfRange(block, off, off + 4)));
       off += 4;
     }
     assertEquals(block.length, off);
@@ -192,9 +225,11 @@ class SoftwareHsmTest {
     byte[] clearZpk = h("4A2C1A0D9E8F7031B5E6D0C1F2A34B5D");
     LmkKey zpk = hsm.importClearKey(KeyType.ZPK, clearZpk);
     byte[] clearBlock = CupCrypto.pinBlockFormat0("8642", PAN);
-    byte[] translated = hsm.translatePin(keys.pik(), zpk, CupCrypto.ecbEncrypt(pik, clearBlock), PAN);
+    byte[] translated =
+        hsm.translatePin(keys.pik(), zpk, CupCrypto.ecbEncrypt(pik, clearBlock), PAN);
     assertArrayEquals(clearBlock, CupCrypto.ecbDecrypt(clearZpk, translated));
-    assertEquals("8642", CupCrypto.parsePinBlockFormat0(CupCrypto.ecbDecrypt(clearZpk, translated), PAN));
+    assertEquals(
+        "8642", CupCrypto.parsePinBlockFormat0(CupCrypto.ecbDecrypt(clearZpk, translated), PAN));
   }
 
   @Test
@@ -206,9 +241,13 @@ class SoftwareHsmTest {
     assertNotEquals(a.pik().checkValue(), b.pik().checkValue());
     assertNotEquals(a.mak().checkValue(), b.mak().checkValue());
     assertNotEquals(a.tdk().checkValue(), b.tdk().checkValue());
-    SignOnKeyBlock.ClearWorkingKeys keys = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, h(MAC2_TMK),
-        hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH).keyBlock());
-    assertFalse(Arrays.equals(keys.pik(), 0, 8, keys.pik(), 8, 16), "double-length PIK halves differ");
+    SignOnKeyBlock.ClearWorkingKeys keys =
+        SignOnKeyBlock.open(
+            KeyScheme.DOUBLE_LENGTH,
+            h(MAC2_TMK),
+            hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH).keyBlock());
+    assertFalse(
+        Arrays.equals(keys.pik(), 0, 8, keys.pik(), 8, 16), "double-length PIK halves differ");
   }
 
   @Test
@@ -217,7 +256,8 @@ class SoftwareHsmTest {
     LmkKey dbl = hsm.importClearKey(KeyType.TMK, h(MAC2_TMK));
     assertReason(Reason.BAD_KEY, () -> hsm.generateWorkingKeys(dbl, KeyScheme.SINGLE_DES));
     assertReason(Reason.BAD_KEY, () -> hsm.generateWorkingKeys(single, KeyScheme.DOUBLE_LENGTH));
-    assertReason(Reason.BAD_KEY, () -> hsm.generateWorkingKeys(single, KeyScheme.DOUBLE_LENGTH_WITH_TDK));
+    assertReason(
+        Reason.BAD_KEY, () -> hsm.generateWorkingKeys(single, KeyScheme.DOUBLE_LENGTH_WITH_TDK));
   }
 
   @Test
@@ -243,8 +283,12 @@ class SoftwareHsmTest {
 
     // a block for another PAN, a PIN of 3 digits, a non-digit, bad padding, a format 1 block
     assertReason(Reason.PIN_FORMAT, () -> hsm.translatePin(pik, zpk, good, "6222021234567890136"));
-    for (String pinField : new String[] {"03123FFFFFFFFFFF", "0412A4FFFFFFFFFF", "041234FFFFFFFF0F", "141234FFFFFFFFFF"}) {
-      byte[] bad = CupCrypto.ecbEncrypt(clearPik, CupCrypto.xor(h(pinField), CupCrypto.panField(PAN)));
+    for (String pinField :
+        new String[] {
+          "03123FFFFFFFFFFF", "0412A4FFFFFFFFFF", "041234FFFFFFFF0F", "141234FFFFFFFFFF"
+        }) {
+      byte[] bad =
+          CupCrypto.ecbEncrypt(clearPik, CupCrypto.xor(h(pinField), CupCrypto.panField(PAN)));
       HsmException e = assertReason(Reason.PIN_FORMAT, () -> hsm.translatePin(pik, zpk, bad, PAN));
       assertFalse(e.getMessage().contains(PAN), "no PAN in messages");
     }
@@ -259,12 +303,14 @@ class SoftwareHsmTest {
     WorkingKeys keys = hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH);
     LmkKey zpk = hsm.importClearKey(KeyType.ZPK, h("4A2C1A0D9E8F7031B5E6D0C1F2A34B5D"));
     byte[] block = new byte[8];
-    HsmException e = assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.generateMac(keys.pik(), h(MAC2_MAB)));
+    HsmException e =
+        assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.generateMac(keys.pik(), h(MAC2_MAB)));
     assertFalse(e.getMessage().contains(keys.pik().cryptogramHex()), e.getMessage());
     assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.verifyMac(tmk, h(MAC2_MAB), new byte[8]));
     assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.translatePin(keys.mak(), zpk, block, PAN));
     assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.translatePin(keys.pik(), keys.pik(), block, PAN));
-    assertReason(Reason.WRONG_KEY_TYPE, () -> hsm.generateWorkingKeys(zpk, KeyScheme.DOUBLE_LENGTH));
+    assertReason(
+        Reason.WRONG_KEY_TYPE, () -> hsm.generateWorkingKeys(zpk, KeyScheme.DOUBLE_LENGTH));
   }
 
   @Test
@@ -276,35 +322,63 @@ class SoftwareHsmTest {
     // a MAK cryptogram presented as a PIK with the MAK's own check value
     LmkKey makAsPik = new LmkKey(KeyType.PIK, mak.cryptogramHex(), mak.checkValue());
     LmkKey zpk = hsm.importClearKey(KeyType.ZPK, h("4A2C1A0D9E8F7031B5E6D0C1F2A34B5D"));
-    assertReason(Reason.CHECK_VALUE_MISMATCH,
-        () -> hsm.translatePin(makAsPik, zpk, CupCrypto.ecbEncrypt(clearMak, CupCrypto.pinBlockFormat0("1234", PAN)), PAN));
+    assertReason(
+        Reason.CHECK_VALUE_MISMATCH,
+        () ->
+            hsm.translatePin(
+                makAsPik,
+                zpk,
+                CupCrypto.ecbEncrypt(clearMak, CupCrypto.pinBlockFormat0("1234", PAN)),
+                PAN));
     // the left half of a double-length PIK as a single-length PIK with that half's check value
-    LmkKey half = new LmkKey(KeyType.PIK, pik.cryptogramHex().substring(0, 16),
-        CupCrypto.checkValueHex(Arrays.copyOf(clearPik, 8)));
-    assertReason(Reason.CHECK_VALUE_MISMATCH,
-        () -> hsm.translatePin(half, zpk, CupCrypto.ecbEncrypt(Arrays.copyOf(clearPik, 8),
-            CupCrypto.pinBlockFormat0("1234", PAN)), PAN));
+    LmkKey half =
+        new LmkKey(
+            KeyType.PIK,
+            pik.cryptogramHex().substring(0, 16),
+            CupCrypto.checkValueHex(Arrays.copyOf(clearPik, 8)));
+    assertReason(
+        Reason.CHECK_VALUE_MISMATCH,
+        () ->
+            hsm.translatePin(
+                half,
+                zpk,
+                CupCrypto.ecbEncrypt(
+                    Arrays.copyOf(clearPik, 8), CupCrypto.pinBlockFormat0("1234", PAN)),
+                PAN));
     // a damaged record
-    LmkKey damaged = new LmkKey(KeyType.MAK, flipFirstHexDigit(mak.cryptogramHex()), mak.checkValue());
+    LmkKey damaged =
+        new LmkKey(KeyType.MAK, flipFirstHexDigit(mak.cryptogramHex()), mak.checkValue());
     assertReason(Reason.CHECK_VALUE_MISMATCH, () -> hsm.generateMac(damaged, h(MAC2_MAB)));
     assertNotEquals(mak.checkValue(), hsm.checkValue(damaged));
-    assertReason(Reason.BAD_KEY, () -> hsm.generateMac(new LmkKey(KeyType.MAK, "XYZ", "00000000"), h(MAC2_MAB)));
+    assertReason(
+        Reason.BAD_KEY,
+        () -> hsm.generateMac(new LmkKey(KeyType.MAK, "XYZ", "00000000"), h(MAC2_MAB)));
   }
 
   @Test
   void importLmkKeyChecksTheCheckValue() {
     LmkKey zpk = hsm.importClearKey(KeyType.ZPK, h("4A2C1A0D9E8F7031B5E6D0C1F2A34B5D"));
     assertEquals(zpk, hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), zpk.checkValue()));
-    assertEquals(zpk, hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex().toLowerCase(), zpk.checkValue().toLowerCase()));
-    assertEquals(zpk, hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), zpk.checkValue().substring(0, 6)));
+    assertEquals(
+        zpk,
+        hsm.importLmkKey(
+            KeyType.ZPK, zpk.cryptogramHex().toLowerCase(), zpk.checkValue().toLowerCase()));
+    assertEquals(
+        zpk, hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), zpk.checkValue().substring(0, 6)));
     String wrong = flipFirstHexDigit(zpk.checkValue());
-    HsmException e = assertReason(Reason.CHECK_VALUE_MISMATCH,
-        () -> hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), wrong));
+    HsmException e =
+        assertReason(
+            Reason.CHECK_VALUE_MISMATCH,
+            () -> hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), wrong));
     assertFalse(e.getMessage().contains(zpk.cryptogramHex()));
     // the same cryptogram under another type's variant, or under another LMK, does not match
-    assertReason(Reason.CHECK_VALUE_MISMATCH, () -> hsm.importLmkKey(KeyType.PIK, zpk.cryptogramHex(), zpk.checkValue()));
+    assertReason(
+        Reason.CHECK_VALUE_MISMATCH,
+        () -> hsm.importLmkKey(KeyType.PIK, zpk.cryptogramHex(), zpk.checkValue()));
     Hsm other = SoftwareHsm.fromHex(CupCrypto.hex(LmkKeystore.generateLmk()));
-    assertReason(Reason.CHECK_VALUE_MISMATCH, () -> other.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), zpk.checkValue()));
+    assertReason(
+        Reason.CHECK_VALUE_MISMATCH,
+        () -> other.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), zpk.checkValue()));
     assertReason(Reason.BAD_KEY, () -> hsm.importLmkKey(KeyType.ZPK, zpk.cryptogramHex(), "123"));
     assertReason(Reason.BAD_KEY, () -> hsm.importLmkKey(KeyType.ZPK, "0011", zpk.checkValue()));
   }

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a node becomes a member: {@code single} joins itself (a cluster of one); {@code cluster} joins the
- * configured seed nodes ({@code pekko.cluster.seed-nodes}) or, when there are none, forms or joins a
- * cluster through Pekko Management's cluster bootstrap (config discovery locally, the Kubernetes API in
- * Kubernetes). Terminals are accepted only once the node is Up.
+ * How a node becomes a member: {@code single} joins itself (a cluster of one); {@code cluster}
+ * joins the configured seed nodes ({@code pekko.cluster.seed-nodes}) or, when there are none, forms
+ * or joins a cluster through Pekko Management's cluster bootstrap (config discovery locally, the
+ * Kubernetes API in Kubernetes). Terminals are accepted only once the node is Up.
  */
 final class ClusterMembership {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
@@ -35,13 +35,15 @@ final class ClusterMembership {
       case "cluster" -> {
         List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
         if (seeds.isEmpty()) {
-          log.info("no seed nodes configured: forming or joining the cluster through cluster bootstrap");
+          log.info(
+              "no seed nodes configured: forming or joining the cluster through cluster bootstrap");
           ClusterBootstrap.get(system).start();
         } else {
           log.info("joining the cluster through the seed nodes {}", seeds);
         }
       }
-      default -> throw new IllegalArgumentException("posp.mode must be single or cluster, not " + mode);
+      default ->
+          throw new IllegalArgumentException("posp.mode must be single or cluster, not " + mode);
     }
   }
 
@@ -50,12 +52,18 @@ final class ClusterMembership {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (cluster.selfMember().status() != MemberStatus.up()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the node did not become Up within " + timeout + " (status "
-            + cluster.selfMember().status() + "): check the seed nodes / bootstrap and the other nodes");
+        throw new IllegalStateException(
+            "the node did not become Up within "
+                + timeout
+                + " (status "
+                + cluster.selfMember().status()
+                + "): check the seed nodes / bootstrap and the other nodes");
       }
       Thread.sleep(50);
     }
-    log.info("cluster member {} is Up ({} members)", cluster.selfMember().address(),
+    log.info(
+        "cluster member {} is Up ({} members)",
+        cluster.selfMember().address(),
         cluster.state().getMembers().spliterator().estimateSize());
   }
 
@@ -64,11 +72,17 @@ final class ClusterMembership {
     Cluster cluster = Cluster.get(system);
     String role = roleOf(nodeId);
     for (Member m : cluster.state().getMembers()) {
-      if (!m.equals(cluster.selfMember()) && m.hasRole(role)
-          && (m.status() == MemberStatus.up() || m.status() == MemberStatus.joining()
+      if (!m.equals(cluster.selfMember())
+          && m.hasRole(role)
+          && (m.status() == MemberStatus.up()
+              || m.status() == MemberStatus.joining()
               || m.status() == MemberStatus.weaklyUp())) {
-        throw new IllegalStateException("posp.node-id " + nodeId + " is already used by the running member "
-            + m.address() + ": every node needs its own node id (0..99)");
+        throw new IllegalStateException(
+            "posp.node-id "
+                + nodeId
+                + " is already used by the running member "
+                + m.address()
+                + ": every node needs its own node id (0..99)");
       }
     }
   }

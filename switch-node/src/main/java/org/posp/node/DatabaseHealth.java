@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the journal database (PostgreSQL) with a short connect-and-validate every interval, so that
- * the fronts can answer 96 at once while it is down instead of letting terminals wait for entities that
- * cannot write (architecture invariant 6). An embedded H2 file is never "down" and is not watched.
+ * Watches the journal database (PostgreSQL) with a short connect-and-validate every interval, so
+ * that the fronts can answer 96 at once while it is down instead of letting terminals wait for
+ * entities that cannot write (architecture invariant 6). An embedded H2 file is never "down" and is
+ * not watched.
  */
 final class DatabaseHealth implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DatabaseHealth.class);
@@ -25,22 +26,27 @@ final class DatabaseHealth implements AutoCloseable {
   private volatile boolean up = true;
   private volatile long downSince;
 
-  private DatabaseHealth(JournalSchema.Database database, Duration interval, Duration checkTimeout) {
+  private DatabaseHealth(
+      JournalSchema.Database database, Duration interval, Duration checkTimeout) {
     this.database = database;
     this.checkTimeout = checkTimeout;
     if (database.isPostgres()) {
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "posp-database-health");
-        t.setDaemon(true);
-        return t;
-      });
-      timer.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "posp-database-health");
+                t.setDaemon(true);
+                return t;
+              });
+      timer.scheduleWithFixedDelay(
+          this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     } else {
       timer = null;
     }
   }
 
-  static DatabaseHealth watch(JournalSchema.Database database, Duration interval, Duration checkTimeout) {
+  static DatabaseHealth watch(
+      JournalSchema.Database database, Duration interval, Duration checkTimeout) {
     return new DatabaseHealth(database, interval, checkTimeout);
   }
 
@@ -64,12 +70,16 @@ final class DatabaseHealth implements AutoCloseable {
       why = e.getMessage();
     }
     if (ok && !up) {
-      log.warn("journal database {} is reachable again after {} ms", database.safeUrl(),
+      log.warn(
+          "journal database {} is reachable again after {} ms",
+          database.safeUrl(),
           System.currentTimeMillis() - downSince);
     } else if (!ok && up) {
       downSince = System.currentTimeMillis();
-      log.error("journal database {} is DOWN ({}): terminal requests are answered 96 until it is back",
-          database.safeUrl(), why);
+      log.error(
+          "journal database {} is DOWN ({}): terminal requests are answered 96 until it is back",
+          database.safeUrl(),
+          why);
     }
     up = ok;
   }

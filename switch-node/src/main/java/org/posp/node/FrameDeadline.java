@@ -14,12 +14,12 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A per-frame read deadline on the bytes of one terminal connection (2-byte big-endian length prefix):
- * once the first byte of a frame has arrived, the whole frame must arrive within {@code deadline}, or the
- * connection fails with a {@link TimeoutException}. Between frames a connection may stay silent (the
- * idle timeout covers that), so a slow sender that trickles one byte at a time cannot hold a connection
- * and its buffers for longer than one deadline per frame. The bytes pass through unchanged; the framing
- * itself is done by {@code Framing.lengthField} after this stage.
+ * A per-frame read deadline on the bytes of one terminal connection (2-byte big-endian length
+ * prefix): once the first byte of a frame has arrived, the whole frame must arrive within {@code
+ * deadline}, or the connection fails with a {@link TimeoutException}. Between frames a connection
+ * may stay silent (the idle timeout covers that), so a slow sender that trickles one byte at a time
+ * cannot hold a connection and its buffers for longer than one deadline per frame. The bytes pass
+ * through unchanged; the framing itself is done by {@code Framing.lengthField} after this stage.
  */
 final class FrameDeadline extends GraphStage<FlowShape<ByteString, ByteString>> {
   private final Duration deadline;
@@ -41,24 +41,29 @@ final class FrameDeadline extends GraphStage<FlowShape<ByteString, ByteString>> 
     return new TimerGraphStageLogic(shape) {
       /** Length bytes of the current frame seen so far (0..2); then body bytes still expected. */
       private int headerBytes;
+
       private int firstLengthByte;
       private int bodyRemaining;
 
       {
-        setHandler(in, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            ByteString chunk = grab(in);
-            track(chunk);
-            push(out, chunk);
-          }
-        });
-        setHandler(out, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(in);
-          }
-        });
+        setHandler(
+            in,
+            new AbstractInHandler() {
+              @Override
+              public void onPush() {
+                ByteString chunk = grab(in);
+                track(chunk);
+                push(out, chunk);
+              }
+            });
+        setHandler(
+            out,
+            new AbstractOutHandler() {
+              @Override
+              public void onPull() {
+                pull(in);
+              }
+            });
       }
 
       private void track(ByteString chunk) {
@@ -93,8 +98,11 @@ final class FrameDeadline extends GraphStage<FlowShape<ByteString, ByteString>> 
 
       @Override
       public void onTimer(Object key) {
-        failStage(new TimeoutException("a frame was not complete " + deadline.toMillis()
-            + " ms after its first byte: closing the connection"));
+        failStage(
+            new TimeoutException(
+                "a frame was not complete "
+                    + deadline.toMillis()
+                    + " ms after its first byte: closing the connection"));
       }
     };
   }

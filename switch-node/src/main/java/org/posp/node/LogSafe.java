@@ -1,9 +1,9 @@
 package org.posp.node;
 
 /**
- * Text from the network made safe for a log line: printable ASCII only (anything else, control bytes and
- * line breaks included, becomes {@code ?}), at most 64 characters, so that a hostile frame can neither
- * forge log lines nor flood them.
+ * Text from the network made safe for a log line: printable ASCII only (anything else, control
+ * bytes and line breaks included, becomes {@code ?}), at most 64 characters, so that a hostile
+ * frame can neither forge log lines nor flood them.
  */
 final class LogSafe {
   private static final int MAX = 64;

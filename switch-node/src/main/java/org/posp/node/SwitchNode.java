@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import kamon.Kamon;
@@ -36,11 +35,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A switch node: the actor system (a cluster of one in single mode), the journal schema, the security
- * module, the card bus, sharded terminal and merchant entities, the terminal TCP/TLS fronts, the HTTP
- * front (smart POS {@code /iso8583} and the admin API) and Pekko Management. In demo mode it provisions
- * the demo merchants and terminals and, started by the demo assembly ({@link DemoCardBus}), points the
- * card bus at the simulator that assembly runs in-process on loopback; this module holds no simulator.
+ * A switch node: the actor system (a cluster of one in single mode), the journal schema, the
+ * security module, the card bus, sharded terminal and merchant entities, the terminal TCP/TLS
+ * fronts, the HTTP front (smart POS {@code /iso8583} and the admin API) and Pekko Management. In
+ * demo mode it provisions the demo merchants and terminals and, started by the demo assembly
+ * ({@link DemoCardBus}), points the card bus at the simulator that assembly runs in-process on
+ * loopback; this module holds no simulator.
  */
 public final class SwitchNode implements AutoCloseable {
   /*
@@ -53,7 +53,8 @@ public final class SwitchNode implements AutoCloseable {
   static {
     String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(parallelism) == null) {
-      System.setProperty(parallelism, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+      System.setProperty(
+          parallelism, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
   }
 
@@ -67,8 +68,14 @@ public final class SwitchNode implements AutoCloseable {
   private final ServerBinding httpBinding;
   private final SoftwareHsm hsm;
 
-  private SwitchNode(ActorSystem<Void> system, CardBusSystem cardBus, DemoCardBus demoCardBus,
-      Tcp.ServerBinding terminalBinding, Tcp.ServerBinding tlsBinding, ServerBinding httpBinding, SoftwareHsm hsm) {
+  private SwitchNode(
+      ActorSystem<Void> system,
+      CardBusSystem cardBus,
+      DemoCardBus demoCardBus,
+      Tcp.ServerBinding terminalBinding,
+      Tcp.ServerBinding tlsBinding,
+      ServerBinding httpBinding,
+      SoftwareHsm hsm) {
     this.system = system;
     this.cardBus = cardBus;
     this.demoCardBus = demoCardBus;
@@ -84,11 +91,12 @@ public final class SwitchNode implements AutoCloseable {
 
   /**
    * What {@link #main} does, with the demo card bus of {@code demoCardBus} (null: none): loads the
-   * configuration, starts the node, and exits the JVM when the node stops (1 if it failed to start).
-   * The demo assembly's entry point calls it with the card-bus simulator.
+   * configuration, starts the node, and exits the JVM when the node stops (1 if it failed to
+   * start). The demo assembly's entry point calls it with the card-bus simulator.
    */
   public static void run(DemoCardBus.Starter demoCardBus) {
-    // every configuration key can be forced from the environment: CONFIG_FORCE_posp_card__bus_acquirer__id=...
+    // every configuration key can be forced from the environment:
+    // CONFIG_FORCE_posp_card__bus_acquirer__id=...
     if (System.getProperty("config.override_with_env_vars") == null) {
       System.setProperty("config.override_with_env_vars", "true");
     }
@@ -100,7 +108,8 @@ public final class SwitchNode implements AutoCloseable {
     SwitchNode node;
     try {
       node = start(config, demoCardBus);
-      // the loaded configuration (with a clear admin token) is cached by the config library: drop it
+      // the loaded configuration (with a clear admin token) is cached by the config library: drop
+      // it
       config = null;
       ConfigFactory.invalidateCaches();
     } catch (RuntimeException e) {
@@ -113,20 +122,23 @@ public final class SwitchNode implements AutoCloseable {
     System.exit(0);
   }
 
-  /** A node without a demo card bus: outside demo mode, or in demo mode with configured endpoints. */
+  /**
+   * A node without a demo card bus: outside demo mode, or in demo mode with configured endpoints.
+   */
   public static SwitchNode start(Config base) {
     return start(base, null);
   }
 
   /**
-   * A node; in demo mode with {@code posp.demo-data.card-bus-simulator} on, {@code demoCardBus} starts the
-   * card bus both demo endpoints point at (without one such a node refuses to start). Outside demo mode
-   * {@code demoCardBus} is never used.
+   * A node; in demo mode with {@code posp.demo-data.card-bus-simulator} on, {@code demoCardBus}
+   * starts the card bus both demo endpoints point at (without one such a node refuses to start).
+   * Outside demo mode {@code demoCardBus} is never used.
    */
   public static SwitchNode start(Config base, DemoCardBus.Starter demoCardBus) {
     Config config = base.resolve();
     boolean demo = config.getBoolean("posp.demo");
-    // first (a weak admin token stops the start at once); only the token's hash stays: the clear token
+    // first (a weak admin token stops the start at once); only the token's hash stays: the clear
+    // token
     // is not in the configuration the node runs with
     AdminAuth adminAuth = AdminAuth.fromConfig(config, demo);
     config = AdminAuth.withoutClearToken(config);
@@ -134,11 +146,15 @@ public final class SwitchNode implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
     }
     JournalSchema.apply(config);
-    SoftwareHsm hsm = SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo)).useDataKeyVersion(
-        config.getInt("posp.security.data-key-version"), config.getLong("posp.security.data-key-rotate-after"));
+    SoftwareHsm hsm =
+        SoftwareHsm.load(LmkSource.fromEnvironment(dataDir, demo))
+            .useDataKeyVersion(
+                config.getInt("posp.security.data-key-version"),
+                config.getLong("posp.security.data-key-rotate-after"));
 
     DemoCardBus demoBus = null;
     if (demo && config.getBoolean("posp.demo-data.card-bus-simulator")) {
@@ -151,9 +167,13 @@ public final class SwitchNode implements AutoCloseable {
     TerminalSettings terminalSettings = TerminalSettings.fromConfig(config);
     MerchantSettings merchantSettings = MerchantSettings.fromConfig(config);
     int nodeId = config.getInt("posp.node-id");
-    // the node id travels as a cluster role so that two running nodes can never share it (RRN uniqueness)
-    config = ConfigFactory.parseString("pekko.cluster.roles += \"" + ClusterMembership.roleOf(nodeId) + "\"")
-        .withFallback(config).resolve();
+    // the node id travels as a cluster role so that two running nodes can never share it (RRN
+    // uniqueness)
+    config =
+        ConfigFactory.parseString(
+                "pekko.cluster.roles += \"" + ClusterMembership.roleOf(nodeId) + "\"")
+            .withFallback(config)
+            .resolve();
     config = ClusterTransport.apply(config, demo);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "posp", config);
     try {
@@ -163,59 +183,110 @@ public final class SwitchNode implements AutoCloseable {
       ClusterMembership.refuseDuplicateNodeId(system, nodeId);
       CardBusSystem cardBus = CardBusSystem.start(system, config, hsm);
       ClusterSharding sharding = ClusterSharding.get(system);
-      TerminalServices services = new TerminalServices(hsm, cardBus,
-          new UpstreamIds(nodeId, Clock.systemDefaultZone()),
-          terminalSettings, Clock.systemDefaultZone(),
-          mid -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid));
-      sharding.init(Entity.of(MerchantEntity.TYPE_KEY, ctx -> MerchantEntity.create(ctx.getEntityId(), merchantSettings)));
-      sharding.init(Entity.of(TerminalEntity.TYPE_KEY,
-              ctx -> TerminalEntity.create(ctx.getEntityId(), services, ctx.getShard()))
-          .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+      TerminalServices services =
+          new TerminalServices(
+              hsm,
+              cardBus,
+              new UpstreamIds(nodeId, Clock.systemDefaultZone()),
+              terminalSettings,
+              Clock.systemDefaultZone(),
+              mid -> sharding.entityRefFor(MerchantEntity.TYPE_KEY, mid));
+      sharding.init(
+          Entity.of(
+              MerchantEntity.TYPE_KEY,
+              ctx -> MerchantEntity.create(ctx.getEntityId(), merchantSettings)));
+      sharding.init(
+          Entity.of(
+                  TerminalEntity.TYPE_KEY,
+                  ctx -> TerminalEntity.create(ctx.getEntityId(), services, ctx.getShard()))
+              .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
 
       if (demo) DemoData.provision(system, hsm, Duration.ofSeconds(60));
       // the store-and-forward gauges are computed from what the entities hosted here last reported
-      system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1),
-          TerminalMetrics::refreshStoreAndForward, system.executionContext());
+      system
+          .scheduler()
+          .scheduleAtFixedRate(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(1),
+              TerminalMetrics::refreshStoreAndForward,
+              system.executionContext());
 
       Config front = config.getConfig("posp.terminal-front");
-      DatabaseHealth dbHealth = DatabaseHealth.watch(JournalSchema.Database.fromConfig(config),
-          config.getDuration("posp.db.health-interval"), config.getDuration("posp.db.health-timeout"));
+      DatabaseHealth dbHealth =
+          DatabaseHealth.watch(
+              JournalSchema.Database.fromConfig(config),
+              config.getDuration("posp.db.health-interval"),
+              config.getDuration("posp.db.health-timeout"));
       system.getWhenTerminated().thenRun(dbHealth::close);
-      // after the demo data: the provisioned terminals are read from the journal once, then looked up
-      TerminalDirectory directory = new TerminalDirectory(JournalSchema.Database.fromConfig(config),
-          front.getDuration("unknown-terminal-ttl")).load();
+      // after the demo data: the provisioned terminals are read from the journal once, then looked
+      // up
+      TerminalDirectory directory =
+          new TerminalDirectory(
+                  JournalSchema.Database.fromConfig(config),
+                  front.getDuration("unknown-terminal-ttl"))
+              .load();
       system.getWhenTerminated().thenRun(directory::close);
-      TerminalGateway gateway = new TerminalGateway(system, front.getDuration("ask-timeout"),
-          front.getDuration("attempt-timeout"), dbHealth::down, directory);
-      TerminalTcpServer tcp = new TerminalTcpServer(system, gateway, TerminalTcpServer.Limits.fromConfig(front));
+      TerminalGateway gateway =
+          new TerminalGateway(
+              system,
+              front.getDuration("ask-timeout"),
+              front.getDuration("attempt-timeout"),
+              dbHealth::down,
+              directory);
+      TerminalTcpServer tcp =
+          new TerminalTcpServer(system, gateway, TerminalTcpServer.Limits.fromConfig(front));
       String host = front.getString("host");
       SSLContext ssl = TlsContexts.forFront(front, dataDir, demo);
       if (ssl == null && !front.getBoolean("plain")) {
-        throw new IllegalStateException("no terminal front: configure posp.terminal-front.tls-keystore "
-            + "(POSP_TLS_KEYSTORE), or open the plain TCP port with posp.terminal-front.plain = on (POSP_TERMINAL_PLAIN)");
+        throw new IllegalStateException(
+            "no terminal front: configure posp.terminal-front.tls-keystore "
+                + "(POSP_TLS_KEYSTORE), or open the plain TCP port with posp.terminal-front.plain = on (POSP_TERMINAL_PLAIN)");
       }
       Tcp.ServerBinding plain = null;
       if (front.getBoolean("plain")) {
-        if (!demo) log.warn("the plain TCP terminal port is open: MACs and PIN blocks only protect the frames (see docs/operations.md)");
-        plain = tcp.bindPlain(host, front.getInt("port")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (!demo)
+          log.warn(
+              "the plain TCP terminal port is open: MACs and PIN blocks only protect the frames (see docs/operations.md)");
+        plain =
+            tcp.bindPlain(host, front.getInt("port"))
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
       }
       Tcp.ServerBinding tls = null;
       if (ssl != null) {
-        tls = tcp.bindTls(host, front.getInt("tls-port"), ssl, TlsContexts.clientAuth(front)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        tls =
+            tcp.bindTls(host, front.getInt("tls-port"), ssl, TlsContexts.clientAuth(front))
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
       }
       var audit = system.systemActorOf(AdminAudit.create(nodeId), "admin-audit", Props.empty());
-      ServerBinding http = HttpApi.bind(system, config.getString("posp.http.host"), config.getInt("posp.http.port"),
-          gateway, cardBus, adminAuth, audit, new Provisioning(system, hsm, demo, TerminalSettings.singleDesAllowed(config))).toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-      GracefulShutdown.register(system, tcp, Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
+      ServerBinding http =
+          HttpApi.bind(
+                  system,
+                  config.getString("posp.http.host"),
+                  config.getInt("posp.http.port"),
+                  gateway,
+                  cardBus,
+                  adminAuth,
+                  audit,
+                  new Provisioning(system, hsm, demo, TerminalSettings.singleDesAllowed(config)))
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      GracefulShutdown.register(
+          system, tcp, Arrays.asList(plain, tls), http, front.getDuration("drain-timeout"));
 
       SwitchNode node = new SwitchNode(system, cardBus, demoBus, plain, tls, http, hsm);
-      String ready = String.format("POSP-NODE READY terminal-tcp=%s terminal-tls=%s http=%d management=%d%s",
-          plain == null ? "-" : String.valueOf(plain.localAddress().getPort()),
-          tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
-          http.localAddress().getPort(), config.getInt("pekko.management.http.port"),
-          demo ? " (DEMO mode: demo data with the demo TMK" + (demoBus == null ? ")"
-              : ", " + demoBus.description() + ")") : "");
+      String ready =
+          String.format(
+              "POSP-NODE READY terminal-tcp=%s terminal-tls=%s http=%d management=%d%s",
+              plain == null ? "-" : String.valueOf(plain.localAddress().getPort()),
+              tls == null ? "-" : String.valueOf(tls.localAddress().getPort()),
+              http.localAddress().getPort(),
+              config.getInt("pekko.management.http.port"),
+              demo
+                  ? " (DEMO mode: demo data with the demo TMK"
+                      + (demoBus == null ? ")" : ", " + demoBus.description() + ")")
+                  : "");
       log.info(ready);
       // also on stdout, unbuffered by the logger: launchers and tests wait for this line
       System.out.println(ready);
@@ -227,33 +298,52 @@ public final class SwitchNode implements AutoCloseable {
     }
   }
 
-  /** Clear ZPKs are for demos and tests: a production node refuses them unless explicitly allowed. */
+  /**
+   * Clear ZPKs are for demos and tests: a production node refuses them unless explicitly allowed.
+   */
   static void refuseClearKeys(Config config, boolean demo) {
     if (demo || config.getBoolean("posp.security.allow-clear-keys")) return;
     Config endpoints = config.getConfig("posp.card-bus.endpoints");
     for (String name : endpoints.root().keySet()) {
       if (endpoints.hasPath(name + ".zpk.clear")) {
-        throw new IllegalStateException("card-bus endpoint " + name + " has a clear ZPK (zpk.clear): configure "
-            + "zpk.under-lmk and zpk.check-value, or set posp.security.allow-clear-keys = on for a test system");
+        throw new IllegalStateException(
+            "card-bus endpoint "
+                + name
+                + " has a clear ZPK (zpk.clear): configure "
+                + "zpk.under-lmk and zpk.check-value, or set posp.security.allow-clear-keys = on for a test system");
       }
     }
   }
 
-  public ActorSystem<Void> system() { return system; }
+  public ActorSystem<Void> system() {
+    return system;
+  }
 
-  public CardBus cardBus() { return cardBus; }
+  public CardBus cardBus() {
+    return cardBus;
+  }
 
   /** The plain TCP terminal port, or -1 when it is off. */
-  public int terminalPort() { return terminalBinding == null ? -1 : terminalBinding.localAddress().getPort(); }
+  public int terminalPort() {
+    return terminalBinding == null ? -1 : terminalBinding.localAddress().getPort();
+  }
 
-  public int tlsPort() { return tlsBinding == null ? -1 : tlsBinding.localAddress().getPort(); }
+  public int tlsPort() {
+    return tlsBinding == null ? -1 : tlsBinding.localAddress().getPort();
+  }
 
-  public int httpPort() { return httpBinding.localAddress().getPort(); }
+  public int httpPort() {
+    return httpBinding.localAddress().getPort();
+  }
 
   /** The in-process card bus of demo mode (the demo assembly's simulator), or null. */
-  public DemoCardBus demoCardBus() { return demoCardBus; }
+  public DemoCardBus demoCardBus() {
+    return demoCardBus;
+  }
 
-  public SoftwareHsm hsm() { return hsm; }
+  public SoftwareHsm hsm() {
+    return hsm;
+  }
 
   @Override
   public void close() {

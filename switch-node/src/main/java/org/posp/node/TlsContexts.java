@@ -54,22 +54,26 @@ final class TlsContexts {
   static String clientAuth(Config front) {
     String auth = front.getString("tls-client-auth");
     if (!List.of("none", "want", "need").contains(auth)) {
-      throw new IllegalStateException("posp.terminal-front.tls-client-auth must be none, want or need, not " + auth);
+      throw new IllegalStateException(
+          "posp.terminal-front.tls-client-auth must be none, want or need, not " + auth);
     }
     return auth;
   }
 
   /**
-   * The trust managers for terminals' client certificates: the CA(s) of {@code tls-truststore}; null (the
-   * JDK's default, never used without client authentication) when the front asks for no certificate.
+   * The trust managers for terminals' client certificates: the CA(s) of {@code tls-truststore};
+   * null (the JDK's default, never used without client authentication) when the front asks for no
+   * certificate.
    */
   private static TrustManager[] clientTrust(Config front) throws Exception {
     String auth = clientAuth(front);
     String path = front.getString("tls-truststore");
     if (auth.equals("none")) return null;
     if (path.isBlank()) {
-      throw new IllegalStateException("posp.terminal-front.tls-client-auth = " + auth
-          + " needs posp.terminal-front.tls-truststore (POSP_TLS_TRUSTSTORE): the CA of the terminals' certificates");
+      throw new IllegalStateException(
+          "posp.terminal-front.tls-client-auth = "
+              + auth
+              + " needs posp.terminal-front.tls-truststore (POSP_TLS_TRUSTSTORE): the CA of the terminals' certificates");
     }
     KeyStore ts = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(Path.of(path))) {
@@ -78,20 +82,44 @@ final class TlsContexts {
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
-    log.info("TLS front: terminal client certificates {} (truststore {}), CN = <42>:<41>", auth, path);
+    log.info(
+        "TLS front: terminal client certificates {} (truststore {}), CN = <42>:<41>", auth, path);
     return tmf.getTrustManagers();
   }
 
   private static void generateSelfSigned(Path p) throws Exception {
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process proc = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "posp-demo", "-keyalg", "EC",
-        "-groupname", "secp256r1", "-validity", "3650", "-dname", "CN=posp-demo, O=POSP demo",
-        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", p.toString(),
-        "-storepass", DEMO_PASSWORD, "-keypass", DEMO_PASSWORD))
-        .redirectErrorStream(true).start();
+    Process proc =
+        new ProcessBuilder(
+                List.of(
+                    keytool,
+                    "-genkeypair",
+                    "-alias",
+                    "posp-demo",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "3650",
+                    "-dname",
+                    "CN=posp-demo, O=POSP demo",
+                    "-ext",
+                    "SAN=dns:localhost,ip:127.0.0.1",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    p.toString(),
+                    "-storepass",
+                    DEMO_PASSWORD,
+                    "-keypass",
+                    DEMO_PASSWORD))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(proc.getInputStream().readAllBytes());
     if (!proc.waitFor(60, TimeUnit.SECONDS) || proc.exitValue() != 0) {
-      throw new IllegalStateException("keytool could not generate the demo TLS keystore: " + out.strip());
+      throw new IllegalStateException(
+          "keytool could not generate the demo TLS keystore: " + out.strip());
     }
   }
 }

@@ -14,8 +14,9 @@ class DemoCardBusTest {
 
   @Test
   void demoModeWithTheInProcessSimulatorNeedsTheDemoAssembly() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> SwitchNode.start(TestNodes.demo(dataDir, Map.of())));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> SwitchNode.start(TestNodes.demo(dataDir, Map.of())));
     assertTrue(e.getMessage().contains("posp-demo.jar"), e.getMessage());
     assertTrue(e.getMessage().contains("POSP_DEMO_CARD_BUS_SIMULATOR=off"), e.getMessage());
   }

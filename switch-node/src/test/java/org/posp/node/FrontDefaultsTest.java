@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 class FrontDefaultsTest {
   static Config shipped(String demo) {
     ConfigFactory.invalidateCaches();
-    return ConfigFactory.parseMap(Map.of("posp.demo", demo)).withFallback(ConfigFactory.defaultApplication())
-        .withFallback(ConfigFactory.defaultReference()).resolve();
+    return ConfigFactory.parseMap(Map.of("posp.demo", demo))
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 
   @Test
@@ -28,6 +30,8 @@ class FrontDefaultsTest {
     Config c = shipped("off");
     assertEquals("none", TlsContexts.clientAuth(c.getConfig("posp.terminal-front")));
     assertFalse(c.getBoolean("posp.cluster.allow-plain-remoting"));
-    assertTrue(c.getInt("posp.terminal-front.max-connections-per-address") <= c.getInt("posp.terminal-front.max-connections"));
+    assertTrue(
+        c.getInt("posp.terminal-front.max-connections-per-address")
+            <= c.getInt("posp.terminal-front.max-connections"));
   }
 }

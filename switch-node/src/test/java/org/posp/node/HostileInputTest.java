@@ -49,9 +49,9 @@ import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFrame;
 
 /**
- * The terminal network is hostile: frames an attacker can send without the terminal's keys, over real
- * sockets against a demo node, must never move money, start entities or hold the front. Each test is
- * the regression test of one finding (the numbers are those of the security review).
+ * The terminal network is hostile: frames an attacker can send without the terminal's keys, over
+ * real sockets against a demo node, must never move money, start entities or hold the front. Each
+ * test is the regression test of one finding (the numbers are those of the security review).
  */
 class HostileInputTest {
   static final String MID = DemoData.MERCHANT;
@@ -63,14 +63,19 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() {
-    node = TestNodes.start(TestNodes.demo(dataDir, Map.of(
-        "posp.card-bus.endpoint-defaults.timeout", "3s",
-        "posp.demo-data.card-bus-late-delay", "2s",
-        "posp.terminal.reversal-first-retry", "1s",
-        "posp.terminal-front.frame-read-timeout", "1s",
-        "posp.terminal-front.max-connections-per-address", String.valueOf(PER_ADDRESS),
-        // shorter than the 2 s of a slow card: the front must not answer before the switch decides
-        "pekko.http.server.request-timeout", "1s")));
+    node =
+        TestNodes.start(
+            TestNodes.demo(
+                dataDir,
+                Map.of(
+                    "posp.card-bus.endpoint-defaults.timeout", "3s",
+                    "posp.demo-data.card-bus-late-delay", "2s",
+                    "posp.terminal.reversal-first-retry", "1s",
+                    "posp.terminal-front.frame-read-timeout", "1s",
+                    "posp.terminal-front.max-connections-per-address", String.valueOf(PER_ADDRESS),
+                    // shorter than the 2 s of a slow card: the front must not answer before the
+                    // switch decides
+                    "pekko.http.server.request-timeout", "1s")));
   }
 
   @AfterAll
@@ -83,12 +88,18 @@ class HostileInputTest {
   }
 
   static TerminalClient terminal(String tid) {
-    return new TerminalClient(TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
-        MID, tid, DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(15)));
+    return new TerminalClient(
+        TerminalConfig.of(
+                List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
+                MID,
+                tid,
+                DemoData.DEMO_TMK)
+            .withReplyTimeout(Duration.ofSeconds(15)));
   }
 
   static Card slowCard() {
-    // the demo host answers a PAN ending 9998 after card-bus-late-delay (2 s, within the 3 s timeout)
+    // the demo host answers a PAN ending 9998 after card-bus-late-delay (2 s, within the 3 s
+    // timeout)
     return Card.swiped(SwitchNodeIntegrationTest.endingWith("9998"), "3012", "123456");
   }
 
@@ -103,7 +114,9 @@ class HostileInputTest {
     return forged;
   }
 
-  /** The bytes of a prepared request with its MTI (the first two BCD bytes of the body) replaced. */
+  /**
+   * The bytes of a prepared request with its MTI (the first two BCD bytes of the body) replaced.
+   */
   static byte[] withMti(byte[] frame, int b0, int b1) {
     byte[] out = frame.clone();
     out[2 + 11] = (byte) b0;
@@ -120,7 +133,10 @@ class HostileInputTest {
     }
   }
 
-  /** Whether the node closes {@code s} within {@code wait} (read returns end of stream or the reset). */
+  /**
+   * Whether the node closes {@code s} within {@code wait} (read returns end of stream or the
+   * reset).
+   */
   static boolean closedByNode(Socket s, Duration wait) throws IOException {
     s.setSoTimeout((int) wait.toMillis());
     InputStream in = s.getInputStream();
@@ -136,7 +152,8 @@ class HostileInputTest {
   }
 
   /** Waits (bounded) until the host ledger of {@code t} shows {@code reversed} reversals. */
-  static void awaitReversals(TerminalClient t, int reversed, Duration wait) throws InterruptedException {
+  static void awaitReversals(TerminalClient t, int reversed, Duration wait)
+      throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < deadline && host(t).reversedCount() != reversed) Thread.sleep(100);
   }
@@ -155,7 +172,8 @@ class HostileInputTest {
       for (int[] mti : new int[][] {{0x99, 0x90}, {0x99, 0x99}, {0x08, 0x10}, {0x02, 0x10}}) {
         try (Socket s = new Socket("127.0.0.1", node.terminalPort())) {
           s.getOutputStream().write(withMti(sale.bytes(), mti[0], mti[1]));
-          if (!closedByNode(s, Duration.ofSeconds(2))) leftOpen.add(String.format("%02X%02X", mti[0], mti[1]));
+          if (!closedByNode(s, Duration.ofSeconds(2)))
+            leftOpen.add(String.format("%02X%02X", mti[0], mti[1]));
         }
       }
       Exchange ex = inFlight.get(15, TimeUnit.SECONDS);
@@ -175,8 +193,9 @@ class HostileInputTest {
   void aReplayOfADeliveredApprovalWhoseConnectionClosesIsNeverReversed() throws Exception {
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
-      PreparedRequest sale = t.prepareFinancial(TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 25_00,
-          null, null, null);
+      PreparedRequest sale =
+          t.prepareFinancial(
+              TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 25_00, null, null, null);
       assertEquals("00", t.send(sale).responseCode());
       // an attacker who captured the request replays it on connections that close at once
       for (int i = 0; i < 10; i++) sendAndHangUp(sale.bytes());
@@ -222,7 +241,8 @@ class HostileInputTest {
       PreparedRequest sale = t.prepareFinancial(TxnType.SALE, silent, 3_00, null, null, null);
       CompletableFuture<Exchange> inFlight = t.sendAsync(sale);
       Thread.sleep(300);
-      // the batch is settled while the sale is in flight (the settlement waits for its outcome), and the
+      // the batch is settled while the sale is in flight (the settlement waits for its outcome),
+      // and the
       // terminal's retry of the sale arrives meanwhile: it waits as well, and gets the recorded 98
       // after the settlement closed the batch, not 77
       CompletableFuture<SettlementResult> settled = CompletableFuture.supplyAsync(t::settle);
@@ -243,22 +263,28 @@ class HostileInputTest {
   void unknownTerminalsGet97AndLeaveNothingInTheJournal() throws Exception {
     Random random = new Random(8);
     List<String> tids = new ArrayList<>();
-    for (int i = 0; i < 30; i++) tids.add(String.format("%08d", 50_000_000 + random.nextInt(40_000_000)));
+    for (int i = 0; i < 30; i++)
+      tids.add(String.format("%08d", 50_000_000 + random.nextInt(40_000_000)));
     for (String tid : tids) {
       try (TerminalClient t = terminal(tid)) {
         assertEquals("97", t.signOn().responseCode(), tid);
       }
     }
     Thread.sleep(1_000); // remember-entities writes are asynchronous
-    JournalSchema.Database db = JournalSchema.Database.fromConfig(node.system().settings().config());
-    try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(
-        "SELECT \"persistence_id\", \"event_payload\" FROM \"event_journal\"")) {
+    JournalSchema.Database db =
+        JournalSchema.Database.fromConfig(node.system().settings().config());
+    try (Connection c = db.connect();
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT \"persistence_id\", \"event_payload\" FROM \"event_journal\"")) {
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           String pid = rs.getString(1);
           String payload = new String(rs.getBytes(2), StandardCharsets.ISO_8859_1);
           for (String tid : tids) {
-            assertFalse(pid.contains(tid) || payload.contains(tid), "journal row " + pid + " names unknown terminal " + tid);
+            assertFalse(
+                pid.contains(tid) || payload.contains(tid),
+                "journal row " + pid + " names unknown terminal " + tid);
           }
         }
       }
@@ -269,7 +295,9 @@ class HostileInputTest {
   void terminalAndMerchantIdsMustBeDigitsAndLetters() {
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
-      PreparedRequest ok = t.prepareFinancial(TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null, null);
+      PreparedRequest ok =
+          t.prepareFinancial(
+              TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null, null);
       for (String tid : new String[] {"../../..", "1000 001", "AB-12345", "1000%2F1"}) {
         Exchange ex = t.send(t.prepare(ok.message().with(41, tid)));
         assertEquals("30", ex.responseCode(), "41 = " + tid);
@@ -307,7 +335,8 @@ class HostileInputTest {
       try (Socket over = new Socket("127.0.0.1", node.terminalPort())) {
         assertTrue(closedByNode(over, Duration.ofSeconds(5)), "connection over the cap closed");
       }
-      for (Socket s : open) assertFalse(closedByNode(s, Duration.ofMillis(50)), "connections within the cap stay");
+      for (Socket s : open)
+        assertFalse(closedByNode(s, Duration.ofMillis(50)), "connections within the cap stay");
     } finally {
       for (Socket s : open) s.close();
     }
@@ -326,14 +355,22 @@ class HostileInputTest {
   // ---------------------------------------------------------------- HTTP front
 
   @Test
-  void theHttpFrontWaitsForTheSwitchsAnswerBeyondTheServersDefaultRequestTimeout() throws Exception {
+  void theHttpFrontWaitsForTheSwitchsAnswerBeyondTheServersDefaultRequestTimeout()
+      throws Exception {
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
       byte[] frame = t.prepareFinancial(TxnType.SALE, slowCard(), 6_00, null, null, null).bytes();
-      HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583")).header("Content-Type", "x-ISO-TPDU/x-auth")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(frame, 2, frame.length))).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583"))
+                      .header("Content-Type", "x-ISO-TPDU/x-auth")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofByteArray(
+                              Arrays.copyOfRange(frame, 2, frame.length)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
       var reply = TerminalCodec.unpack(TerminalFrame.parse(r.body()).body());
       assertEquals("00", reply.get(39), "the approval reached the smart POS");
@@ -347,24 +384,37 @@ class HostileInputTest {
   void theHttpFrontRefusesOversizedBodiesAndNonRequestMtis() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     URI uri = URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583");
-    // an 8 MB body announced by Content-Length, and one sent in chunks: refused before they are read
+    // an 8 MB body announced by Content-Length, and one sent in chunks: refused before they are
+    // read
     String declared = rawHttp("Content-Length: " + (8 * 1024 * 1024) + "\r\n", new byte[4096]);
     assertTrue(declared.startsWith("HTTP/1.1 413"), declared);
     assertTrue(declared.contains("application/problem+json") && declared.contains("413"), declared);
     byte[] chunks = new byte[3 * (6 + 4096 + 2)];
     for (int i = 0; i < 3; i++) {
       System.arraycopy("1000\r\n".getBytes(StandardCharsets.US_ASCII), 0, chunks, i * 4104, 6);
-      System.arraycopy("\r\n".getBytes(StandardCharsets.US_ASCII), 0, chunks, i * 4104 + 6 + 4096, 2);
+      System.arraycopy(
+          "\r\n".getBytes(StandardCharsets.US_ASCII), 0, chunks, i * 4104 + 6 + 4096, 2);
     }
     String chunked = rawHttp("Transfer-Encoding: chunked\r\n", chunks);
     assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked);
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
-      byte[] frame = withMti(t.prepareFinancial(TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null,
-          null).bytes(), 0x99, 0x90);
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "x-ISO-TPDU/x-auth")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOfRange(frame, 2, frame.length))).build(),
-          HttpResponse.BodyHandlers.ofString());
+      byte[] frame =
+          withMti(
+              t.prepareFinancial(
+                      TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null, null)
+                  .bytes(),
+              0x99,
+              0x90);
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Content-Type", "x-ISO-TPDU/x-auth")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofByteArray(
+                          Arrays.copyOfRange(frame, 2, frame.length)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(400, r.statusCode(), r.body());
       assertNotEquals(-1, r.body().indexOf("not a terminal request"), r.body());
       assertEquals(0, host(t).netFen());
@@ -372,21 +422,26 @@ class HostileInputTest {
   }
 
   /**
-   * Sends a POST /iso8583 with {@code headers} and the first bytes {@code body} of its body on a raw
-   * socket, then reads what the node answers (the status line and headers, and what follows) until it
-   * closes or 2 s pass; the rest of the body is never sent.
+   * Sends a POST /iso8583 with {@code headers} and the first bytes {@code body} of its body on a
+   * raw socket, then reads what the node answers (the status line and headers, and what follows)
+   * until it closes or 2 s pass; the rest of the body is never sent.
    */
   static String rawHttp(String headers, byte[] body) throws IOException {
     try (Socket s = new Socket("127.0.0.1", node.httpPort())) {
       s.setSoTimeout(2_000);
-      s.getOutputStream().write(("POST /iso8583 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: x-ISO-TPDU/x-auth\r\n"
-          + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("POST /iso8583 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: x-ISO-TPDU/x-auth\r\n"
+                      + headers
+                      + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().write(body);
       s.getOutputStream().flush();
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       byte[] buf = new byte[4096];
       try {
-        for (int n; got.size() < 65_536 && (n = s.getInputStream().read(buf)) > 0; ) got.write(buf, 0, n);
+        for (int n; got.size() < 65_536 && (n = s.getInputStream().read(buf)) > 0; )
+          got.write(buf, 0, n);
       } catch (SocketTimeoutException | SocketException enough) {
         // what arrived is the answer
       }

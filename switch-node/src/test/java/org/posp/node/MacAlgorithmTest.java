@@ -32,9 +32,9 @@ import org.posp.sim.terminal.TxnResult;
 import org.posp.sim.terminal.TxnType;
 
 /**
- * The MAC algorithm per terminal, over real TCP against a demo node with the terminal simulator: the
- * CUP ECB MAC of docs/protocol/terminal.md §11.2 (the default) can be forged by compensating a changed amount
- * in field 63, the X9.19 retail MAC cannot; an X919 terminal works end to end.
+ * The MAC algorithm per terminal, over real TCP against a demo node with the terminal simulator:
+ * the CUP ECB MAC of docs/protocol/terminal.md §11.2 (the default) can be forged by compensating a
+ * changed amount in field 63, the X9.19 retail MAC cannot; an X919 terminal works end to end.
  */
 class MacAlgorithmTest {
   static final String MID = DemoData.MERCHANT;
@@ -53,23 +53,45 @@ class MacAlgorithmTest {
     if (node != null) node.close();
   }
 
-  /** A new terminal of the demo merchant provisioned through the admin API with {@code macAlgorithm}. */
+  /**
+   * A new terminal of the demo merchant provisioned through the admin API with {@code
+   * macAlgorithm}.
+   */
   static TerminalClient provisioned(String macAlgorithm) throws Exception {
     String tid = String.valueOf(NEXT_TID.getAndIncrement());
-    assertEquals(200, admin("PUT", "/admin/terminals/" + MID + "/" + tid,
-        "{\"tmk\": {\"clear\": \"" + DemoData.DEMO_TMK + "\"}, \"macAlgorithm\": \"" + macAlgorithm + "\"}")
-        .statusCode());
+    assertEquals(
+        200,
+        admin(
+                "PUT",
+                "/admin/terminals/" + MID + "/" + tid,
+                "{\"tmk\": {\"clear\": \""
+                    + DemoData.DEMO_TMK
+                    + "\"}, \"macAlgorithm\": \""
+                    + macAlgorithm
+                    + "\"}")
+            .statusCode());
     String view = admin("GET", "/admin/terminals/" + MID + "/" + tid, null).body();
     assertTrue(view.matches("(?s).*\"macAlgorithm\"\\s*:\\s*\"" + macAlgorithm + "\".*"), view);
-    TerminalConfig cfg = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), MID, tid,
-        DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(15)).withMacAlgorithm(macAlgorithm);
+    TerminalConfig cfg =
+        TerminalConfig.of(
+                List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
+                MID,
+                tid,
+                DemoData.DEMO_TMK)
+            .withReplyTimeout(Duration.ofSeconds(15))
+            .withMacAlgorithm(macAlgorithm);
     return new TerminalClient(cfg);
   }
 
   static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+            .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -80,17 +102,20 @@ class MacAlgorithmTest {
   /**
    * A sale of 1.00 with 16 characters of free text in 63.2, MACed by the terminal, then changed in
    * transit: field 4 becomes 101.00 (one bit of its fourth byte) and the same bit is flipped in the
-   * character of 63.2 at the same position modulo 8 ('0' becomes '1'), so the XOR of the MAB's 8-byte
-   * blocks, all the CUP ECB MAC depends on, is unchanged. Field 64 is left as the terminal computed it.
+   * character of 63.2 at the same position modulo 8 ('0' becomes '1'), so the XOR of the MAB's
+   * 8-byte blocks, all the CUP ECB MAC depends on, is unchanged. Field 64 is left as the terminal
+   * computed it.
    */
   static byte[] forgedSale(TerminalClient t) {
-    PreparedRequest genuine = t.prepareFinancial(TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null,
-        null, null);
+    PreparedRequest genuine =
+        t.prepareFinancial(
+            TxnType.SALE, SwitchNodeIntegrationTest.freshCard(), 1_00, null, null, null);
     TerminalMessage withText = genuine.message().with(63, "01 " + "0".repeat(16));
     byte[] body = t.prepare(withText).frame().body().clone();
     TerminalMessage m = withText;
     int field4 = 2 + 8 + (m.has(2) ? 1 + (m.get(2).length() + 1) / 2 : 0) + 3;
-    assertEquals("000000000100", hexBcd(Arrays.copyOfRange(body, field4, field4 + 6)), "field 4 located");
+    assertEquals(
+        "000000000100", hexBcd(Arrays.copyOfRange(body, field4, field4 + 6)), "field 4 located");
     int changed = field4 + 3;
     int textEnd = body.length - 8; // 63 is the last field before the 8 bytes of 64
     int compensation = -1;
@@ -100,7 +125,8 @@ class MacAlgorithmTest {
     assertEquals('0', (char) body[compensation]);
     body[changed] ^= 0x01;
     body[compensation] ^= 0x01;
-    assertEquals("000000010100", hexBcd(Arrays.copyOfRange(body, field4, field4 + 6)), "101.00 in field 4");
+    assertEquals(
+        "000000010100", hexBcd(Arrays.copyOfRange(body, field4, field4 + 6)), "101.00 in field 4");
     return body;
   }
 
@@ -111,10 +137,10 @@ class MacAlgorithmTest {
   }
 
   /**
-   * The known weakness of the CUP ECB MAC (docs/protocol/terminal.md §11.2), kept as the default because
-   * independent terminals implement exactly §11.2: the forged amount passes the MAC and is approved and
-   * charged upstream. This test asserts that the fold collision exists; {@link #x919RefusesTheSameForgery}
-   * is the remedy.
+   * The known weakness of the CUP ECB MAC (docs/protocol/terminal.md §11.2), kept as the default
+   * because independent terminals implement exactly §11.2: the forged amount passes the MAC and is
+   * approved and charged upstream. This test asserts that the fold collision exists; {@link
+   * #x919RefusesTheSameForgery} is the remedy.
    */
   @Test
   void cupEcbMacAcceptsACompensatedAmountChange_theKnownWeakness() throws Exception {
@@ -152,7 +178,8 @@ class MacAlgorithmTest {
       Card card = SwitchNodeIntegrationTest.freshCard();
       TxnResult sale = t.sale(card, 12_34);
       assertEquals("00", sale.responseCode(), String.valueOf(sale));
-      assertTrue(sale.exchange().verified(), "reply MAC (X9.19) verified: " + sale.exchange().problems());
+      assertTrue(
+          sale.exchange().verified(), "reply MAC (X9.19) verified: " + sale.exchange().problems());
       TxnResult sale2 = t.sale(card, 50_00);
       assertEquals("00", sale2.responseCode());
       TxnResult voided = t.voidSale(card, sale2.record());
@@ -169,19 +196,33 @@ class MacAlgorithmTest {
   @Test
   void provisioningChecksTheMacAlgorithm() throws Exception {
     String path = "/admin/terminals/" + MID + "/" + NEXT_TID.getAndIncrement();
-    var unknown = admin("PUT", path,
-        "{\"tmk\": {\"clear\": \"" + DemoData.DEMO_TMK + "\"}, \"macAlgorithm\": \"X9.9\"}");
+    var unknown =
+        admin(
+            "PUT",
+            path,
+            "{\"tmk\": {\"clear\": \"" + DemoData.DEMO_TMK + "\"}, \"macAlgorithm\": \"X9.9\"}");
     assertEquals(400, unknown.statusCode());
     assertTrue(unknown.body().contains("CUP_ECB or X919"), unknown.body());
-    var singleDes = admin("PUT", path,
-        "{\"tmk\": {\"clear\": \"0123456789ABCDEF\"}, \"macAlgorithm\": \"X919\"}");
+    var singleDes =
+        admin(
+            "PUT",
+            path,
+            "{\"tmk\": {\"clear\": \"0123456789ABCDEF\"}, \"macAlgorithm\": \"X919\"}");
     assertEquals(400, singleDes.statusCode());
     assertTrue(singleDes.body().contains("double-length"), singleDes.body());
     // demo mode keeps accepting a single DES TMK with the default MAC, and sign-on scheme 001
-    assertEquals(200, admin("PUT", path, "{\"tmk\": {\"clear\": \"0123456789ABCDEF\"}}").statusCode());
-    assertFalse(admin("GET", path, null).body().contains("0123456789ABCDEF"), "no clear key in the view");
-    TerminalConfig cfg = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), MID,
-        path.substring(path.lastIndexOf('/') + 1), "0123456789ABCDEF", "001").withReplyTimeout(Duration.ofSeconds(15));
+    assertEquals(
+        200, admin("PUT", path, "{\"tmk\": {\"clear\": \"0123456789ABCDEF\"}}").statusCode());
+    assertFalse(
+        admin("GET", path, null).body().contains("0123456789ABCDEF"), "no clear key in the view");
+    TerminalConfig cfg =
+        TerminalConfig.of(
+                List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
+                MID,
+                path.substring(path.lastIndexOf('/') + 1),
+                "0123456789ABCDEF",
+                "001")
+            .withReplyTimeout(Duration.ofSeconds(15));
     try (TerminalClient t = new TerminalClient(cfg)) {
       assertEquals("00", t.signOn().responseCode());
       assertEquals("00", t.sale(SwitchNodeIntegrationTest.freshCard(), 2_00).responseCode());

@@ -21,15 +21,19 @@ import org.posp.sim.terminal.TxnResult;
 import org.posp.sim.terminal.TxnType;
 
 /**
- * Architecture invariant 6: while PostgreSQL is down the node answers 96 quickly (no hang, no crash),
- * nothing reaches the card bus, and it recovers by itself when the database returns; approved
- * transactions are not lost.
+ * Architecture invariant 6: while PostgreSQL is down the node answers 96 quickly (no hang, no
+ * crash), nothing reaches the card bus, and it recovers by itself when the database returns;
+ * approved transactions are not lost.
  */
 class PostgresOutageTest {
   @TempDir Path dir;
 
   static EmbeddedPostgres startPg(int port, Path data) throws Exception {
-    return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+    return EmbeddedPostgres.builder()
+        .setPort(port)
+        .setDataDirectory(data)
+        .setCleanDataDirectory(false)
+        .start();
   }
 
   @Test
@@ -40,12 +44,20 @@ class PostgresOutageTest {
     }
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = startPg(port, pgData);
-    Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
+    Config config =
+        TestNodes.demoOnPostgres(
+            dir.resolve("node"),
+            "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000088";
     try (SwitchNode node = TestNodes.start(config);
-        TerminalClient t = new TerminalClient(TerminalConfig.of(
-            List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
-            DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {
+        TerminalClient t =
+            new TerminalClient(
+                TerminalConfig.of(
+                        List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
+                        DemoData.MERCHANT,
+                        tid,
+                        DemoData.DEMO_TMK)
+                    .withReplyTimeout(Duration.ofSeconds(30)))) {
       Card card = Card.swiped("6214880000000038", "3012", "123456");
       assertEquals("00", t.signOn().responseCode());
       TxnResult before = t.sale(card, 11_00);
@@ -58,7 +70,9 @@ class PostgresOutageTest {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertEquals("96", during.responseCode(), String.valueOf(during));
       assertTrue(ms < 3_000, "answered in " + ms + " ms");
-      assertEquals(11_00, TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen(),
+      assertEquals(
+          11_00,
+          TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen(),
           "nothing reached the card bus while the database was down");
 
       pg = startPg(port, pgData);
@@ -70,7 +84,9 @@ class PostgresOutageTest {
         if ("00".equals(after.responseCode())) break;
       }
       assertEquals("00", after.responseCode(), "recovers by itself: " + after);
-      assertEquals(11_00 + 33_00, TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen());
+      assertEquals(
+          11_00 + 33_00,
+          TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid).netFen());
       assertTrue(t.settle().balanced(), "the approved sale of before the outage was not lost");
     } finally {
       pg.close();
@@ -79,8 +95,8 @@ class PostgresOutageTest {
 
   /**
    * Finding 3 of the security review: while the database is down, frames without the terminal's MAC
-   * (a captured approved request replayed with a garbage MAC, and a reversal of it) are answered 96 and
-   * schedule nothing: when the database is back, the approval stands upstream.
+   * (a captured approved request replayed with a garbage MAC, and a reversal of it) are answered 96
+   * and schedule nothing: when the database is back, the approval stands upstream.
    */
   @Test
   void unauthenticatedFramesWhileTheDatabaseIsDownScheduleNoReversal() throws Exception {
@@ -90,12 +106,20 @@ class PostgresOutageTest {
     }
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = startPg(port, pgData);
-    Config config = TestNodes.demoOnPostgres(dir.resolve("node"), "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
+    Config config =
+        TestNodes.demoOnPostgres(
+            dir.resolve("node"),
+            "jdbc:postgresql://127.0.0.1:" + port + "/postgres?reWriteBatchedInserts=true");
     String tid = "10000089";
     try (SwitchNode node = TestNodes.start(config);
-        TerminalClient t = new TerminalClient(TerminalConfig.of(
-            List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), DemoData.MERCHANT, tid,
-            DemoData.DEMO_TMK).withReplyTimeout(Duration.ofSeconds(30)))) {
+        TerminalClient t =
+            new TerminalClient(
+                TerminalConfig.of(
+                        List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())),
+                        DemoData.MERCHANT,
+                        tid,
+                        DemoData.DEMO_TMK)
+                    .withReplyTimeout(Duration.ofSeconds(30)))) {
       Card card = Card.swiped("6214880000000046", "3012", "123456");
       assertEquals("00", t.signOn().responseCode());
       PreparedRequest sale = t.prepareFinancial(TxnType.SALE, card, 44_00, null, null, null);
@@ -103,8 +127,10 @@ class PostgresOutageTest {
 
       pg.close();
       Thread.sleep(2_500);
-      for (byte[] forged : List.of(HostileInputTest.withForgedMac(sale.bytes()),
-          HostileInputTest.withForgedMac(HostileInputTest.withMti(sale.bytes(), 0x04, 0x00)))) {
+      for (byte[] forged :
+          List.of(
+              HostileInputTest.withForgedMac(sale.bytes()),
+              HostileInputTest.withForgedMac(HostileInputTest.withMti(sale.bytes(), 0x04, 0x00)))) {
         RawOutcome out = t.sendFrame(forged, Duration.ofSeconds(10));
         assertEquals(1, out.frames().size(), String.valueOf(out));
         assertEquals("96", out.frames().get(0).message().get(39));
@@ -119,9 +145,11 @@ class PostgresOutageTest {
         if ("00".equals(after.responseCode())) break;
       }
       assertEquals("00", after.responseCode(), "recovers by itself: " + after);
-      Thread.sleep(12_000); // the compensation of a 96 is retried every 5 s until the entity acknowledges
+      Thread.sleep(
+          12_000); // the compensation of a 96 is retried every 5 s until the entity acknowledges
       var host = TestNodes.simulator(node).ledger().terminal(DemoData.MERCHANT, tid);
-      assertEquals(0, host.reversedCount(), "no reversal was scheduled by the unauthenticated frames");
+      assertEquals(
+          0, host.reversedCount(), "no reversal was scheduled by the unauthenticated frames");
       assertEquals(44_00 + 1_00, host.netFen());
     } finally {
       pg.close();

@@ -54,10 +54,14 @@ class SwitchNodeIntegrationTest {
 
   @BeforeAll
   static void start() {
-    node = TestNodes.start(TestNodes.demo(dataDir, Map.of(
-        "posp.card-bus.endpoint-defaults.timeout", "8s",
-        "posp.demo-data.card-bus-late-delay", "5s",
-        "posp.terminal.reversal-first-retry", "1s")));
+    node =
+        TestNodes.start(
+            TestNodes.demo(
+                dataDir,
+                Map.of(
+                    "posp.card-bus.endpoint-defaults.timeout", "8s",
+                    "posp.demo-data.card-bus-late-delay", "5s",
+                    "posp.terminal.reversal-first-retry", "1s")));
   }
 
   @AfterAll
@@ -70,12 +74,16 @@ class SwitchNodeIntegrationTest {
   }
 
   static TerminalClient terminal(String mid, String tid) {
-    TerminalConfig cfg = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), mid, tid,
-        TMK).withReplyTimeout(Duration.ofSeconds(15));
+    TerminalConfig cfg =
+        TerminalConfig.of(
+                List.of(new InetSocketAddress("127.0.0.1", node.terminalPort())), mid, tid, TMK)
+            .withReplyTimeout(Duration.ofSeconds(15));
     return new TerminalClient(cfg);
   }
 
-  /** A fresh Luhn-valid card of the other-banks range (routed to cups), so ledgers do not interfere. */
+  /**
+   * A fresh Luhn-valid card of the other-banks range (routed to cups), so ledgers do not interfere.
+   */
   static Card card(String suffixWithoutCheck) {
     return Card.swiped(luhn(suffixWithoutCheck), "3012", "123456");
   }
@@ -90,7 +98,6 @@ class SwitchNodeIntegrationTest {
     }
     throw new IllegalStateException("no check digit");
   }
-
 
   @Test
   void fullDayOfATerminal_signOnSaleBalanceVoidRefundSettle() {
@@ -118,7 +125,8 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", refund.responseCode(), String.valueOf(refund));
 
       // host: debits 12.34 + 50.00, credits 50.00 (void) + 2.00 (refund)
-      TerminalTotals host = TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId());
+      TerminalTotals host =
+          TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId());
       assertEquals(12_34 + 50_00 - 50_00 - 2_00, host.netFen());
 
       String batch = t.batch();
@@ -150,9 +158,12 @@ class SwitchNodeIntegrationTest {
           && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
         Thread.sleep(100);
       }
-      assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+      assertEquals(
+          1,
+          TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
           "host received the switch's reversal");
-      assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(
+          0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
     }
   }
 
@@ -163,17 +174,21 @@ class SwitchNodeIntegrationTest {
       Card card = freshCard();
       TxnResult sale = t.sale(card, 30_00);
       assertEquals("00", sale.responseCode());
-      assertEquals(30_00, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(
+          30_00,
+          TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
       var rev = t.reversal(sale.record(), "98");
       assertEquals("00", rev.responseCode(), String.valueOf(rev));
       var again = t.reversal(sale.record(), "98");
       assertEquals("00", again.responseCode(), String.valueOf(again));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline
-          && TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen() != 0) {
+          && TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen()
+              != 0) {
         Thread.sleep(50);
       }
-      assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(
+          0, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
       SettlementResult st = t.settle();
       assertTrue(st.balanced(), String.valueOf(st));
     }
@@ -191,10 +206,13 @@ class SwitchNodeIntegrationTest {
     t.close(); // the terminal hangs up before the approval comes back
     String tid = t.config().terminalId();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
+    while (System.nanoTime() < deadline
+        && TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount() == 0) {
       Thread.sleep(100);
     }
-    assertEquals(1, TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
+    assertEquals(
+        1,
+        TestNodes.simulator(node).ledger().terminal(MID, tid).reversedCount(),
         "the switch reversed the approval");
     assertEquals(0, TestNodes.simulator(node).ledger().terminal(MID, tid).netFen());
   }
@@ -214,9 +232,14 @@ class SwitchNodeIntegrationTest {
       Card card = freshCard();
 
       // upstream declines keep their meaning
-      assertEquals("55", t.sale(Card.swiped(card.pan(), "3012", "654321"), 1_00).responseCode(), "wrong PIN");
-      assertEquals("54", t.sale(Card.swiped(card.pan(), "1901", "123456"), 1_00).responseCode(), "expired");
-      assertEquals("05", t.sale(Card.swiped(endingWith("9997"), "3012", "123456"), 1_00).responseCode());
+      assertEquals(
+          "55",
+          t.sale(Card.swiped(card.pan(), "3012", "654321"), 1_00).responseCode(),
+          "wrong PIN");
+      assertEquals(
+          "54", t.sale(Card.swiped(card.pan(), "1901", "123456"), 1_00).responseCode(), "expired");
+      assertEquals(
+          "05", t.sale(Card.swiped(endingWith("9997"), "3012", "123456"), 1_00).responseCode());
       assertEquals("51", t.sale(card, 100_000_001L).responseCode(), "insufficient funds");
 
       // A0: a wrong MAC is refused without 64
@@ -235,7 +258,8 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", second.responseCode());
       assertEquals(first.replyMessage().get(37), second.replyMessage().get(37));
       assertEquals(first.replyMessage().get(38), second.replyMessage().get(38));
-      assertEquals(3_00, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(
+          3_00, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
 
       // 94: same key, different content (other amount, same STAN)
       var changed = dup.message().with(4, "000000000400");
@@ -243,18 +267,31 @@ class SwitchNodeIntegrationTest {
       assertEquals("94", conflict.responseCode());
 
       // 30: a mandatory field missing (49)
-      Exchange missing = t.send(t.prepare(t.prepareFinancial(TxnType.SALE, card, 1_00, null, null, null)
-          .message().without(49)));
+      Exchange missing =
+          t.send(
+              t.prepare(
+                  t.prepareFinancial(TxnType.SALE, card, 1_00, null, null, null)
+                      .message()
+                      .without(49)));
       assertEquals("30", missing.responseCode());
 
       // 25: void of an unknown original; 64: void amount differs; 12: void twice
       TxnResult sale = t.sale(card, 8_00);
       assertEquals("00", sale.responseCode());
-      Exchange unknown = t.send(t.prepareFinancial(TxnType.SALE_VOID, card, 8_00, "000000000000", null,
-          t.batch() + "999998"));
+      Exchange unknown =
+          t.send(
+              t.prepareFinancial(
+                  TxnType.SALE_VOID, card, 8_00, "000000000000", null, t.batch() + "999998"));
       assertEquals("25", unknown.responseCode());
-      Exchange wrongAmount = t.send(t.prepareFinancial(TxnType.SALE_VOID, card, 7_00, sale.rrn(), sale.authCode(),
-          sale.batch() + sale.stan()));
+      Exchange wrongAmount =
+          t.send(
+              t.prepareFinancial(
+                  TxnType.SALE_VOID,
+                  card,
+                  7_00,
+                  sale.rrn(),
+                  sale.authCode(),
+                  sale.batch() + sale.stan()));
       assertEquals("64", wrongAmount.responseCode());
       assertEquals("00", t.voidSale(card, sale.record()).responseCode());
       assertEquals("12", t.voidSale(card, sale.record()).responseCode());
@@ -273,10 +310,12 @@ class SwitchNodeIntegrationTest {
       SettlementResult st = t.settle();
       assertEquals("00", st.responseCode());
       assertEquals("2", st.reconciliationCode(), String.valueOf(st));
-      // after "not balanced" the terminal uploads its details (0320/201, then 202); the switch lists
+      // after "not balanced" the terminal uploads its details (0320/201, then 202); the switch
+      // lists
       // the sale the terminal does not know about
       assertEquals("202", st.uploadEndCode());
-      String view = admin("GET", "/admin/terminals/" + MID + "/" + t.config().terminalId(), null).body();
+      String view =
+          admin("GET", "/admin/terminals/" + MID + "/" + t.config().terminalId(), null).body();
       assertTrue(view.contains("switch-only " + dup.message().get(11) + " -/300"), view);
     }
     // 77: a batch number that is not the open batch, and a request after sign-off
@@ -285,7 +324,8 @@ class SwitchNodeIntegrationTest {
       PreparedRequest p = t.prepareFinancial(TxnType.SALE, freshCard(), 1_00, null, null, null);
       Exchange wrongBatch = t.send(t.prepare(p.message().with(60, "22999999")));
       assertEquals("77", wrongBatch.responseCode());
-      PreparedRequest afterSignOff = t.prepareFinancial(TxnType.SALE, freshCard(), 1_00, null, null, null);
+      PreparedRequest afterSignOff =
+          t.prepareFinancial(TxnType.SALE, freshCard(), 1_00, null, null, null);
       assertEquals("00", t.signOff().responseCode());
       assertEquals("77", t.send(afterSignOff).responseCode());
     }
@@ -294,52 +334,87 @@ class SwitchNodeIntegrationTest {
   @Test
   void smartPosOverHttpAndAdminApi() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> unauthorized = http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/card-bus")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> unauthorized =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/card-bus"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(401, unauthorized.statusCode());
     assertTrue(unauthorized.body().contains("\"title\""));
-    HttpResponse<String> status = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/card-bus"))
-        .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> status =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.httpPort() + "/admin/card-bus"))
+                .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, status.statusCode(), status.body());
     assertTrue(status.body().contains("cups"));
 
     HttpResponse<String> members = admin("GET", "/admin/cluster", null);
     assertEquals(200, members.statusCode());
-    assertTrue(members.body().contains("\"status\" : \"Up\"") && members.body().contains("posp-node-0"), members.body());
+    assertTrue(
+        members.body().contains("\"status\" : \"Up\"") && members.body().contains("posp-node-0"),
+        members.body());
     assertEquals(400, admin("POST", "/admin/cluster/down?address=nonsense", null).statusCode());
 
     // routes: read, refuse an unknown endpoint, replace at run time, put back
     String routes = admin("GET", "/admin/routes", null).body();
     assertTrue(routes.contains("\"622202\" : \"core\""), routes);
-    assertEquals(400, admin("PUT", "/admin/routes", "{\"bins\": {\"4\": \"visa\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
-        .statusCode());
-    HttpResponse<String> changed = admin("PUT", "/admin/routes",
-        "{\"bins\": {\"622202\": \"core\", \"621488\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}");
+    assertEquals(
+        400,
+        admin(
+                "PUT",
+                "/admin/routes",
+                "{\"bins\": {\"4\": \"visa\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
+            .statusCode());
+    HttpResponse<String> changed =
+        admin(
+            "PUT",
+            "/admin/routes",
+            "{\"bins\": {\"622202\": \"core\", \"621488\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}");
     assertEquals(200, changed.statusCode(), changed.body());
     assertTrue(changed.body().contains("621488"));
-    assertEquals(200, admin("PUT", "/admin/routes", "{\"bins\": {\"622202\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
-        .statusCode());
+    assertEquals(
+        200,
+        admin(
+                "PUT",
+                "/admin/routes",
+                "{\"bins\": {\"622202\": \"core\"}, \"transferEndpoint\": null, \"defaultEndpoint\": \"cups\"}")
+            .statusCode());
 
     try (TerminalClient t = terminal()) {
       assertEquals("00", t.signOn().responseCode());
       PreparedRequest p = t.prepareFinancial(TxnType.SALE, freshCard(), 4_56, null, null, null);
       byte[] frame = p.bytes();
       byte[] noLen = Arrays.copyOfRange(frame, 2, frame.length);
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583"))
-              .header("Content-Type", "x-ISO-TPDU/x-auth")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(noLen)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/iso8583"))
+                  .header("Content-Type", "x-ISO-TPDU/x-auth")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(noLen))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, r.statusCode());
       var reply = TerminalFrame.parse(r.body());
       var msg = TerminalCodec.unpack(reply.body());
       assertEquals("0210", msg.mti());
       assertEquals("00", msg.get(39));
 
-      HttpResponse<String> view = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-                  + "/admin/terminals/" + MID + "/" + t.config().terminalId()))
-              .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> view =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + node.httpPort()
+                              + "/admin/terminals/"
+                              + MID
+                              + "/"
+                              + t.config().terminalId()))
+                  .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, view.statusCode());
       assertTrue(view.body().contains("\"signedOn\" : true"), view.body());
       assertTrue(!view.body().matches("(?s).*62148800\\d{8}.*"), "no clear PAN in the admin view");
@@ -348,8 +423,14 @@ class SwitchNodeIntegrationTest {
 
   @Test
   void tlsFrontCarriesTheSameProtocol() {
-    TerminalConfig cfg = TerminalConfig.of(List.of(new InetSocketAddress("127.0.0.1", node.tlsPort())), MID,
-        String.valueOf(NEXT_TID.getAndIncrement()), TMK).withTls(true).withReplyTimeout(Duration.ofSeconds(15));
+    TerminalConfig cfg =
+        TerminalConfig.of(
+                List.of(new InetSocketAddress("127.0.0.1", node.tlsPort())),
+                MID,
+                String.valueOf(NEXT_TID.getAndIncrement()),
+                TMK)
+            .withTls(true)
+            .withReplyTimeout(Duration.ofSeconds(15));
     try (TerminalClient t = new TerminalClient(cfg)) {
       assertEquals("00", t.signOn().responseCode());
       assertEquals("00", t.sale(freshCard(), 2_22).responseCode());
@@ -364,11 +445,13 @@ class SwitchNodeIntegrationTest {
       tooLong[0] = (byte) (2049 >> 8);
       tooLong[1] = (byte) (2049 & 0xFF);
       tooLong[2] = 0x60;
-      assertTrue(t.sendFrame(tooLong, Duration.ofSeconds(5)).connectionClosed(), "LEN > 2048 closes");
+      assertTrue(
+          t.sendFrame(tooLong, Duration.ofSeconds(5)).connectionClosed(), "LEN > 2048 closes");
     }
     try (TerminalClient t = terminal()) {
       byte[] tooShort = {0x00, 0x0F, 0x60, 0, 3, 0, 0, 0x60, 0x32, 0, 0, 0, 0, 0x08, 0x00, 0, 0, 0};
-      assertTrue(t.sendFrame(tooShort, Duration.ofSeconds(5)).connectionClosed(), "LEN < 21 closes");
+      assertTrue(
+          t.sendFrame(tooShort, Duration.ofSeconds(5)).connectionClosed(), "LEN < 21 closes");
     }
     try (TerminalClient t = terminal()) {
       // 0200 whose bitmap announces field 3 and 4 but the body ends inside field 4
@@ -391,7 +474,8 @@ class SwitchNodeIntegrationTest {
       Card card = freshCard();
       List<CompletableFuture<Exchange>> inFlight = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        inFlight.add(t.sendAsync(t.prepareFinancial(TxnType.SALE, card, 1_00 + i, null, null, null)));
+        inFlight.add(
+            t.sendAsync(t.prepareFinancial(TxnType.SALE, card, 1_00 + i, null, null, null)));
       }
       Set<String> rrns = new HashSet<>();
       for (var f : inFlight) {
@@ -400,7 +484,9 @@ class SwitchNodeIntegrationTest {
         rrns.add(ex.replyMessage().get(37));
       }
       assertEquals(12, rrns.size(), "every sale has its own RRN");
-      assertEquals(12 * 1_00 + 66, TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
+      assertEquals(
+          12 * 1_00 + 66,
+          TestNodes.simulator(node).ledger().terminal(MID, t.config().terminalId()).netFen());
     }
   }
 
@@ -408,32 +494,53 @@ class SwitchNodeIntegrationTest {
   void merchantLimitsAndAllowedTypesAndOperatorKeyRotation() throws Exception {
     String mid = "898100012340009";
     String tid = "40000001";
-    assertEquals(200, admin("PUT", "/admin/merchants/" + mid, "{\"name\": \"Limited\", \"mcc\": \"5812\", "
-        + "\"singleLimitFen\": 10000, \"dailyLimitFen\": 25000, \"allowedTypes\": [\"SALE\", \"BALANCE\"]}").statusCode());
-    assertEquals(200, admin("PUT", "/admin/terminals/" + mid + "/" + tid, "{\"tmk\": {\"clear\": \"" + TMK + "\"}}")
-        .statusCode());
-    assertEquals(400, admin("PUT", "/admin/terminals/" + mid + "/" + tid, "{\"tmk\": {}}").statusCode());
+    assertEquals(
+        200,
+        admin(
+                "PUT",
+                "/admin/merchants/" + mid,
+                "{\"name\": \"Limited\", \"mcc\": \"5812\", "
+                    + "\"singleLimitFen\": 10000, \"dailyLimitFen\": 25000, \"allowedTypes\": [\"SALE\", \"BALANCE\"]}")
+            .statusCode());
+    assertEquals(
+        200,
+        admin(
+                "PUT",
+                "/admin/terminals/" + mid + "/" + tid,
+                "{\"tmk\": {\"clear\": \"" + TMK + "\"}}")
+            .statusCode());
+    assertEquals(
+        400, admin("PUT", "/admin/terminals/" + mid + "/" + tid, "{\"tmk\": {}}").statusCode());
     try (TerminalClient t = terminal(mid, tid)) {
       assertEquals("00", t.signOn().responseCode());
       Card card = freshCard();
       assertEquals("61", t.sale(card, 100_01).responseCode(), "single limit");
       TxnResult a = t.sale(card, 100_00);
       assertEquals("00", a.responseCode());
-      assertEquals("58", t.refund(card, a.rrn(), a.localDate(), 1_00).responseCode(), "refund not allowed");
+      assertEquals(
+          "58", t.refund(card, a.rrn(), a.localDate(), 1_00).responseCode(), "refund not allowed");
       assertEquals("00", t.sale(card, 100_00).responseCode());
       assertEquals("61", t.sale(card, 50_01).responseCode(), "daily limit");
 
       // an operator asks for new keys: replies carry processing requirement 3
-      assertEquals(202, admin("POST", "/admin/terminals/" + mid + "/" + tid + "/require-sign-on", null).statusCode());
+      assertEquals(
+          202,
+          admin("POST", "/admin/terminals/" + mid + "/" + tid + "/require-sign-on", null)
+              .statusCode());
       t.balance(card);
       assertTrue(t.signOnRequired(), "R = 3 in the header after the operator's request");
     }
   }
 
   static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+            .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -445,5 +552,4 @@ class SwitchNodeIntegrationTest {
     }
     throw new IllegalStateException("no Luhn-valid PAN found");
   }
-
 }

@@ -49,19 +49,62 @@ class TerminalMutualTlsTest {
     Path trust = dir.resolve("terminal-ca.p12");
     for (String tid : new String[] {A, B}) {
       Path ks = dir.resolve(tid + ".p12");
-      ClusterTransportTest.keytool("-genkeypair", "-alias", tid, "-keyalg", "EC", "-groupname", "secp256r1",
-          "-validity", "2", "-dname", "CN=" + MID + ":" + tid, "-storetype", "PKCS12", "-keystore", ks.toString(),
-          "-storepass", PASSWORD, "-keypass", PASSWORD);
+      ClusterTransportTest.keytool(
+          "-genkeypair",
+          "-alias",
+          tid,
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-validity",
+          "2",
+          "-dname",
+          "CN=" + MID + ":" + tid,
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          ks.toString(),
+          "-storepass",
+          PASSWORD,
+          "-keypass",
+          PASSWORD);
       Path cer = dir.resolve(tid + ".cer");
-      ClusterTransportTest.keytool("-exportcert", "-alias", tid, "-keystore", ks.toString(), "-storepass", PASSWORD,
-          "-file", cer.toString());
-      ClusterTransportTest.keytool("-importcert", "-noprompt", "-alias", tid, "-file", cer.toString(),
-          "-storetype", "PKCS12", "-keystore", trust.toString(), "-storepass", PASSWORD);
+      ClusterTransportTest.keytool(
+          "-exportcert",
+          "-alias",
+          tid,
+          "-keystore",
+          ks.toString(),
+          "-storepass",
+          PASSWORD,
+          "-file",
+          cer.toString());
+      ClusterTransportTest.keytool(
+          "-importcert",
+          "-noprompt",
+          "-alias",
+          tid,
+          "-file",
+          cer.toString(),
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          trust.toString(),
+          "-storepass",
+          PASSWORD);
     }
-    node = TestNodes.start(TestNodes.demo(dir.resolve("node"), Map.of(
-        "posp.terminal-front.tls-client-auth", "need",
-        "posp.terminal-front.tls-truststore", trust.toString(),
-        "posp.terminal-front.tls-truststore-password", PASSWORD)));
+    node =
+        TestNodes.start(
+            TestNodes.demo(
+                dir.resolve("node"),
+                Map.of(
+                    "posp.terminal-front.tls-client-auth",
+                    "need",
+                    "posp.terminal-front.tls-truststore",
+                    trust.toString(),
+                    "posp.terminal-front.tls-truststore-password",
+                    PASSWORD)));
   }
 
   @AfterAll
@@ -69,7 +112,9 @@ class TerminalMutualTlsTest {
     if (node != null) node.close();
   }
 
-  /** A TLS client presenting the certificate of {@code tid} (or none), trusting the demo server key. */
+  /**
+   * A TLS client presenting the certificate of {@code tid} (or none), trusting the demo server key.
+   */
   static SSLSocket connect(String tid) throws Exception {
     KeyManagerFactory kmf = null;
     if (tid != null) {
@@ -80,13 +125,16 @@ class TerminalMutualTlsTest {
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, PASSWORD.toCharArray());
     }
-    TrustManager demoServer = new X509TrustManager() {
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+    TrustManager demoServer =
+        new X509TrustManager() {
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-      public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-    };
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[] {demoServer}, null);
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", node.tlsPort());
@@ -96,8 +144,14 @@ class TerminalMutualTlsTest {
 
   /** Sends a sign-on (0800, scheme 003) of {@code tid} and returns field 39 of the reply. */
   static String signOn(SSLSocket s, String tid) throws Exception {
-    byte[] body = TerminalCodec.pack(TerminalMessage.builder("0800").set(11, "000001").set(41, tid).set(42, MID)
-        .set(60, "00000001003").build());
+    byte[] body =
+        TerminalCodec.pack(
+            TerminalMessage.builder("0800")
+                .set(11, "000001")
+                .set(41, tid)
+                .set(42, MID)
+                .set(60, "00000001003")
+                .build());
     byte[] head = {0x60, 0x00, 0x03, 0x00, 0x00, 0x60, 0x32, 0x00, 0x00, 0x00, 0x00};
     byte[] frame = new byte[2 + head.length + body.length];
     frame[0] = (byte) ((head.length + body.length) >> 8);
@@ -113,9 +167,20 @@ class TerminalMutualTlsTest {
   }
 
   static String view(String tid) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
-            + "/admin/terminals/" + MID + "/" + tid)).header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + node.httpPort()
+                            + "/admin/terminals/"
+                            + MID
+                            + "/"
+                            + tid))
+                .header("Authorization", "Bearer " + AdminAuth.DEMO_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
@@ -133,10 +198,12 @@ class TerminalMutualTlsTest {
 
   @Test
   void aConnectionWithoutACertificateIsRefusedInTheHandshake() {
-    assertThrows(IOException.class, () -> {
-      try (SSLSocket s = connect(null)) {
-        signOn(s, A);
-      }
-    });
+    assertThrows(
+        IOException.class,
+        () -> {
+          try (SSLSocket s = connect(null)) {
+            signOn(s, A);
+          }
+        });
   }
 }

@@ -11,17 +11,25 @@ import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.CardBusHostConfig;
 
 /**
- * Demo nodes for in-JVM tests: their configuration (ephemeral ports, a temporary data directory) and
- * their start with the card-bus simulator in the same JVM, as the demo assembly runs it.
+ * Demo nodes for in-JVM tests: their configuration (ephemeral ports, a temporary data directory)
+ * and their start with the card-bus simulator in the same JVM, as the demo assembly runs it.
  */
 final class TestNodes {
   private TestNodes() {}
 
   /** The card-bus simulator as a node's {@link DemoCardBus}, as the demo assembly starts it. */
   static DemoCardBus startSimulator(int port, int httpPort, Duration lateDelay) throws IOException {
-    CardBusHost host = CardBusHost.start(CardBusHostConfig.defaults()
-        .withTcpPort(port).withHttpPort(httpPort).withLateDelay(lateDelay));
-    return new DemoCardBus(host.port(), host.config().zpkHex(), "card-bus simulator on 127.0.0.1:" + host.port(), host);
+    CardBusHost host =
+        CardBusHost.start(
+            CardBusHostConfig.defaults()
+                .withTcpPort(port)
+                .withHttpPort(httpPort)
+                .withLateDelay(lateDelay));
+    return new DemoCardBus(
+        host.port(),
+        host.config().zpkHex(),
+        "card-bus simulator on 127.0.0.1:" + host.port(),
+        host);
   }
 
   /** A node with {@code config}; in demo mode with the card-bus simulator in this JVM. */
@@ -48,16 +56,21 @@ final class TestNodes {
     props.put("posp.demo-data.card-bus-http-port", "-1");
     props.put("pekko.coordinated-shutdown.exit-jvm", "off");
     props.putAll(extra);
-    return ConfigFactory.load(ConfigFactory.parseMap(props).withFallback(ConfigFactory.defaultApplication()));
+    return ConfigFactory.load(
+        ConfigFactory.parseMap(props).withFallback(ConfigFactory.defaultApplication()));
   }
 
-  /** {@link #demo} with the journal in PostgreSQL at {@code jdbcUrl} (user and password postgres). */
+  /**
+   * {@link #demo} with the journal in PostgreSQL at {@code jdbcUrl} (user and password postgres).
+   */
   static Config demoOnPostgres(Path dataDir, String jdbcUrl) {
-    return demo(dataDir, Map.of(
-        "posp.db.url", jdbcUrl,
-        "posp.db.user", "postgres",
-        "posp.db.password", "postgres",
-        "posp.db.driver", "org.postgresql.Driver",
-        "posp.db.profile", "slick.jdbc.PostgresProfile$"));
+    return demo(
+        dataDir,
+        Map.of(
+            "posp.db.url", jdbcUrl,
+            "posp.db.user", "postgres",
+            "posp.db.password", "postgres",
+            "posp.db.driver", "org.postgresql.Driver",
+            "posp.db.profile", "slick.jdbc.PostgresProfile$"));
   }
 }

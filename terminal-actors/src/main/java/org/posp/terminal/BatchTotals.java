@@ -7,11 +7,12 @@ import org.posp.terminal.TerminalState.TxnStatus;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Settlement totals of a batch (docs/protocol/terminal.md §6.4): debit = approved sales, completions and
- * completion notices; credit = approved refunds, sale voids and completion voids; a voided sale counts
- * in both; reversed transactions count nowhere.
+ * Settlement totals of a batch (docs/protocol/terminal.md §6.4): debit = approved sales,
+ * completions and completion notices; credit = approved refunds, sale voids and completion voids; a
+ * voided sale counts in both; reversed transactions count nowhere.
  */
-public record BatchTotals(long debitFen, int debitCount, long creditFen, int creditCount) implements CborSerializable {
+public record BatchTotals(long debitFen, int debitCount, long creditFen, int creditCount)
+    implements CborSerializable {
 
   public static final BatchTotals ZERO = new BatchTotals(0, 0, 0, 0);
 
@@ -33,12 +34,14 @@ public record BatchTotals(long debitFen, int debitCount, long creditFen, int cre
   }
 
   static boolean isDebit(TransactionType type) {
-    return type == TransactionType.SALE || type == TransactionType.COMPLETION
+    return type == TransactionType.SALE
+        || type == TransactionType.COMPLETION
         || type == TransactionType.COMPLETION_NOTICE;
   }
 
   static boolean isCredit(TransactionType type) {
-    return type == TransactionType.REFUND || type == TransactionType.SALE_VOID
+    return type == TransactionType.REFUND
+        || type == TransactionType.SALE_VOID
         || type == TransactionType.COMPLETION_VOID;
   }
 }

@@ -11,13 +11,14 @@ import org.posp.channel.CardBusRequest;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * What the {@link TerminalDecider} decided for one input: the events to persist (all or none), the reply,
- * the effects to run, and what to log. The {@link TerminalEntity} persists the events first; the reply and
- * the effects follow once they are in the journal (a decision without events replies and runs at once),
- * except {@linkplain Effect#immediate() immediate} effects, which only change the entity's transient work
- * and run before the write.
+ * What the {@link TerminalDecider} decided for one input: the events to persist (all or none), the
+ * reply, the effects to run, and what to log. The {@link TerminalEntity} persists the events first;
+ * the reply and the effects follow once they are in the journal (a decision without events replies
+ * and runs at once), except {@linkplain Effect#immediate() immediate} effects, which only change
+ * the entity's transient work and run before the write.
  */
-public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> effects, List<Note> notes) {
+public record Decision(
+    List<TerminalEvent> events, Reply reply, List<Effect> effects, List<Note> notes) {
 
   public Decision {
     events = List.copyOf(events);
@@ -55,10 +56,11 @@ public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> eff
   public sealed interface Reply {}
 
   /**
-   * A reply message to a terminal request, packed (with its MAC when {@code mac} and 39 = 00) under the
-   * terminal's state after the events.
+   * A reply message to a terminal request, packed (with its MAC when {@code mac} and 39 = 00) under
+   * the terminal's state after the events.
    */
-  public record ToTerminal(TerminalDecider.Request request, TerminalMessage message, boolean mac) implements Reply {
+  public record ToTerminal(TerminalDecider.Request request, TerminalMessage message, boolean mac)
+      implements Reply {
     public ActorRef<TerminalEntity.TerminalResponse> replyTo() {
       return request.replyTo();
     }
@@ -80,14 +82,19 @@ public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> eff
     }
   }
 
-  /** Ask the terminal's merchant whether the request may go on; the answer comes back as an input. */
-  public record AskMerchant(TerminalDecider.Request request, String merchantId, String type, long amountFen)
+  /**
+   * Ask the terminal's merchant whether the request may go on; the answer comes back as an input.
+   */
+  public record AskMerchant(
+      TerminalDecider.Request request, String merchantId, String type, long amountFen)
       implements Effect {}
 
   /** Send a recorded transaction upstream; its outcome comes back as an input. */
   public record SendUpstream(String key, CardBusRequest request) implements Effect {}
 
-  /** Send a balance inquiry (nothing recorded); the answer comes back with the request and its RRN. */
+  /**
+   * Send a balance inquiry (nothing recorded); the answer comes back with the request and its RRN.
+   */
   public record SendBalance(TerminalDecider.Request request, String rrn, CardBusRequest upstream)
       implements Effect {}
 
@@ -136,7 +143,12 @@ public record Decision(List<TerminalEvent> events, Reply reply, List<Effect> eff
 
   // ======================================================================== notes
 
-  public enum Level { DEBUG, INFO, WARN, ERROR }
+  public enum Level {
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
 
   /** A log line (the entity prefixes the terminal); never card data. */
   public record Note(Level level, String text) {

@@ -26,25 +26,32 @@ import org.posp.terminal.codec.TransactionType;
  * A merchant (商户): profile, status, limits and allowed transaction types, and the day's approved
  * amount for the daily limit. Terminals ask it before a financial request leaves the switch.
  *
- * <p>The daily accumulator is fed after approvals ({@link RecordApproved}, at most once per approval):
- * two terminals of one merchant approved in the same instant can together pass the daily limit by at
- * most one transaction each. That is the usual trade-off of acquirer switches; a strict limit would put
- * the merchant on the critical path of every terminal twice.
+ * <p>The daily accumulator is fed after approvals ({@link RecordApproved}, at most once per
+ * approval): two terminals of one merchant approved in the same instant can together pass the daily
+ * limit by at most one transaction each. That is the usual trade-off of acquirer switches; a strict
+ * limit would put the merchant on the critical path of every terminal twice.
  *
- * <p>Approvals are written as a group commit: an entity persists one event at a time and holds every
- * other command meanwhile, so one journal write per approval would cap a busy merchant (all terminals of
- * a supermarket chain) at one approval per write latency and hold up every terminal's check behind
- * those writes. Instead an approval is added to a buffer, and a {@code Flush} the entity sends itself
- * persists everything buffered by then as one event per day. Checks count the buffer, so the limit is
- * applied exactly as before; the buffer holds only what arrived during the current write, and is lost
- * only with the node, as a {@link RecordApproved} still in the mailbox would be.
+ * <p>Approvals are written as a group commit: an entity persists one event at a time and holds
+ * every other command meanwhile, so one journal write per approval would cap a busy merchant (all
+ * terminals of a supermarket chain) at one approval per write latency and hold up every terminal's
+ * check behind those writes. Instead an approval is added to a buffer, and a {@code Flush} the
+ * entity sends itself persists everything buffered by then as one event per day. Checks count the
+ * buffer, so the limit is applied exactly as before; the buffer holds only what arrived during the
+ * current write, and is lost only with the node, as a {@link RecordApproved} still in the mailbox
+ * would be.
  */
 public final class MerchantEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<MerchantEntity.Command, MerchantEntity.Event, MerchantEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        MerchantEntity.Command, MerchantEntity.Event, MerchantEntity.State> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Merchant");
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Merchant");
 
-  public enum Status { ACTIVE, FROZEN, CLOSED }
+  public enum Status {
+    ACTIVE,
+    FROZEN,
+    CLOSED
+  }
 
   /**
    * @param singleLimitFen largest amount of one transaction, 0 = no limit
@@ -52,8 +59,14 @@ public final class MerchantEntity
    * @param allowedTypes names of {@code TransactionType}s the merchant may do; empty = all
    */
   public record Profile(
-      String merchantId, String name, String mcc, Status status, long singleLimitFen, long dailyLimitFen,
-      Set<String> allowedTypes) implements CborSerializable {
+      String merchantId,
+      String name,
+      String mcc,
+      Status status,
+      long singleLimitFen,
+      long dailyLimitFen,
+      Set<String> allowedTypes)
+      implements CborSerializable {
     public Profile {
       allowedTypes = allowedTypes == null ? Set.of() : Set.copyOf(allowedTypes);
     }
@@ -68,10 +81,13 @@ public final class MerchantEntity
   public record SetStatus(Status status, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Checks a transaction; the reply's code is null when allowed, else the terminal's 39. */
-  public record Check(String type, long amountFen, LocalDate day, ActorRef<CheckResult> replyTo) implements Command {}
+  public record Check(String type, long amountFen, LocalDate day, ActorRef<CheckResult> replyTo)
+      implements Command {}
 
   public record CheckResult(String code, String reason) implements CborSerializable {
-    public boolean allowed() { return code == null; }
+    public boolean allowed() {
+      return code == null;
+    }
   }
 
   public record RecordApproved(String txnId, long amountFen, LocalDate day) implements Command {}
@@ -79,7 +95,9 @@ public final class MerchantEntity
   public record Get(ActorRef<State> replyTo) implements Command {}
 
   /** Persists the buffered approvals (sent by the entity to itself). */
-  private enum Flush implements Command { INSTANCE }
+  private enum Flush implements Command {
+    INSTANCE
+  }
 
   // ---- events
   public sealed interface Event extends CborSerializable {}
@@ -91,17 +109,19 @@ public final class MerchantEntity
   public record Approved(long amountFen, LocalDate day) implements Event {}
 
   // ---- state (immutable: snapshots are serialized off the entity's thread)
-  public record State(Profile profile, LocalDate day, long dayApprovedFen) implements CborSerializable {}
+  public record State(Profile profile, LocalDate day, long dayApprovedFen)
+      implements CborSerializable {}
 
   public static Behavior<Command> create(String merchantId, MerchantSettings settings) {
-    return Behaviors.setup(
-        ctx -> new MerchantEntity(merchantId, settings, ctx.getSelf()));
+    return Behaviors.setup(ctx -> new MerchantEntity(merchantId, settings, ctx.getSelf()));
   }
 
   private final MerchantSettings settings;
   private final ActorRef<Command> self;
+
   /** Approved amounts per day not persisted yet (transient, this incarnation only). */
   private final Map<LocalDate, Long> buffered = new TreeMap<>();
+
   private boolean flushSent;
 
   private MerchantEntity(String merchantId, MerchantSettings settings, ActorRef<Command> self) {
@@ -123,12 +143,22 @@ public final class MerchantEntity
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     var b = newCommandHandlerWithReplyBuilder().forAnyState();
-    b.onCommand(Register.class, (s, c) -> c.profile().equals(s.profile())
-        ? Effect().reply(c.replyTo(), StatusReply.ack())
-        : Effect().persist(new Registered(c.profile())).thenReply(c.replyTo(), x -> StatusReply.ack()));
-    b.onCommand(SetStatus.class, (s, c) -> s.profile() == null
-        ? Effect().reply(c.replyTo(), StatusReply.error("merchant not registered"))
-        : Effect().persist(new StatusChanged(c.status())).thenReply(c.replyTo(), x -> StatusReply.ack()));
+    b.onCommand(
+        Register.class,
+        (s, c) ->
+            c.profile().equals(s.profile())
+                ? Effect().reply(c.replyTo(), StatusReply.ack())
+                : Effect()
+                    .persist(new Registered(c.profile()))
+                    .thenReply(c.replyTo(), x -> StatusReply.ack()));
+    b.onCommand(
+        SetStatus.class,
+        (s, c) ->
+            s.profile() == null
+                ? Effect().reply(c.replyTo(), StatusReply.error("merchant not registered"))
+                : Effect()
+                    .persist(new StatusChanged(c.status()))
+                    .thenReply(c.replyTo(), x -> StatusReply.ack()));
     b.onCommand(Check.class, (s, c) -> Effect().reply(c.replyTo(), check(withBuffered(s), c)));
     b.onCommand(RecordApproved.class, this::onApproved);
     b.onCommand(Flush.class, this::onFlush);
@@ -153,7 +183,10 @@ public final class MerchantEntity
     buffered.forEach((day, fen) -> events.add(new Approved(fen, day)));
     buffered.clear();
     long start = System.nanoTime();
-    return Effect().persist(events).thenRun(ns -> TerminalMetrics.merchantPersisted(start)).thenNoReply();
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> TerminalMetrics.merchantPersisted(start))
+        .thenNoReply();
   }
 
   /** The state as checks see it: persisted, plus the approvals buffered for the next write. */
@@ -163,25 +196,31 @@ public final class MerchantEntity
     return out;
   }
 
-  private static final Set<String> LIMITED = Set.of(
-      TransactionType.SALE.name(),
-      TransactionType.COMPLETION.name(),
-      TransactionType.COMPLETION_NOTICE.name(),
-      TransactionType.QR_SALE.name());
+  private static final Set<String> LIMITED =
+      Set.of(
+          TransactionType.SALE.name(),
+          TransactionType.COMPLETION.name(),
+          TransactionType.COMPLETION_NOTICE.name(),
+          TransactionType.QR_SALE.name());
 
   static CheckResult check(State s, Check c) {
     Profile p = s.profile();
     if (p == null) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant unknown");
-    if (p.status() != Status.ACTIVE) return new CheckResult(ResponseCode.INVALID_MERCHANT.code(), "merchant " + p.status().name().toLowerCase());
+    if (p.status() != Status.ACTIVE)
+      return new CheckResult(
+          ResponseCode.INVALID_MERCHANT.code(), "merchant " + p.status().name().toLowerCase());
     // allowed types and limits concern payments; a sign-on only needs an active merchant
     if (TransactionType.SIGN_ON.name().equals(c.type())) return new CheckResult(null, null);
     if (!p.allowedTypes().isEmpty() && !p.allowedTypes().contains(c.type())) {
-      return new CheckResult(ResponseCode.NOT_PERMITTED_TO_TERMINAL.code(), c.type() + " not allowed for this merchant");
+      return new CheckResult(
+          ResponseCode.NOT_PERMITTED_TO_TERMINAL.code(),
+          c.type() + " not allowed for this merchant");
     }
     // limits bound the money a merchant takes in: voids and refunds give money back
     if (!LIMITED.contains(c.type())) return new CheckResult(null, null);
     if (p.singleLimitFen() > 0 && c.amountFen() > p.singleLimitFen()) {
-      return new CheckResult(ResponseCode.EXCEEDS_LIMIT.code(), "amount above the single-transaction limit");
+      return new CheckResult(
+          ResponseCode.EXCEEDS_LIMIT.code(), "amount above the single-transaction limit");
     }
     long today = c.day().equals(s.day()) ? s.dayApprovedFen() : 0;
     if (p.dailyLimitFen() > 0 && today + c.amountFen() > p.dailyLimitFen()) {
@@ -200,8 +239,17 @@ public final class MerchantEntity
     if (event instanceof Registered e) return new State(e.profile(), s.day(), s.dayApprovedFen());
     if (event instanceof StatusChanged e) {
       Profile p = s.profile();
-      return new State(new Profile(p.merchantId(), p.name(), p.mcc(), e.status(), p.singleLimitFen(),
-          p.dailyLimitFen(), p.allowedTypes()), s.day(), s.dayApprovedFen());
+      return new State(
+          new Profile(
+              p.merchantId(),
+              p.name(),
+              p.mcc(),
+              e.status(),
+              p.singleLimitFen(),
+              p.dailyLimitFen(),
+              p.allowedTypes()),
+          s.day(),
+          s.dayApprovedFen());
     }
     if (event instanceof Approved e) return apply(s, e);
     throw new IllegalStateException("no event handler for " + event.getClass().getName());

@@ -17,9 +17,9 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * One request on its way through the steps of its transaction type: the terminal's state, the request,
- * and what the steps derive from them (each computed once): 60 and 61, the card, the duplicate key, the
- * keyed hash, the MAC check, and the original a void or refund names.
+ * One request on its way through the steps of its transaction type: the terminal's state, the
+ * request, and what the steps derive from them (each computed once): 60 and 61, the card, the
+ * duplicate key, the keyed hash, the MAC check, and the original a void or refund names.
  */
 final class RequestContext {
   final TerminalState state;
@@ -84,7 +84,8 @@ final class RequestContext {
   }
 
   String panHash() {
-    if (panHash == null) panHash = env.hsm().keyedHash(card().pan().getBytes(StandardCharsets.US_ASCII));
+    if (panHash == null)
+      panHash = env.hsm().keyedHash(card().pan().getBytes(StandardCharsets.US_ASCII));
     return panHash;
   }
 
@@ -99,7 +100,8 @@ final class RequestContext {
 
   /** Whether the MAC is right under the current MAK (true for types without a MAC). */
   boolean macOk() {
-    if (macOk == null) macOk = state.keys() != null && macValid(env, state, request, state.keys().mak());
+    if (macOk == null)
+      macOk = state.keys() != null && macValid(env, state, request, state.keys().mak());
     return macOk;
   }
 
@@ -110,8 +112,10 @@ final class RequestContext {
   }
 
   /** The acquirer's original data of an upstream message of {@code op}. */
-  CardBusRequest.OriginalData originalData(CardOperation op, String upstreamStan, String localDateTime) {
-    return new CardBusRequest.OriginalData(op.mti(), upstreamStan, localDateTime, env.settings().acquirerId());
+  CardBusRequest.OriginalData originalData(
+      CardOperation op, String upstreamStan, String localDateTime) {
+    return new CardBusRequest.OriginalData(
+        op.mti(), upstreamStan, localDateTime, env.settings().acquirerId());
   }
 
   /** A rejection of this request (no MAC on the reply). */
@@ -134,16 +138,23 @@ final class RequestContext {
   }
 
   /**
-   * The MAC is right under the MAK before the current one, and {@code t} was recorded under that MAK (with
-   * the same MAC algorithm: provisioning, the only way to change it, drops the working keys).
+   * The MAC is right under the MAK before the current one, and {@code t} was recorded under that
+   * MAK (with the same MAC algorithm: provisioning, the only way to change it, drops the working
+   * keys).
    */
   static boolean macUnderPreviousKeys(TerminalDecider.Env env, TerminalState s, Request r, Txn t) {
     TerminalState.Keys k = s.keys();
-    return k != null && k.previousMak() != null && t.startedAt() != null && t.startedAt().isBefore(k.issuedAt())
+    return k != null
+        && k.previousMak() != null
+        && t.startedAt() != null
+        && t.startedAt().isBefore(k.issuedAt())
         && macValid(env, s, r, k.previousMak());
   }
 
-  /** Authenticated under the current MAK, or under the previous one for a transaction recorded before it. */
+  /**
+   * Authenticated under the current MAK, or under the previous one for a transaction recorded
+   * before it.
+   */
   static boolean authenticatedFor(TerminalDecider.Env env, TerminalState s, Request r, Txn t) {
     return macValid(env, s, r, s.keys().mak()) || macUnderPreviousKeys(env, s, r, t);
   }

@@ -7,10 +7,10 @@ import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 
 /**
- * How an entity that failed (a journal write, its recovery) is restarted: after {@code min}, doubling up
- * to {@code max}, each delay plus up to {@code randomFactor} of itself. It holds the one supervisor
- * strategy that every entity of a type shares (an object and its durations per entity otherwise: a node
- * hosts a hundred thousand idle terminals).
+ * How an entity that failed (a journal write, its recovery) is restarted: after {@code min},
+ * doubling up to {@code max}, each delay plus up to {@code randomFactor} of itself. It holds the
+ * one supervisor strategy that every entity of a type shares (an object and its durations per
+ * entity otherwise: a node hosts a hundred thousand idle terminals).
  */
 public final class RestartBackoff {
   private final Duration min;
@@ -18,7 +18,10 @@ public final class RestartBackoff {
   private final double randomFactor;
   private final BackoffSupervisorStrategy strategy;
 
-  /** A backoff of {@code min} to {@code max}; a wrong value is refused with an IllegalArgumentException. */
+  /**
+   * A backoff of {@code min} to {@code max}; a wrong value is refused with an
+   * IllegalArgumentException.
+   */
   public RestartBackoff(Duration min, Duration max, double randomFactor) {
     this("restart-backoff", min, max, randomFactor);
   }
@@ -39,9 +42,15 @@ public final class RestartBackoff {
     this.strategy = SupervisorStrategy.restartWithBackoff(min, max, randomFactor);
   }
 
-  /** Reads {@code <key>.min}, {@code <key>.max} and {@code <key>.random-factor}; errors name the key. */
+  /**
+   * Reads {@code <key>.min}, {@code <key>.max} and {@code <key>.random-factor}; errors name the
+   * key.
+   */
   public static RestartBackoff fromConfig(Config config, String key) {
-    return new RestartBackoff(key, config.getDuration(key + ".min"), config.getDuration(key + ".max"),
+    return new RestartBackoff(
+        key,
+        config.getDuration(key + ".min"),
+        config.getDuration(key + ".max"),
         config.getDouble(key + ".random-factor"));
   }
 
@@ -64,7 +73,9 @@ public final class RestartBackoff {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RestartBackoff b && min.equals(b.min) && max.equals(b.max)
+    return o instanceof RestartBackoff b
+        && min.equals(b.min)
+        && max.equals(b.max)
         && Double.compare(randomFactor, b.randomFactor) == 0;
   }
 

@@ -16,8 +16,8 @@ import org.posp.terminal.codec.TerminalMessage;
 
 /**
  * Settlement (批结算, 0500) and batch upload (批上送, 0320): compare the terminal's totals with the
- * switch's for the open batch, reply balanced (1) or not (2, with the switch's totals), close the batch
- * and open the next; then take the uploaded details and list the differences for operators.
+ * switch's for the open batch, reply balanced (1) or not (2, with the switch's totals), close the
+ * batch and open the next; then take the uploaded details and list the differences for operators.
  */
 final class SettlementFlow {
   private final TerminalDecider.Env env;
@@ -38,7 +38,9 @@ final class SettlementFlow {
       return TerminalDecider.reply(r, reply(r, last), false);
     }
     if (!s.signedOn() || !f60.batch().equals(s.batchNo())) {
-      return c.reject(ResponseCode.SIGN_ON_AGAIN, "settlement of batch " + f60.batch() + ", open batch is " + s.batchNo());
+      return c.reject(
+          ResponseCode.SIGN_ON_AGAIN,
+          "settlement of batch " + f60.batch() + ", open batch is " + s.batchNo());
     }
     SettlementTotals terminal;
     try {
@@ -48,19 +50,46 @@ final class SettlementFlow {
     }
     for (Txn t : s.txns().values()) {
       if (t.batch().equals(s.batchNo()) && t.status() == TxnStatus.PENDING) {
-        return TerminalDecider.park(t.key(), r); // settle once the in-flight transaction has its outcome
+        return TerminalDecider.park(
+            t.key(), r); // settle once the in-flight transaction has its outcome
       }
     }
     Settlement st = settlement(c, terminal);
     BatchTotals mine = st.switchTotals();
-    var retainAfter = env.clock().instant().minus(Duration.ofDays(env.settings().refundRetentionDays()));
+    var retainAfter =
+        env.clock().instant().minus(Duration.ofDays(env.settings().refundRetentionDays()));
     return Decision.builder()
-        .persist(new TerminalEvent.BatchSettled(st.batch(), st.nextBatch(), st.stan(), st.requestHash(), st.resultCode(),
-            st.field48(), st.rrn(), st.date(), st.time(), st.switchTotals(), st.switchItems(), st.at(), retainAfter))
+        .persist(
+            new TerminalEvent.BatchSettled(
+                st.batch(),
+                st.nextBatch(),
+                st.stan(),
+                st.requestHash(),
+                st.resultCode(),
+                st.field48(),
+                st.rrn(),
+                st.date(),
+                st.time(),
+                st.switchTotals(),
+                st.switchItems(),
+                st.at(),
+                retainAfter))
         .reply(new Decision.ToTerminal(r, reply(r, st), false))
-        .info("batch " + st.batch() + " settled " + ("1".equals(st.resultCode()) ? "balanced" : "NOT balanced")
-            + " (switch debit " + mine.debitCount() + "/" + mine.debitFen() + " credit " + mine.creditCount() + "/"
-            + mine.creditFen() + "), next batch " + st.nextBatch())
+        .info(
+            "batch "
+                + st.batch()
+                + " settled "
+                + ("1".equals(st.resultCode()) ? "balanced" : "NOT balanced")
+                + " (switch debit "
+                + mine.debitCount()
+                + "/"
+                + mine.debitFen()
+                + " credit "
+                + mine.creditCount()
+                + "/"
+                + mine.creditFen()
+                + "), next batch "
+                + st.nextBatch())
         .build();
   }
 
@@ -70,25 +99,47 @@ final class SettlementFlow {
     BatchTotals mine = s.openBatchTotals();
     SettlementTotals.Block dom = terminal.domestic();
     SettlementTotals.Block frn = terminal.foreign();
-    boolean balanced = dom.debitAmount() + frn.debitAmount() == mine.debitFen()
-        && dom.debitCount() + frn.debitCount() == mine.debitCount()
-        && dom.creditAmount() + frn.creditAmount() == mine.creditFen()
-        && dom.creditCount() + frn.creditCount() == mine.creditCount();
-    SettlementTotals answer = balanced
-        ? new SettlementTotals(dom.withCode(SettlementTotals.BALANCED), frn.withCode(SettlementTotals.BALANCED))
-        : new SettlementTotals(new SettlementTotals.Block(mine.debitFen(), mine.debitCount(), mine.creditFen(),
-            mine.creditCount(), SettlementTotals.NOT_BALANCED),
-            SettlementTotals.Block.EMPTY.withCode(SettlementTotals.NOT_BALANCED));
+    boolean balanced =
+        dom.debitAmount() + frn.debitAmount() == mine.debitFen()
+            && dom.debitCount() + frn.debitCount() == mine.debitCount()
+            && dom.creditAmount() + frn.creditAmount() == mine.creditFen()
+            && dom.creditCount() + frn.creditCount() == mine.creditCount();
+    SettlementTotals answer =
+        balanced
+            ? new SettlementTotals(
+                dom.withCode(SettlementTotals.BALANCED), frn.withCode(SettlementTotals.BALANCED))
+            : new SettlementTotals(
+                new SettlementTotals.Block(
+                    mine.debitFen(),
+                    mine.debitCount(),
+                    mine.creditFen(),
+                    mine.creditCount(),
+                    SettlementTotals.NOT_BALANCED),
+                SettlementTotals.Block.EMPTY.withCode(SettlementTotals.NOT_BALANCED));
     Map<String, Long> items = new LinkedHashMap<>();
     for (Txn t : s.txns().values()) {
-      if (t.batch().equals(s.batchNo()) && (t.status() == TxnStatus.APPROVED || t.status() == TxnStatus.VOIDED)) {
+      if (t.batch().equals(s.batchNo())
+          && (t.status() == TxnStatus.APPROVED || t.status() == TxnStatus.VOIDED)) {
         items.put(t.stan(), t.amountFen());
       }
     }
     UpstreamTimes at = UpstreamTimes.of(c.request.receivedAt());
-    return new Settlement(s.batchNo(), c.stan(), c.requestHash(), balanced ? "1" : "2", answer.format(),
-        nextBatch(s.batchNo()), env.ids().next().rrn(), at.date(), at.time(), mine, env.clock().instant(), items,
-        Map.of(), 0, false);
+    return new Settlement(
+        s.batchNo(),
+        c.stan(),
+        c.requestHash(),
+        balanced ? "1" : "2",
+        answer.format(),
+        nextBatch(s.batchNo()),
+        env.ids().next().rrn(),
+        at.date(),
+        at.time(),
+        mine,
+        env.clock().instant(),
+        items,
+        Map.of(),
+        0,
+        false);
   }
 
   private TerminalMessage reply(Request r, Settlement st) {
@@ -108,7 +159,8 @@ final class SettlementFlow {
     Field60 f60 = c.f60();
     Settlement last = s.lastSettlement();
     if (last == null || !last.batch().equals(f60.batch())) {
-      return c.reject(ResponseCode.SIGN_ON_AGAIN,
+      return c.reject(
+          ResponseCode.SIGN_ON_AGAIN,
           "batch upload for " + f60.batch() + " which was not the last settled batch");
     }
     Map<String, Long> items = new LinkedHashMap<>();
@@ -127,13 +179,20 @@ final class SettlementFlow {
       case "203", "205" -> ic = 1;
       case "202", "207" -> ended = true;
       default -> {
-        return c.reject(ResponseCode.FUNCTION_NOT_SUPPORTED, "batch upload code " + f60.networkCode() + " not supported");
+        return c.reject(
+            ResponseCode.FUNCTION_NOT_SUPPORTED,
+            "batch upload code " + f60.networkCode() + " not supported");
       }
     }
     var event = new TerminalEvent.BatchUploaded(last.batch(), items, ic, ended);
-    Decision.Builder d = Decision.builder().persist(event)
-        .reply(new Decision.ToTerminal(r, TerminalReplies.base(r.msg(), ResponseCode.APPROVED,
-            r.receivedAt()).build(), false));
+    Decision.Builder d =
+        Decision.builder()
+            .persist(event)
+            .reply(
+                new Decision.ToTerminal(
+                    r,
+                    TerminalReplies.base(r.msg(), ResponseCode.APPROVED, r.receivedAt()).build(),
+                    false));
     if (ended) {
       var diffs = TerminalEvents.apply(s, event).lastSettlement().differences();
       if (!diffs.isEmpty()) d.warn("batch " + last.batch() + " upload differences: " + diffs);

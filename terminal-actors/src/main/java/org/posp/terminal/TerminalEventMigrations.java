@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.pekko.serialization.jackson.JacksonMigration;
 
 /**
- * Reads the terminal's version-1 journal (events nested in {@code TerminalEntity}) as the version-2 schema
- * ({@link TerminalEvent}). Each migration is bound to the old class name under
- * {@code pekko.serialization.jackson.migrations} (this module's {@code reference.conf}); events written now
- * carry the new class names and need none. A version-1 event without a migration here would not recover.
+ * Reads the terminal's version-1 journal (events nested in {@code TerminalEntity}) as the version-2
+ * schema ({@link TerminalEvent}). Each migration is bound to the old class name under {@code
+ * pekko.serialization.jackson.migrations} (this module's {@code reference.conf}); events written
+ * now carry the new class names and need none. A version-1 event without a migration here would not
+ * recover.
  */
 public final class TerminalEventMigrations {
   private TerminalEventMigrations() {}
@@ -17,7 +18,10 @@ public final class TerminalEventMigrations {
   private static final String V1 = "org.posp.terminal.TerminalEntity$";
   private static final String V2 = "org.posp.terminal.TerminalEvent$";
 
-  /** Version 1's classes: the same name under {@link TerminalEvent}, except where one says otherwise. */
+  /**
+   * Version 1's classes: the same name under {@link TerminalEvent}, except where one says
+   * otherwise.
+   */
   public abstract static class FromV1 extends JacksonMigration {
     @Override
     public int currentVersion() {
@@ -41,7 +45,10 @@ public final class TerminalEventMigrations {
     }
   }
 
-  /** Events whose fields did not change: Provisioned, SignedOff, SignOnRequired, ReversedBeforeSeen, ... */
+  /**
+   * Events whose fields did not change: Provisioned, SignedOff, SignOnRequired, ReversedBeforeSeen,
+   * ...
+   */
   public static final class Renamed extends FromV1 {}
 
   /** {@code TxnCompleted} becomes {@link TerminalEvent.TxnCompletedV1}, read as it was. */
@@ -52,7 +59,10 @@ public final class TerminalEventMigrations {
     }
   }
 
-  /** {@code TxnStarted(Txn txn)}, a pending state record, becomes the facts of {@link TerminalEvent.TxnRequested}. */
+  /**
+   * {@code TxnStarted(Txn txn)}, a pending state record, becomes the facts of {@link
+   * TerminalEvent.TxnRequested}.
+   */
   public static final class TxnStarted extends FromV1 {
     @Override
     String renamed(String simpleName) {
@@ -78,7 +88,9 @@ public final class TerminalEventMigrations {
     }
   }
 
-  /** {@code SignedOn(Keys keys, String batchNo)} becomes its facts; the previous MAK is the state's. */
+  /**
+   * {@code SignedOn(Keys keys, String batchNo)} becomes its facts; the previous MAK is the state's.
+   */
   public static final class SignedOn extends FromV1 {
     @Override
     public JsonNode transform(int fromVersion, JsonNode json) {
@@ -93,7 +105,10 @@ public final class TerminalEventMigrations {
     }
   }
 
-  /** {@code ReversalRequested(String key, Reversal reversal)} becomes flat facts (a request is never completed). */
+  /**
+   * {@code ReversalRequested(String key, Reversal reversal)} becomes flat facts (a request is never
+   * completed).
+   */
   public static final class ReversalRequested extends FromV1 {
     @Override
     public JsonNode transform(int fromVersion, JsonNode json) {
@@ -109,8 +124,8 @@ public final class TerminalEventMigrations {
   }
 
   /**
-   * {@code BatchSettled(Settlement settlement, Instant retainSalesAfter)} becomes the settlement's facts; the
-   * upload fields of the state record were always empty when it was settled.
+   * {@code BatchSettled(Settlement settlement, Instant retainSalesAfter)} becomes the settlement's
+   * facts; the upload fields of the state record were always empty when it was settled.
    */
   public static final class BatchSettled extends FromV1 {
     @Override

@@ -7,8 +7,8 @@ import org.posp.channel.CardBus;
 import org.posp.security.Hsm;
 
 /**
- * What a terminal entity uses besides its own state: the security module, the card bus, the upstream
- * id generator of this node, settings, the clock, and a way to reach merchant entities (an
+ * What a terminal entity uses besides its own state: the security module, the card bus, the
+ * upstream id generator of this node, settings, the clock, and a way to reach merchant entities (an
  * {@code EntityRef} under sharding, a plain actor in tests).
  */
 public record TerminalServices(

@@ -4,23 +4,28 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /**
- * Settings of the terminal entities ({@code posp.terminal} in reference.conf). The snapshot interval and
- * the restart backoff are validated: a wrong value stops the start with a message naming the key.
+ * Settings of the terminal entities ({@code posp.terminal} in reference.conf). The snapshot
+ * interval and the restart backoff are validated: a wrong value stops the start with a message
+ * naming the key.
  *
  * @param acquirerId field 32 of replies and upstream messages
- * @param keyMaxAge working keys older than this make replies ask the terminal to sign on again (R = 3)
+ * @param keyMaxAge working keys older than this make replies ask the terminal to sign on again (R =
+ *     3)
  * @param idlePassivation an entity with no pending work stops after this long without messages
- * @param reversalMaxBackoff cap of the store-and-forward retry delay (docs/protocol/card-bus.md §8: 60 s)
+ * @param reversalMaxBackoff cap of the store-and-forward retry delay (docs/protocol/card-bus.md §8:
+ *     60 s)
  * @param reversalFirstRetry first retry delay of a reversal whose first attempt failed
  * @param merchantAskTimeout how long a terminal waits for its merchant's checks
  * @param merchantCache when the merchant cannot be asked (its shard is moving after a node loss), a
  *     terminal whose merchant was found active this recently goes on without the check
  * @param refundRetentionDays how long approved sales stay refundable after settlement
  * @param snapshotEvery events between snapshots
- * @param singleDesAllowed single DES keys are accepted: an 8-byte TMK at provisioning and sign-on scheme 001
- *     ({@code posp.security.allow-single-des}, always in demo mode); otherwise both are refused
- * @param signOnWindow a sign-on up to 1000 STANs behind the current keys' sign-on and within this time of
- *     it is a late delivery of an older sign-on (refused 94 rather than replacing the newer keys)
+ * @param singleDesAllowed single DES keys are accepted: an 8-byte TMK at provisioning and sign-on
+ *     scheme 001 ({@code posp.security.allow-single-des}, always in demo mode); otherwise both are
+ *     refused
+ * @param signOnWindow a sign-on up to 1000 STANs behind the current keys' sign-on and within this
+ *     time of it is a late delivery of an older sign-on (refused 94 rather than replacing the newer
+ *     keys)
  * @param restartBackoff restart of an entity whose journal write or recovery failed
  */
 public record TerminalSettings(
@@ -39,14 +44,35 @@ public record TerminalSettings(
 
   /** The defaults of reference.conf, for tools and tests. */
   public static TerminalSettings defaults(String acquirerId) {
-    return new TerminalSettings(acquirerId, Duration.ofHours(24), Duration.ofMinutes(2), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2),
+    return new TerminalSettings(
+        acquirerId,
+        Duration.ofHours(24),
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(2),
+        Duration.ofMinutes(5),
+        30,
+        100,
+        false,
+        Duration.ofMinutes(2),
         new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2));
   }
 
   public TerminalSettings withSingleDesAllowed(boolean allowed) {
-    return new TerminalSettings(acquirerId, keyMaxAge, idlePassivation, reversalMaxBackoff, reversalFirstRetry,
-        merchantAskTimeout, merchantCache, refundRetentionDays, snapshotEvery, allowed, signOnWindow, restartBackoff);
+    return new TerminalSettings(
+        acquirerId,
+        keyMaxAge,
+        idlePassivation,
+        reversalMaxBackoff,
+        reversalFirstRetry,
+        merchantAskTimeout,
+        merchantCache,
+        refundRetentionDays,
+        snapshotEvery,
+        allowed,
+        signOnWindow,
+        restartBackoff);
   }
 
   public static TerminalSettings fromConfig(Config config) {

@@ -35,20 +35,24 @@ final class UpstreamFlow {
     Txn t = found.get();
     Decision.Builder d = Decision.builder();
     CardBusResult res = in.result();
-    // the outcome leaves the transaction approved (counted by the merchant) or with a reversal pending
+    // the outcome leaves the transaction approved (counted by the merchant) or with a reversal
+    // pending
     boolean approved = false;
     boolean reversing = false;
     if (res instanceof CardBusResult.Answered a) {
       boolean hostApproved = TerminalCodes.approved(a);
-      d.persist(hostApproved
-          ? new TerminalEvent.TxnApproved(t.key(), a.approvalCode(), a.settlementDate(), a.endpoint())
-          : new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(a), a.endpoint()));
+      d.persist(
+          hostApproved
+              ? new TerminalEvent.TxnApproved(
+                  t.key(), a.approvalCode(), a.settlementDate(), a.endpoint())
+              : new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(a), a.endpoint()));
       reversing = hostApproved && in.terminalGaveUp();
       approved = hostApproved && !reversing;
       if (reversing) {
         // the terminal gave up on it while it was upstream: approved, and reversed at once
         d.persist(ReversalFlow.newReversal(env, t.key(), ResponseCode.ERROR.code()));
-        d.warn(t.type() + " rrn " + t.rrn() + " approved after the terminal gave up on it: reversing");
+        d.warn(
+            t.type() + " rrn " + t.rrn() + " approved after the terminal gave up on it: reversing");
       }
     } else if (res instanceof CardBusResult.NotSent n) {
       d.persist(new TerminalEvent.TxnDeclined(t.key(), TerminalCodes.of(n).code(), n.endpoint()));
@@ -60,13 +64,18 @@ final class UpstreamFlow {
       d.warn(t.type() + " rrn " + t.rrn() + " timed out at " + res.endpoint() + ": reversing");
     }
     if (approved && t.type() == TransactionType.SALE) {
-      d.then(new Decision.RecordApproved(s.merchantId(), t.rrn(), t.amountFen(), env.now().toLocalDate()));
+      d.then(
+          new Decision.RecordApproved(
+              s.merchantId(), t.rrn(), t.amountFen(), env.now().toLocalDate()));
     }
     if (reversing) d.then(new Decision.TriggerReversal(t.key()));
     return d.then(new Decision.Release(t.key())).build();
   }
 
-  /** Sends the next attempt of a pending reversal (2420, then 2421 repeats with the same STAN and time). */
+  /**
+   * Sends the next attempt of a pending reversal (2420, then 2421 repeats with the same STAN and
+   * time).
+   */
   Decision onReversalDue(TerminalState s, TerminalDecider.ReversalDue in) {
     Optional<Txn> found = s.txn(in.key()).filter(Txn::reversalPending);
     if (found.isEmpty()) return Decision.NONE;
@@ -75,25 +84,35 @@ final class UpstreamFlow {
     String pan = null;
     String expiry = null;
     try {
-      String[] parts = new String(env.hsm().decryptData(t.cardEnc(),
-          FinancialFlow.cardBinding(env.entityId(), t.key())), StandardCharsets.US_ASCII).split("\\|", -1);
+      String[] parts =
+          new String(
+                  env.hsm()
+                      .decryptData(t.cardEnc(), FinancialFlow.cardBinding(env.entityId(), t.key())),
+                  StandardCharsets.US_ASCII)
+              .split("\\|", -1);
       pan = parts[0];
       expiry = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
     } catch (HsmException ex) {
-      d.note(Decision.Level.ERROR, "cannot decrypt the card of " + t.key() + " for its reversal: " + ex.getMessage());
+      d.note(
+          Decision.Level.ERROR,
+          "cannot decrypt the card of " + t.key() + " for its reversal: " + ex.getMessage());
     }
-    CardOperation reversed = t.type() == TransactionType.REFUND ? CardOperation.REFUND : CardOperation.SALE;
-    String origMti = t.type() == TransactionType.SALE_VOID ? CardOperation.SALE.mti() : reversed.mti();
-    CardBusRequest up = CardBusRequest.builder(CardOperation.REVERSAL)
-        .originalOperation(reversed)
-        .ids(t.rrn(), t.reversal().stan(), t.reversal().localDateTime())
-        .amountFen(t.amountFen())
-        .card(pan, expiry, null, null)
-        .terminal(s.terminalId(), s.merchantId())
-        .original(new CardBusRequest.OriginalData(origMti, t.upstreamStan(), t.localDateTime(),
-            env.settings().acquirerId()))
-        .repeat(in.attempts() > 0)
-        .build();
+    CardOperation reversed =
+        t.type() == TransactionType.REFUND ? CardOperation.REFUND : CardOperation.SALE;
+    String origMti =
+        t.type() == TransactionType.SALE_VOID ? CardOperation.SALE.mti() : reversed.mti();
+    CardBusRequest up =
+        CardBusRequest.builder(CardOperation.REVERSAL)
+            .originalOperation(reversed)
+            .ids(t.rrn(), t.reversal().stan(), t.reversal().localDateTime())
+            .amountFen(t.amountFen())
+            .card(pan, expiry, null, null)
+            .terminal(s.terminalId(), s.merchantId())
+            .original(
+                new CardBusRequest.OriginalData(
+                    origMti, t.upstreamStan(), t.localDateTime(), env.settings().acquirerId()))
+            .repeat(in.attempts() > 0)
+            .build();
     return d.then(new Decision.SendReversal(t.key(), up)).build();
   }
 
@@ -114,8 +133,16 @@ final class UpstreamFlow {
     long ms = Math.min(max.toMillis(), first.toMillis() * (1L << Math.min(10, attempts - 1)));
     return Decision.builder()
         .then(new Decision.RetryReversal(in.key(), Duration.ofMillis(ms)))
-        .warn("reversal of rrn " + found.get().rrn() + " not acknowledged (" + describe(in.result()) + "), attempt "
-            + attempts + ", next in " + ms + " ms")
+        .warn(
+            "reversal of rrn "
+                + found.get().rrn()
+                + " not acknowledged ("
+                + describe(in.result())
+                + "), attempt "
+                + attempts
+                + ", next in "
+                + ms
+                + " ms")
         .build();
   }
 

@@ -22,9 +22,10 @@ import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * A terminal and its state driven through the {@link TerminalDecider} alone: no actor system, no network,
- * no journal. Each decision's events are applied with the event handler, as the entity would after the
- * journal stored them; requests are built and MAC'd as the terminal would, with the clear keys.
+ * A terminal and its state driven through the {@link TerminalDecider} alone: no actor system, no
+ * network, no journal. Each decision's events are applied with the event handler, as the entity
+ * would after the journal stored them; requests are built and MAC'd as the terminal would, with the
+ * clear keys.
  */
 final class DeciderHarness {
   static final String LMK = "89ABCDEF01234567FEDCBA9876543210";
@@ -43,8 +44,14 @@ final class DeciderHarness {
 
   DeciderHarness() {
     Clock clock = Clock.fixed(Instant.parse("2026-12-07T02:00:00Z"), ZoneId.of("Asia/Shanghai"));
-    decider = new TerminalDecider(new TerminalDecider.Env(TerminalEntity.entityId(MID, TID), HSM,
-        new UpstreamIds(7, clock), TerminalSettings.defaults(ACQUIRER), clock));
+    decider =
+        new TerminalDecider(
+            new TerminalDecider.Env(
+                TerminalEntity.entityId(MID, TID),
+                HSM,
+                new UpstreamIds(7, clock),
+                TerminalSettings.defaults(ACQUIRER),
+                clock));
   }
 
   /** Decides and applies the decision's events. */
@@ -74,8 +81,16 @@ final class DeciderHarness {
 
   DeciderHarness signedOn() {
     provisioned();
-    TerminalMessage reply = reply(request(pack(TerminalMessage.builder("0800").set(11, nextStan()).set(41, TID)
-        .set(42, MID).set(60, "00" + batch + "003").build())));
+    TerminalMessage reply =
+        reply(
+            request(
+                pack(
+                    TerminalMessage.builder("0800")
+                        .set(11, nextStan())
+                        .set(41, TID)
+                        .set(42, MID)
+                        .set(60, "00" + batch + "003")
+                        .build())));
     assertEquals("00", reply.get(39), "sign-on");
     mak = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK, reply.getBytes(62)).mak();
     return this;
@@ -86,23 +101,50 @@ final class DeciderHarness {
   }
 
   TerminalMessage.Builder sale(String pan, long amountFen) {
-    return TerminalMessage.builder("0200").set(2, pan).set(3, "000000")
-        .set(4, String.format(Locale.ROOT, "%012d", amountFen)).set(11, nextStan()).set(14, "3012").set(22, "021")
-        .set(25, "00").set(41, TID).set(42, MID).set(49, "156").set(60, "22" + batch + "000")
+    return TerminalMessage.builder("0200")
+        .set(2, pan)
+        .set(3, "000000")
+        .set(4, String.format(Locale.ROOT, "%012d", amountFen))
+        .set(11, nextStan())
+        .set(14, "3012")
+        .set(22, "021")
+        .set(25, "00")
+        .set(41, TID)
+        .set(42, MID)
+        .set(49, "156")
+        .set(60, "22" + batch + "000")
         .setBytes(64, Macs.placeholder());
   }
 
   TerminalMessage.Builder balance(String pan) {
-    return TerminalMessage.builder("0200").set(2, pan).set(3, "310000").set(11, nextStan()).set(14, "3012")
-        .set(22, "021").set(25, "00").set(41, TID).set(42, MID).set(49, "156").set(60, "01" + batch + "000")
+    return TerminalMessage.builder("0200")
+        .set(2, pan)
+        .set(3, "310000")
+        .set(11, nextStan())
+        .set(14, "3012")
+        .set(22, "021")
+        .set(25, "00")
+        .set(41, TID)
+        .set(42, MID)
+        .set(49, "156")
+        .set(60, "01" + batch + "000")
         .setBytes(64, Macs.placeholder());
   }
 
   /** A reversal (0400) of the sale with {@code saleStan}, reason 98. */
   TerminalMessage.Builder reversalOf(String pan, long amountFen, String saleStan) {
-    return TerminalMessage.builder("0400").set(2, pan).set(3, "000000")
-        .set(4, String.format(Locale.ROOT, "%012d", amountFen)).set(11, saleStan).set(22, "021").set(25, "00")
-        .set(39, "98").set(41, TID).set(42, MID).set(49, "156").set(60, "22" + batch + "000")
+    return TerminalMessage.builder("0400")
+        .set(2, pan)
+        .set(3, "000000")
+        .set(4, String.format(Locale.ROOT, "%012d", amountFen))
+        .set(11, saleStan)
+        .set(22, "021")
+        .set(25, "00")
+        .set(39, "98")
+        .set(41, TID)
+        .set(42, MID)
+        .set(49, "156")
+        .set(60, "22" + batch + "000")
         .setBytes(64, Macs.placeholder());
   }
 
@@ -111,15 +153,23 @@ final class DeciderHarness {
     return Macs.withMac(body, CupCrypto.cupMac(mak, Macs.mab(body)));
   }
 
-  /** The host's answer to the transaction sent by {@code d}, with its CMF action code (0000 approves). */
+  /**
+   * The host's answer to the transaction sent by {@code d}, with its CMF action code (0000
+   * approves).
+   */
   Decision answer(Decision d, String actionCode) {
     Decision.SendUpstream up = sent(d);
-    return decide(new TerminalDecider.UpstreamAnswered(up.key(),
-        new CardBusResult.Answered("cups", actionCode, "123456", "20261207", null), false));
+    return decide(
+        new TerminalDecider.UpstreamAnswered(
+            up.key(),
+            new CardBusResult.Answered("cups", actionCode, "123456", "20261207", null),
+            false));
   }
 
   Decision timeOut(Decision d) {
-    return decide(new TerminalDecider.UpstreamAnswered(sent(d).key(), new CardBusResult.TimedOut("cups"), false));
+    return decide(
+        new TerminalDecider.UpstreamAnswered(
+            sent(d).key(), new CardBusResult.TimedOut("cups"), false));
   }
 
   static Decision.SendUpstream sent(Decision d) {
@@ -131,7 +181,8 @@ final class DeciderHarness {
   }
 
   static TerminalMessage reply(Decision d) {
-    if (!(d.reply() instanceof Decision.ToTerminal t)) throw new AssertionError("no reply to the terminal: " + d);
+    if (!(d.reply() instanceof Decision.ToTerminal t))
+      throw new AssertionError("no reply to the terminal: " + d);
     return t.message();
   }
 

@@ -26,10 +26,10 @@ import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * One terminal as the entity tests drive it: a real {@link TerminalEntity} spawned in the test kit, and the
- * terminal's side of the protocol built with the project's codec — requests packed with
- * {@link TerminalCodec}, MACs computed with {@link CupCrypto} on the clear MAK opened from the sign-on reply
- * with the clear TMK.
+ * One terminal as the entity tests drive it: a real {@link TerminalEntity} spawned in the test kit,
+ * and the terminal's side of the protocol built with the project's codec — requests packed with
+ * {@link TerminalCodec}, MACs computed with {@link CupCrypto} on the clear MAK opened from the
+ * sign-on reply with the clear TMK.
  */
 final class EntityTestTerminal {
   static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
@@ -44,15 +44,23 @@ final class EntityTestTerminal {
   private TerminalServices services;
   private final List<ActorRef<?>> running;
   ActorRef<TerminalEntity.Command> ref;
+
   /** The clear MAK of the last sign-on, as the terminal holds it. */
   byte[] mak;
+
   /** The MAC algorithm this terminal was provisioned with. */
   MacAlgorithm macAlgorithm = MacAlgorithm.CUP_ECB;
+
   /** The batch (60.2) the switch named in the last sign-on reply. */
   String batch;
+
   private int stan;
 
-  EntityTestTerminal(ActorTestKit testKit, String merchantId, TerminalServices services, List<ActorRef<?>> running) {
+  EntityTestTerminal(
+      ActorTestKit testKit,
+      String merchantId,
+      TerminalServices services,
+      List<ActorRef<?>> running) {
     this.testKit = testKit;
     this.merchantId = merchantId;
     this.services = services;
@@ -74,7 +82,10 @@ final class EntityTestTerminal {
     spawn();
   }
 
-  /** Stops the entity and spawns a new incarnation with the same id that uses {@code other} services. */
+  /**
+   * Stops the entity and spawns a new incarnation with the same id that uses {@code other}
+   * services.
+   */
   void restartWith(TerminalServices other) {
     services = other;
     restart();
@@ -115,7 +126,10 @@ final class EntityTestTerminal {
     return send(body, TerminalEntity.newDelivery());
   }
 
-  /** Sends {@code body} as the front's delivery {@code delivery} (the same value when the front asks again). */
+  /**
+   * Sends {@code body} as the front's delivery {@code delivery} (the same value when the front asks
+   * again).
+   */
   TerminalResponse send(byte[] body, String delivery) {
     TestProbe<TerminalResponse> probe = testKit.createTestProbe();
     ref.tell(new TerminalEntity.HandleRequest(body, probe.ref(), delivery));
@@ -130,38 +144,67 @@ final class EntityTestTerminal {
     return String.format(Locale.ROOT, "%06d", stan);
   }
 
-  /** Signs on with scheme 003, announcing {@code terminalBatch}; keeps the MAK and the batch the switch names. */
+  /**
+   * Signs on with scheme 003, announcing {@code terminalBatch}; keeps the MAK and the batch the
+   * switch names.
+   */
   TerminalMessage signOn(byte[] clearTmk, String terminalBatch) {
     TerminalMessage reply = signOnReply(KeyScheme.DOUBLE_LENGTH, terminalBatch);
     assertEquals("00", reply.get(39), "sign-on: " + reply);
-    mak = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, reply.getBytes(62), macAlgorithm).mak();
+    mak =
+        SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, clearTmk, reply.getBytes(62), macAlgorithm)
+            .mak();
     batch = field60(reply).batch();
     return reply;
   }
 
   /** The reply to a sign-on with {@code scheme}, whatever its 39; installs nothing. */
   TerminalMessage signOnReply(KeyScheme scheme, String terminalBatch) {
-    TerminalMessage req = TerminalMessage.builder("0800").set(11, nextStan()).set(41, tid).set(42, merchantId)
-        .set(60, "00" + terminalBatch + scheme.networkCode()).build();
+    TerminalMessage req =
+        TerminalMessage.builder("0800")
+            .set(11, nextStan())
+            .set(41, tid)
+            .set(42, merchantId)
+            .set(60, "00" + terminalBatch + scheme.networkCode())
+            .build();
     return unpack(send(pack(req)).body());
   }
 
   /** A swiped sale (消费) without PIN, MAC under the clear MAK. */
   byte[] sale(String pan, long amountFen) {
-    TerminalMessage m = TerminalMessage.builder("0200").set(2, pan).set(3, "000000")
-        .set(4, String.format(Locale.ROOT, "%012d", amountFen)).set(11, nextStan()).set(14, EXPIRY).set(22, "021")
-        .set(25, "00").set(41, tid).set(42, merchantId).set(49, "156").set(60, "22" + batch + "000")
-        .setBytes(64, Macs.placeholder()).build();
+    TerminalMessage m =
+        TerminalMessage.builder("0200")
+            .set(2, pan)
+            .set(3, "000000")
+            .set(4, String.format(Locale.ROOT, "%012d", amountFen))
+            .set(11, nextStan())
+            .set(14, EXPIRY)
+            .set(22, "021")
+            .set(25, "00")
+            .set(41, tid)
+            .set(42, merchantId)
+            .set(49, "156")
+            .set(60, "22" + batch + "000")
+            .setBytes(64, Macs.placeholder())
+            .build();
     return withMac(pack(m));
   }
 
   /** An echo test (回响测试, 0820 with 60.3 = 301): no MAC, no merchant check, always 00. */
   byte[] echo() {
-    return pack(TerminalMessage.builder("0820").set(11, nextStan()).set(41, tid).set(42, merchantId)
-        .set(60, "00" + (batch == null ? "000001" : batch) + "301").build());
+    return pack(
+        TerminalMessage.builder("0820")
+            .set(11, nextStan())
+            .set(41, tid)
+            .set(42, merchantId)
+            .set(60, "00" + (batch == null ? "000001" : batch) + "301")
+            .build());
   }
 
-  /** Duplicate key of the entity for a financial request of this terminal (MTI class + batch + STAN). */
+  /**
+   * Duplicate key of the entity for a financial request of this terminal (MTI class + batch +
+   * STAN).
+   */
   String key(String mti, String stanOfRequest) {
     return TxnKeys.of(mti, batch, stanOfRequest);
   }

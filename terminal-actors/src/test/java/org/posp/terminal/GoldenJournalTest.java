@@ -48,26 +48,31 @@ import org.posp.terminal.TerminalState.Txn;
 import org.posp.terminal.TerminalState.TxnStatus;
 
 /**
- * Recovery from the golden journals under {@code src/test/resources/golden/<version>/} (written once per
- * version of the events by {@link GoldenJournalWriter}): every stored event is read back through Pekko
- * serialization with its recorded serializer id and manifest, exactly as the journal replays it, and folded
- * with the entity's event handler from the empty state. For every version directory: the fold equals the
- * stored final snapshot, recovery from the mid-history snapshot plus the events after it gives the same
- * state, and the facts of that history, written out below, hold.
+ * Recovery from the golden journals under {@code src/test/resources/golden/<version>/} (written
+ * once per version of the events by {@link GoldenJournalWriter}): every stored event is read back
+ * through Pekko serialization with its recorded serializer id and manifest, exactly as the journal
+ * replays it, and folded with the entity's event handler from the empty state. For every version
+ * directory: the fold equals the stored final snapshot, recovery from the mid-history snapshot plus
+ * the events after it gives the same state, and the facts of that history, written out below, hold.
  *
- * <p>The serializer runs strictly here (unknown properties fail): a class renamed, or a field renamed or
- * dropped, without a Jackson migration that carries the stored data over, makes recovery fail, where the
- * node (which tolerates unknown properties for rolling upgrades) would silently lose the field.
+ * <p>The serializer runs strictly here (unknown properties fail): a class renamed, or a field
+ * renamed or dropped, without a Jackson migration that carries the stored data over, makes recovery
+ * fail, where the node (which tolerates unknown properties for rolling upgrades) would silently
+ * lose the field.
  */
 class GoldenJournalTest {
   /** The first golden version: it must keep recovering for as long as such journals may exist. */
   private static final String FIRST = "v1";
+
   private static ActorTestKit testKit;
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create("golden-journal", ConfigFactory.parseString(
-        "pekko.serialization.jackson.jackson-cbor.deserialization-features { FAIL_ON_UNKNOWN_PROPERTIES = on }"));
+    testKit =
+        ActorTestKit.create(
+            "golden-journal",
+            ConfigFactory.parseString(
+                "pekko.serialization.jackson.jackson-cbor.deserialization-features { FAIL_ON_UNKNOWN_PROPERTIES = on }"));
   }
 
   @AfterAll
@@ -85,35 +90,46 @@ class GoldenJournalTest {
   @TestFactory
   Stream<DynamicContainer> everyGoldenVersionRecovers() throws Exception {
     Path root = goldenRoot();
-    return versions().stream().map(version -> {
-      Path dir = root.resolve(version);
-      return DynamicContainer.dynamicContainer(version, Stream.of(
-          DynamicTest.dynamicTest("terminal", () -> terminalRecovers(version, dir)),
-          DynamicTest.dynamicTest("merchant", () -> merchantRecovers(version, dir)),
-          DynamicTest.dynamicTest("no clear card data", () -> noClearCardData(dir))));
-    });
+    return versions().stream()
+        .map(
+            version -> {
+              Path dir = root.resolve(version);
+              return DynamicContainer.dynamicContainer(
+                  version,
+                  Stream.of(
+                      DynamicTest.dynamicTest("terminal", () -> terminalRecovers(version, dir)),
+                      DynamicTest.dynamicTest("merchant", () -> merchantRecovers(version, dir)),
+                      DynamicTest.dynamicTest("no clear card data", () -> noClearCardData(dir))));
+            });
   }
 
   /**
-   * The first version read through its migrations folds to the state the current events of the same history
-   * give: the migrated intent, sign-on, reversal and settlement carry every fact over. Card cryptograms carry
-   * a random IV, so they are compared by what they open to, not by their bytes.
+   * The first version read through its migrations folds to the state the current events of the same
+   * history give: the migrated intent, sign-on, reversal and settlement carry every fact over. Card
+   * cryptograms carry a random IV, so they are compared by what they open to, not by their bytes.
    */
   @Test
   void theMigratedFirstVersionFoldsToTheStateOfTheCurrentEvents() throws Exception {
     Path root = goldenRoot();
-    List<TerminalEvent> v1 = load(root.resolve(FIRST), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
-    List<TerminalEvent> v2 = load(root.resolve("v2"), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
-    assertTrue(v1.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1), "v1 has version-1 outcomes");
-    assertFalse(v2.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1), "v2 writes none");
+    List<TerminalEvent> v1 =
+        load(root.resolve(FIRST), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
+    List<TerminalEvent> v2 =
+        load(root.resolve("v2"), GoldenJournalWriter.TERMINAL_INDEX).events(TerminalEvent.class);
+    assertTrue(
+        v1.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1),
+        "v1 has version-1 outcomes");
+    assertFalse(
+        v2.stream().anyMatch(e -> e instanceof TerminalEvent.TxnCompletedV1), "v2 writes none");
     TerminalState fromV1 = TerminalEvents.applyAll(TerminalState.EMPTY, v1);
     TerminalState fromV2 = TerminalEvents.applyAll(TerminalState.EMPTY, v2);
     assertEquals(withoutCryptograms(fromV2), withoutCryptograms(fromV1));
     SoftwareHsm hsm = SoftwareHsm.fromHex(GoldenJournalWriter.LMK);
     for (Txn t : fromV1.txns().values()) {
       var binding = FinancialFlow.cardBinding(GoldenJournalWriter.ENTITY_ID, t.key());
-      assertArrayEquals(hsm.decryptData(fromV2.txns().get(t.key()).cardEnc(), binding),
-          hsm.decryptData(t.cardEnc(), binding), t.key());
+      assertArrayEquals(
+          hsm.decryptData(fromV2.txns().get(t.key()).cardEnc(), binding),
+          hsm.decryptData(t.cardEnc(), binding),
+          t.key());
     }
   }
 
@@ -127,34 +143,47 @@ class GoldenJournalTest {
     List<TerminalState> after = states(TerminalState.EMPTY, events, TerminalEvents::apply);
     checkSnapshots(journal, after, events, TerminalState.class, TerminalEvents::apply);
     switch (version) {
-      // v2 records an unknown outcome as two facts (unanswered, reversal requested) where v1 had one event
+      // v2 records an unknown outcome as two facts (unanswered, reversal requested) where v1 had
+      // one event
       case "v1" -> terminalFacts(after, 0);
       case "v2" -> terminalFacts(after, 1);
-      default -> fail("write down the facts of golden/" + version + "'s terminal history in this test");
+      default ->
+          fail("write down the facts of golden/" + version + "'s terminal history in this test");
     }
   }
 
   private static void merchantRecovers(String version, Path dir) throws IOException {
     Journal journal = load(dir, GoldenJournalWriter.MERCHANT_INDEX);
     List<MerchantEntity.Event> events = journal.events(MerchantEntity.Event.class);
-    List<MerchantEntity.State> after = states(new MerchantEntity.State(null, null, 0), events, MerchantEntity::apply);
+    List<MerchantEntity.State> after =
+        states(new MerchantEntity.State(null, null, 0), events, MerchantEntity::apply);
     checkSnapshots(journal, after, events, MerchantEntity.State.class, MerchantEntity::apply);
     switch (version) {
       case "v1", "v2" -> merchantFactsV1(after);
-      default -> fail("write down the facts of golden/" + version + "'s merchant history in this test");
+      default ->
+          fail("write down the facts of golden/" + version + "'s merchant history in this test");
     }
   }
 
   /**
-   * (a) the last snapshot is of the last event and equals the fold of every event; (b) each snapshot equals
-   * the fold up to its event, and recovery from it plus the events after it gives the fold of every event.
+   * (a) the last snapshot is of the last event and equals the fold of every event; (b) each
+   * snapshot equals the fold up to its event, and recovery from it plus the events after it gives
+   * the fold of every event.
    */
-  private static <S, E> void checkSnapshots(Journal journal, List<S> after, List<E> events, Class<S> stateClass,
+  private static <S, E> void checkSnapshots(
+      Journal journal,
+      List<S> after,
+      List<E> events,
+      Class<S> stateClass,
       BiFunction<S, E, S> handler) {
     assertTrue(journal.snapshots().size() >= 2, "a mid-history and a final snapshot");
-    assertEquals(events.size(), journal.snapshots().lastKey(), "the last snapshot is of the last event");
+    assertEquals(
+        events.size(), journal.snapshots().lastKey(), "the last snapshot is of the last event");
     S folded = after.get(events.size());
-    assertEquals(journal.snapshot(events.size(), stateClass), folded, "fold of every event vs the final snapshot");
+    assertEquals(
+        journal.snapshot(events.size(), stateClass),
+        folded,
+        "fold of every event vs the final snapshot");
     for (int n : journal.snapshots().keySet()) {
       S snapshot = journal.snapshot(n, stateClass);
       assertEquals(after.get(n), snapshot, "fold of the first " + n + " events vs snapshot " + n);
@@ -193,14 +222,16 @@ class GoldenJournalTest {
   private static final String SALE_5 = "02:000001:000010";
   private static final String SALE_6 = "02:000002:000014";
   private static final String REFUND_2 = "02:000002:000015";
+
   /** The RRN the switch gave the second sale: the refunds name it. */
   private static final String SALE_2_RRN = "0TB8ZR10F04G";
 
   /**
-   * Provisioned (X9.19), signed on (004), sale / void, sale / partial refund, a timed-out sale reversed by
-   * the switch, an approved sale reversed by the terminal (host acknowledgement pending), a reversal before
-   * its original, sign-on required and signed on again, a declined sale, settlement, batch upload (201 and
-   * an ended 207), the next batch's sale, a refund of the settled sale, signed off.
+   * Provisioned (X9.19), signed on (004), sale / void, sale / partial refund, a timed-out sale
+   * reversed by the switch, an approved sale reversed by the terminal (host acknowledgement
+   * pending), a reversal before its original, sign-on required and signed on again, a declined
+   * sale, settlement, batch upload (201 and an ended 207), the next batch's sale, a refund of the
+   * settled sale, signed off.
    */
   private static void terminalFacts(List<TerminalState> after, int shift) {
     assertEquals(30 + shift, after.size(), (29 + shift) + " events");
@@ -217,17 +248,32 @@ class GoldenJournalTest {
     assertNotNull(mid.keys().tdk(), "scheme 004 has a TDK");
     assertEquals("000001", mid.batchNo());
     assertEquals(Set.of("000001:000008"), mid.reversedBeforeSeen());
-    assertEquals(statuses(SALE_1, TxnStatus.VOIDED, VOID_1, TxnStatus.APPROVED, SALE_2, TxnStatus.APPROVED,
-        REFUND_1, TxnStatus.APPROVED, SALE_3, TxnStatus.REVERSED, SALE_4, TxnStatus.REVERSED), statuses(mid));
+    assertEquals(
+        statuses(
+            SALE_1,
+            TxnStatus.VOIDED,
+            VOID_1,
+            TxnStatus.APPROVED,
+            SALE_2,
+            TxnStatus.APPROVED,
+            REFUND_1,
+            TxnStatus.APPROVED,
+            SALE_3,
+            TxnStatus.REVERSED,
+            SALE_4,
+            TxnStatus.REVERSED),
+        statuses(mid));
     assertEquals(80_00, mid.txns().get(SALE_2).refundedFen(), "partial refund of the second sale");
     assertEquals(SALE_2_RRN, mid.txns().get(SALE_2).rrn());
     assertEquals(SALE_2_RRN, mid.txns().get(REFUND_1).originalKey());
     assertEquals(SALE_1, mid.txns().get(VOID_1).originalKey());
     assertEquals("98", mid.txns().get(SALE_3).reversal().reason());
-    assertTrue(mid.txns().get(SALE_3).reversal().completed(), "the switch's reversal was acknowledged");
+    assertTrue(
+        mid.txns().get(SALE_3).reversal().completed(), "the switch's reversal was acknowledged");
     assertEquals(Set.of(SALE_4), pendingReversals(mid));
     assertEquals("06", mid.txns().get(SALE_4).reversal().reason());
-    assertEquals("00", mid.txns().get(SALE_4).responseCode(), "approved before the terminal reversed it");
+    assertEquals(
+        "00", mid.txns().get(SALE_4).responseCode(), "approved before the terminal reversed it");
 
     assertTrue(after.get(18 + shift).signOnRequired());
     TerminalState again = after.get(19 + shift);
@@ -245,7 +291,10 @@ class GoldenJournalTest {
     TerminalState settled = after.get(22 + shift);
     assertEquals("000002", settled.batchNo());
     assertEquals(Set.of(), settled.reversedBeforeSeen(), "cleared with the batch");
-    assertEquals(Set.of(SALE_4), settled.txns().keySet(), "only the pending reversal stays of the closed batch");
+    assertEquals(
+        Set.of(SALE_4),
+        settled.txns().keySet(),
+        "only the pending reversal stays of the closed batch");
 
     TerminalState last = after.get(29 + shift);
     assertEquals("000002", last.batchNo());
@@ -255,14 +304,17 @@ class GoldenJournalTest {
     assertFalse(last.signOnRequired());
     assertEquals(MacAlgorithm.X919, last.macAlgorithm());
     assertEquals(mid.tmk(), last.tmk());
-    assertEquals(statuses(SALE_4, TxnStatus.REVERSED, SALE_6, TxnStatus.APPROVED, REFUND_2, TxnStatus.APPROVED),
+    assertEquals(
+        statuses(
+            SALE_4, TxnStatus.REVERSED, SALE_6, TxnStatus.APPROVED, REFUND_2, TxnStatus.APPROVED),
         statuses(last));
     for (Txn t : last.txns().values()) assertEquals(0, t.refundedFen(), t.key() + " refunded");
     assertEquals(Set.of(SALE_4), pendingReversals(last));
     assertEquals(SALE_2_RRN, last.txns().get(REFUND_2).originalKey());
     assertEquals(new BatchTotals(66_00, 1, 50_00, 1), last.openBatchTotals());
 
-    assertEquals(Set.of(SALE_2_RRN), last.sales().keySet(), "the settled batch's one refundable sale");
+    assertEquals(
+        Set.of(SALE_2_RRN), last.sales().keySet(), "the settled batch's one refundable sale");
     TerminalState.SaleRef sale2 = last.sales().get(SALE_2_RRN);
     assertEquals("000001", sale2.batch());
     assertEquals(250_00, sale2.amountFen());
@@ -273,24 +325,36 @@ class GoldenJournalTest {
     assertEquals("000002", st.nextBatch());
     assertEquals("1", st.resultCode());
     assertEquals(new BatchTotals(350_00, 2, 180_00, 2), st.switchTotals());
-    assertEquals(Map.of("000002", 100_00L, "000003", 100_00L, "000004", 250_00L, "000005", 80_00L),
+    assertEquals(
+        Map.of("000002", 100_00L, "000003", 100_00L, "000004", 250_00L, "000005", 80_00L),
         st.switchItems());
-    assertEquals(Map.of("000002", 100_00L, "000004", 250_00L, "000005", 85_00L, "000007", 30_00L),
+    assertEquals(
+        Map.of("000002", 100_00L, "000004", 250_00L, "000005", 85_00L, "000007", 30_00L),
         st.uploadedItems());
     assertTrue(st.uploadEnded());
     assertEquals(0, st.icRecords());
-    assertEquals(Set.of("amount-mismatch 000005 8500/8000", "terminal-only 000007 3000/-",
-        "switch-only 000003 -/10000"), new HashSet<>(st.differences()));
+    assertEquals(
+        Set.of(
+            "amount-mismatch 000005 8500/8000",
+            "terminal-only 000007 3000/-",
+            "switch-only 000003 -/10000"),
+        new HashSet<>(st.differences()));
 
-    // the recovered card cryptogram still opens under the LMK, bound to its terminal and transaction
+    // the recovered card cryptogram still opens under the LMK, bound to its terminal and
+    // transaction
     Txn pending = last.txns().get(SALE_4);
     assertEquals("622848****0723", pending.panMasked());
     SoftwareHsm hsm = SoftwareHsm.fromHex(GoldenJournalWriter.LMK);
-    byte[] card = hsm.decryptData(pending.cardEnc(), FinancialFlow.cardBinding(GoldenJournalWriter.ENTITY_ID, SALE_4));
+    byte[] card =
+        hsm.decryptData(
+            pending.cardEnc(), FinancialFlow.cardBinding(GoldenJournalWriter.ENTITY_ID, SALE_4));
     assertEquals(CARD_3 + "|2912", new String(card, StandardCharsets.US_ASCII));
   }
 
-  /** Registered, approvals of two days (one late), frozen and reactivated, registered again with new limits. */
+  /**
+   * Registered, approvals of two days (one late), frozen and reactivated, registered again with new
+   * limits.
+   */
   private static void merchantFactsV1(List<MerchantEntity.State> after) {
     assertEquals(9, after.size(), "8 events");
     MerchantEntity.State mid = after.get(4);
@@ -309,12 +373,14 @@ class GoldenJournalTest {
     assertEquals(30_000_00, last.profile().dailyLimitFen());
     assertEquals(Set.of(), last.profile().allowedTypes());
     assertEquals(LocalDate.of(2026, 3, 3), last.day());
-    assertEquals(66_00, last.dayApprovedFen(), "the late approval of the day before does not count");
+    assertEquals(
+        66_00, last.dayApprovedFen(), "the late approval of the day before does not count");
   }
 
   private static Map<String, TxnStatus> statuses(Object... keyAndStatus) {
     Map<String, TxnStatus> m = new LinkedHashMap<>();
-    for (int i = 0; i < keyAndStatus.length; i += 2) m.put((String) keyAndStatus[i], (TxnStatus) keyAndStatus[i + 1]);
+    for (int i = 0; i < keyAndStatus.length; i += 2)
+      m.put((String) keyAndStatus[i], (TxnStatus) keyAndStatus[i + 1]);
     return m;
   }
 
@@ -325,12 +391,19 @@ class GoldenJournalTest {
   }
 
   private static Set<String> pendingReversals(TerminalState s) {
-    return s.txns().values().stream().filter(Txn::reversalPending).map(Txn::key).collect(Collectors.toSet());
+    return s.txns().values().stream()
+        .filter(Txn::reversalPending)
+        .map(Txn::key)
+        .collect(Collectors.toSet());
   }
 
-  // ======================================================================== reading a golden directory
+  // ======================================================================== reading a golden
+  // directory
 
-  /** The events (in sequence order) and snapshots (by the sequence of their last event) of one index. */
+  /**
+   * The events (in sequence order) and snapshots (by the sequence of their last event) of one
+   * index.
+   */
   private record Journal(List<Object> eventObjects, TreeMap<Integer, Object> snapshots) {
     <E> List<E> events(Class<E> type) {
       List<E> out = new ArrayList<>();
@@ -343,7 +416,10 @@ class GoldenJournalTest {
     }
   }
 
-  /** Reads an index ({@code kind sequence serializer-id manifest file}) and deserializes what it names. */
+  /**
+   * Reads an index ({@code kind sequence serializer-id manifest file}) and deserializes what it
+   * names.
+   */
   private static Journal load(Path dir, String index) throws IOException {
     Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
     List<Object> events = new ArrayList<>();
@@ -356,7 +432,8 @@ class GoldenJournalTest {
       byte[] bytes = Files.readAllBytes(dir.resolve(f[4]));
       var read = serialization.deserialize(bytes, Integer.parseInt(f[2]), f[3]);
       if (read.isFailure()) {
-        throw new AssertionError(dir.getFileName() + "/" + f[4] + " (" + f[3] + ") does not deserialize",
+        throw new AssertionError(
+            dir.getFileName() + "/" + f[4] + " (" + f[3] + ") does not deserialize",
             read.failed().get());
       }
       switch (f[0]) {

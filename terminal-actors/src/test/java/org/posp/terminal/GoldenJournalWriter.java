@@ -58,32 +58,41 @@ import org.posp.terminal.codec.TransactionType;
 
 /**
  * Writes a golden journal: the serialized events and snapshots of one terminal's and one merchant's
- * history, exactly as the journal and the snapshot store hold them, for {@link GoldenJournalTest} to
- * recover with every later version of the events and the state. A written version is history and is never
- * rewritten (card cryptograms carry a random IV, so a second run would differ): the writer refuses an
- * existing directory. Run on purpose only, for a new version of the events:
+ * history, exactly as the journal and the snapshot store hold them, for {@link GoldenJournalTest}
+ * to recover with every later version of the events and the state. A written version is history and
+ * is never rewritten (card cryptograms carry a random IV, so a second run would differ): the writer
+ * refuses an existing directory. Run on purpose only, for a new version of the events:
  *
  * <pre>
  * ./mvnw -B -o -pl terminal-actors verify -Dtest=GoldenJournalWriter -Dgolden.write=true -Dgolden.version=v3 \
  *     -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * <p>Keys are imported under the fixed test LMK from fixed clear values (so their cryptograms are fixed),
- * PANs are masked, keyed-hashed and encrypted under the LMK's data key as the entity does: nothing clear.
+ * <p>Keys are imported under the fixed test LMK from fixed clear values (so their cryptograms are
+ * fixed), PANs are masked, keyed-hashed and encrypted under the LMK's data key as the entity does:
+ * nothing clear.
  */
 class GoldenJournalWriter {
   /** The test LMK of the golden journals (the serialization tests' LMK). */
   static final String LMK = TerminalStateSerializationTest.LMK;
+
   static final String MERCHANT_ID = "898100012340001";
   static final String TERMINAL_ID = "10000001";
   static final String ENTITY_ID = TerminalEntity.entityId(MERCHANT_ID, TERMINAL_ID);
+
   /** The cards of the history (Luhn-valid test PANs) and their expiry. */
   static final String CARD_1 = "6214880000010243";
+
   static final String CARD_2 = "6214880000020481";
   static final String CARD_3 = "6228480000030723";
   static final String EXPIRY = "2912";
-  /** The terminal's snapshot mid-history is of the state after this event (the reversal before its original). */
+
+  /**
+   * The terminal's snapshot mid-history is of the state after this event (the reversal before its
+   * original).
+   */
   static final int TERMINAL_MID_SNAPSHOT = 18;
+
   static final int MERCHANT_MID_SNAPSHOT = 4;
   static final String TERMINAL_INDEX = "terminal-journal.tsv";
   static final String MERCHANT_INDEX = "merchant-journal.tsv";
@@ -109,7 +118,12 @@ class GoldenJournalWriter {
         s = TerminalEvents.apply(s, e);
         states.add(s);
       }
-      write(serialization, dir, "terminal", TERMINAL_INDEX, events,
+      write(
+          serialization,
+          dir,
+          "terminal",
+          TERMINAL_INDEX,
+          events,
           Map.of(TERMINAL_MID_SNAPSHOT, states.get(TERMINAL_MID_SNAPSHOT - 1), events.size(), s));
 
       List<MerchantEntity.Event> merchantEvents = merchantHistory();
@@ -119,8 +133,17 @@ class GoldenJournalWriter {
         m = MerchantEntity.apply(m, e);
         merchantStates.add(m);
       }
-      write(serialization, dir, "merchant", MERCHANT_INDEX, merchantEvents,
-          Map.of(MERCHANT_MID_SNAPSHOT, merchantStates.get(MERCHANT_MID_SNAPSHOT - 1), merchantEvents.size(), m));
+      write(
+          serialization,
+          dir,
+          "merchant",
+          MERCHANT_INDEX,
+          merchantEvents,
+          Map.of(
+              MERCHANT_MID_SNAPSHOT,
+              merchantStates.get(MERCHANT_MID_SNAPSHOT - 1),
+              merchantEvents.size(),
+              m));
     } finally {
       testKit.shutdownTestKit();
     }
@@ -128,11 +151,17 @@ class GoldenJournalWriter {
 
   /**
    * One file per event ({@code <entity>-NNN-<SimpleName>.cbor}) and per snapshot ({@code
-   * <entity>-snapshot-NNN.cbor}), the serializer's exact bytes, and an index naming the serializer id and
-   * manifest of each, as the journal's and the snapshot store's columns do.
+   * <entity>-snapshot-NNN.cbor}), the serializer's exact bytes, and an index naming the serializer
+   * id and manifest of each, as the journal's and the snapshot store's columns do.
    */
-  private static void write(Serialization serialization, Path dir, String entity, String index,
-      List<?> events, Map<Integer, ?> snapshots) throws IOException {
+  private static void write(
+      Serialization serialization,
+      Path dir,
+      String entity,
+      String index,
+      List<?> events,
+      Map<Integer, ?> snapshots)
+      throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add("# kind\tsequence\tserializer-id\tmanifest\tfile");
     for (int i = 0; i < events.size(); i++) {
@@ -142,23 +171,34 @@ class GoldenJournalWriter {
     }
     for (var snapshot : new TreeMap<>(snapshots).entrySet()) {
       String file = String.format("%s-snapshot-%03d.cbor", entity, snapshot.getKey());
-      lines.add(writeOne(serialization, dir, "snapshot", snapshot.getKey(), snapshot.getValue(), file));
+      lines.add(
+          writeOne(serialization, dir, "snapshot", snapshot.getKey(), snapshot.getValue(), file));
     }
     Files.write(dir.resolve(index), lines, StandardCharsets.UTF_8);
   }
 
-  private static String writeOne(Serialization serialization, Path dir, String kind, int sequence, Object o,
-      String file) throws IOException {
+  private static String writeOne(
+      Serialization serialization, Path dir, String kind, int sequence, Object o, String file)
+      throws IOException {
     Serializer serializer = serialization.findSerializerFor(o);
-    assertEquals("JacksonCborSerializer", serializer.getClass().getSimpleName(), o.getClass().getName());
+    assertEquals(
+        "JacksonCborSerializer", serializer.getClass().getSimpleName(), o.getClass().getName());
     byte[] bytes = serialization.serialize(o).get();
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
     for (String pan : List.of(CARD_1, CARD_2, CARD_3)) {
-      assertFalse(text.contains(pan) || text.contains(pan.substring(0, 12)), "card digits in " + file);
+      assertFalse(
+          text.contains(pan) || text.contains(pan.substring(0, 12)), "card digits in " + file);
     }
     Files.write(dir.resolve(file), bytes);
-    return kind + "\t" + sequence + "\t" + serializer.identifier() + "\t" + Serializers.manifestFor(serializer, o)
-        + "\t" + file;
+    return kind
+        + "\t"
+        + sequence
+        + "\t"
+        + serializer.identifier()
+        + "\t"
+        + Serializers.manifestFor(serializer, o)
+        + "\t"
+        + file;
   }
 
   // ======================================================================== the terminal's history
@@ -171,7 +211,8 @@ class GoldenJournalWriter {
   /** Builds the terminal's events with a clock moved by hand, the way the flows build them. */
   private static final class TerminalHistory {
     private final SoftwareHsm hsm;
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T01:00:00Z"), ZONE);
+    private final MutableClock clock =
+        new MutableClock(Instant.parse("2026-03-02T01:00:00Z"), ZONE);
     private final UpstreamIds ids = new UpstreamIds(7, clock);
     private final List<TerminalEvent> events = new ArrayList<>();
     private int deliveries;
@@ -181,7 +222,8 @@ class GoldenJournalWriter {
     }
 
     List<TerminalEvent> events() {
-      LmkKey tmk = hsm.importClearKey(KeyType.TMK, HEX.parseHex("70F2A84CCBC2AE8625CBB0F2C22AB923"));
+      LmkKey tmk =
+          hsm.importClearKey(KeyType.TMK, HEX.parseHex("70F2A84CCBC2AE8625CBB0F2C22AB923"));
       add(new Provisioned(MERCHANT_ID, TERMINAL_ID, tmk, MacAlgorithm.X919));
       SignedOn first = signOn("000001", "1C4A7F2B3D5E6A80", "9E8D7C6B5A493827", "0123456789ABCDEF");
       add(first);
@@ -223,8 +265,12 @@ class GoldenJournalWriter {
       clock.set(Instant.parse("2026-03-02T14:00:00Z"));
       settle();
       clock.advance(Duration.ofSeconds(10));
-      add(new BatchUploaded("000001", items("000002", 100_00L, "000004", 250_00L, "000005", 85_00L,
-          "000007", 30_00L), 0, false));
+      add(
+          new BatchUploaded(
+              "000001",
+              items("000002", 100_00L, "000004", 250_00L, "000005", 85_00L, "000007", 30_00L),
+              0,
+              false));
       clock.advance(Duration.ofSeconds(2));
       add(new BatchUploaded("000001", Map.of(), 0, true));
 
@@ -243,35 +289,66 @@ class GoldenJournalWriter {
       events.add(e);
     }
 
-    /** Working keys imported from fixed clear values (fixed cryptograms), as a sign-on would issue them. */
+    /**
+     * Working keys imported from fixed clear values (fixed cryptograms), as a sign-on would issue
+     * them.
+     */
     private SignedOn signOn(String stan, String pikHalf, String makHalf, String tdkHalf) {
       LmkKey pik = hsm.importClearKey(KeyType.PIK, HEX.parseHex(pikHalf + makHalf));
       LmkKey mak = hsm.importClearKey(KeyType.MAK, HEX.parseHex(makHalf + tdkHalf));
       LmkKey tdk = hsm.importClearKey(KeyType.TDK, HEX.parseHex(tdkHalf + pikHalf));
-      String hash = hsm.keyedHash(("0800|" + TERMINAL_ID + "|" + stan).getBytes(StandardCharsets.US_ASCII));
-      return new SignedOn(KeyScheme.DOUBLE_LENGTH_WITH_TDK, pik, mak, tdk, clock.instant(), stan, hash, "000001");
+      String hash =
+          hsm.keyedHash(("0800|" + TERMINAL_ID + "|" + stan).getBytes(StandardCharsets.US_ASCII));
+      return new SignedOn(
+          KeyScheme.DOUBLE_LENGTH_WITH_TDK, pik, mak, tdk, clock.instant(), stan, hash, "000001");
     }
 
     /** The intent of a financial request, as the flow records it before the card bus is asked. */
-    private Txn start(TransactionType type, String batch, String stan, long amountFen, String pan,
+    private Txn start(
+        TransactionType type,
+        String batch,
+        String stan,
+        long amountFen,
+        String pan,
         String originalKey) {
       clock.advance(Duration.ofMinutes(7));
       String key = TxnKeys.of(type.requestMti(), batch, stan);
       var id = ids.next();
       LocalDateTime at = LocalDateTime.ofInstant(clock.instant(), ZONE);
-      String requestHash = hsm.keyedHash((type.requestMti() + "|" + key + "|" + amountFen)
-          .getBytes(StandardCharsets.US_ASCII));
-      String cardEnc = hsm.encryptData((pan + "|" + EXPIRY).getBytes(StandardCharsets.US_ASCII),
-          FinancialFlow.cardBinding(ENTITY_ID, key));
+      String requestHash =
+          hsm.keyedHash(
+              (type.requestMti() + "|" + key + "|" + amountFen)
+                  .getBytes(StandardCharsets.US_ASCII));
+      String cardEnc =
+          hsm.encryptData(
+              (pan + "|" + EXPIRY).getBytes(StandardCharsets.US_ASCII),
+              FinancialFlow.cardBinding(ENTITY_ID, key));
       deliveries++;
-      String delivery = UUID.nameUUIDFromBytes(("golden-delivery-" + deliveries).getBytes(StandardCharsets.US_ASCII))
-          .toString();
-      var intent = new TxnRequested(key, type, batch, stan, amountFen, requestHash,
-          new TerminalEvent.TxnIds(id.rrn(), id.stan(), at.format(UpstreamTimes.UPSTREAM),
-              String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
-              String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond())),
-          new TerminalEvent.Card(Masking.pan(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), cardEnc),
-          originalKey, clock.instant(), delivery);
+      String delivery =
+          UUID.nameUUIDFromBytes(
+                  ("golden-delivery-" + deliveries).getBytes(StandardCharsets.US_ASCII))
+              .toString();
+      var intent =
+          new TxnRequested(
+              key,
+              type,
+              batch,
+              stan,
+              amountFen,
+              requestHash,
+              new TerminalEvent.TxnIds(
+                  id.rrn(),
+                  id.stan(),
+                  at.format(UpstreamTimes.UPSTREAM),
+                  String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
+                  String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond())),
+              new TerminalEvent.Card(
+                  Masking.pan(pan),
+                  hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
+                  cardEnc),
+              originalKey,
+              clock.instant(),
+              delivery);
       add(intent);
       return TerminalEvents.requested(intent);
     }
@@ -284,8 +361,12 @@ class GoldenJournalWriter {
 
     private ReversalRequested reversal(String key, String reason) {
       var id = ids.next();
-      return new ReversalRequested(key, reason, id.stan(), LocalDateTime.ofInstant(clock.instant(), ZONE)
-          .format(UpstreamTimes.UPSTREAM), clock.instant());
+      return new ReversalRequested(
+          key,
+          reason,
+          id.stan(),
+          LocalDateTime.ofInstant(clock.instant(), ZONE).format(UpstreamTimes.UPSTREAM),
+          clock.instant());
     }
 
     /** The batch's settlement as the settlement flow records it (balanced), sales kept 180 days. */
@@ -295,35 +376,65 @@ class GoldenJournalWriter {
       BatchTotals totals = s.openBatchTotals();
       Map<String, Long> switchItems = new LinkedHashMap<>();
       for (Txn t : s.txns().values()) {
-        if (t.batch().equals(s.batchNo()) && (t.status() == TxnStatus.APPROVED || t.status() == TxnStatus.VOIDED)) {
+        if (t.batch().equals(s.batchNo())
+            && (t.status() == TxnStatus.APPROVED || t.status() == TxnStatus.VOIDED)) {
           switchItems.put(t.stan(), t.amountFen());
         }
       }
-      SettlementTotals.Block domestic = new SettlementTotals.Block(totals.debitFen(), totals.debitCount(),
-          totals.creditFen(), totals.creditCount(), SettlementTotals.BALANCED);
-      String field48 = new SettlementTotals(domestic, SettlementTotals.Block.EMPTY.withCode(SettlementTotals.BALANCED))
-          .format();
+      SettlementTotals.Block domestic =
+          new SettlementTotals.Block(
+              totals.debitFen(),
+              totals.debitCount(),
+              totals.creditFen(),
+              totals.creditCount(),
+              SettlementTotals.BALANCED);
+      String field48 =
+          new SettlementTotals(
+                  domestic, SettlementTotals.Block.EMPTY.withCode(SettlementTotals.BALANCED))
+              .format();
       LocalDateTime at = LocalDateTime.ofInstant(clock.instant(), ZONE);
-      add(new BatchSettled(s.batchNo(), SettlementFlow.nextBatch(s.batchNo()), "000011",
-          hsm.keyedHash(("0500|" + s.batchNo() + "|000011").getBytes(StandardCharsets.US_ASCII)), "1", field48,
-          ids.next().rrn(), String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
-          String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()), totals, switchItems,
-          clock.instant(), clock.instant().minus(Duration.ofDays(180))));
+      add(
+          new BatchSettled(
+              s.batchNo(),
+              SettlementFlow.nextBatch(s.batchNo()),
+              "000011",
+              hsm.keyedHash(
+                  ("0500|" + s.batchNo() + "|000011").getBytes(StandardCharsets.US_ASCII)),
+              "1",
+              field48,
+              ids.next().rrn(),
+              String.format("%02d%02d", at.getMonthValue(), at.getDayOfMonth()),
+              String.format("%02d%02d%02d", at.getHour(), at.getMinute(), at.getSecond()),
+              totals,
+              switchItems,
+              clock.instant(),
+              clock.instant().minus(Duration.ofDays(180))));
     }
   }
 
   private static Map<String, Long> items(Object... stanAndFen) {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (int i = 0; i < stanAndFen.length; i += 2) m.put((String) stanAndFen[i], (Long) stanAndFen[i + 1]);
+    for (int i = 0; i < stanAndFen.length; i += 2)
+      m.put((String) stanAndFen[i], (Long) stanAndFen[i + 1]);
     return m;
   }
 
   // ======================================================================== the merchant's history
 
-  /** The terminal's merchant: registered, approvals of two days (one late), frozen and reactivated, re-registered. */
+  /**
+   * The terminal's merchant: registered, approvals of two days (one late), frozen and reactivated,
+   * re-registered.
+   */
   static List<MerchantEntity.Event> merchantHistory() {
-    Profile profile = new Profile(MERCHANT_ID, "Golden Noodle House", "5812", MerchantEntity.Status.ACTIVE, 5_000_00,
-        20_000_00, Set.of("SALE", "SALE_VOID", "REFUND", "BALANCE"));
+    Profile profile =
+        new Profile(
+            MERCHANT_ID,
+            "Golden Noodle House",
+            "5812",
+            MerchantEntity.Status.ACTIVE,
+            5_000_00,
+            20_000_00,
+            Set.of("SALE", "SALE_VOID", "REFUND", "BALANCE"));
     LocalDate day1 = LocalDate.of(2026, 3, 2);
     LocalDate day2 = LocalDate.of(2026, 3, 3);
     return List.of(
@@ -334,7 +445,14 @@ class GoldenJournalWriter {
         new StatusChanged(MerchantEntity.Status.ACTIVE),
         new Approved(66_00, day2),
         new Approved(12_00, day1),
-        new Registered(new Profile(MERCHANT_ID, "Golden Noodle House", "5812", MerchantEntity.Status.ACTIVE,
-            8_000_00, 30_000_00, Set.of())));
+        new Registered(
+            new Profile(
+                MERCHANT_ID,
+                "Golden Noodle House",
+                "5812",
+                MerchantEntity.Status.ACTIVE,
+                8_000_00,
+                30_000_00,
+                Set.of())));
   }
 }

@@ -21,8 +21,8 @@ import org.posp.terminal.MerchantEntity.State;
 import org.posp.terminal.MerchantEntity.Status;
 
 /**
- * The merchant (商户) entity: status, allowed types, single and daily limits, recovery. Every command,
- * event and state goes through Jackson CBOR (the testkit's serialization check).
+ * The merchant (商户) entity: status, allowed types, single and daily limits, recovery. Every
+ * command, event and state goes through Jackson CBOR (the testkit's serialization check).
  */
 class MerchantEntityTest {
   private static final LocalDate DAY = LocalDate.of(2025, 3, 14);
@@ -31,9 +31,13 @@ class MerchantEntityTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create("merchant-entity", EventSourcedBehaviorTestKit.config()
-        .withFallback(ConfigFactory.parseString(
-            "pekko.actor.serialization-bindings {\"org.posp.persistence.CborSerializable\" = jackson-cbor}")));
+    testKit =
+        ActorTestKit.create(
+            "merchant-entity",
+            EventSourcedBehaviorTestKit.config()
+                .withFallback(
+                    ConfigFactory.parseString(
+                        "pekko.actor.serialization-bindings {\"org.posp.persistence.CborSerializable\" = jackson-cbor}")));
   }
 
   @AfterAll
@@ -46,31 +50,45 @@ class MerchantEntityTest {
     return String.format("8981000%08d", NEXT.getAndIncrement());
   }
 
-  private static EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> merchant(String id) {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), MerchantEntity.create(id, MerchantSettings.defaults()));
+  private static EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State>
+      merchant(String id) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), MerchantEntity.create(id, MerchantSettings.defaults()));
   }
 
-  /** The state as the entity answers {@link MerchantEntity.Get}: after the flush it sent itself, if any. */
-  private static State state(EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit) {
+  /**
+   * The state as the entity answers {@link MerchantEntity.Get}: after the flush it sent itself, if
+   * any.
+   */
+  private static State state(
+      EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit) {
     return kit.<State>runCommand(MerchantEntity.Get::new).reply();
   }
 
-  private static Profile profile(String id, Status status, long single, long daily, Set<String> types) {
+  private static Profile profile(
+      String id, Status status, long single, long daily, Set<String> types) {
     return new Profile(id, "Test shop", "5411", status, single, daily, types);
   }
 
-  private static void register(EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
+  private static void register(
+      EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
       Profile p) {
     var result = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.Register(p, r));
     assertTrue(result.reply().isSuccess(), String.valueOf(result.reply()));
     assertEquals(new MerchantEntity.Registered(p), result.event());
   }
 
-  private static CheckResult check(EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
-      String type, long amount, LocalDate day) {
+  private static CheckResult check(
+      EventSourcedBehaviorTestKit<MerchantEntity.Command, MerchantEntity.Event, State> kit,
+      String type,
+      long amount,
+      LocalDate day) {
     var result = kit.<CheckResult>runCommand(r -> new MerchantEntity.Check(type, amount, day, r));
-    // a check persists nothing itself; the entity's own flush of buffered approvals may run meanwhile
-    assertTrue(result.events().stream().allMatch(e -> e instanceof MerchantEntity.Approved), "a check persists nothing");
+    // a check persists nothing itself; the entity's own flush of buffered approvals may run
+    // meanwhile
+    assertTrue(
+        result.events().stream().allMatch(e -> e instanceof MerchantEntity.Approved),
+        "a check persists nothing");
     return result.reply();
   }
 
@@ -141,7 +159,10 @@ class MerchantEntityTest {
     assertTrue(check(kit, "SALE", 100_000, next).allowed());
     kit.runCommand(new MerchantEntity.RecordApproved("RRN3", 70_000, next));
     assertEquals(new State(kit.getState().profile(), next, 70_000), state(kit));
-    assertEquals(new State(kit.getState().profile(), next, 70_000), kit.getState(), "persisted by the flush");
+    assertEquals(
+        new State(kit.getState().profile(), next, 70_000),
+        kit.getState(),
+        "persisted by the flush");
     assertEquals("61", check(kit, "SALE", 30_001, next).code());
   }
 
@@ -167,15 +188,19 @@ class MerchantEntityTest {
     var again = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.Register(p, r));
     assertTrue(again.reply().isSuccess());
     assertTrue(again.hasNoEvents(), "demo start-up registers on every start");
-    var changed = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.Register(
-        profile(id, Status.ACTIVE, 2_000, 0, Set.of("SALE")), r));
+    var changed =
+        kit.<StatusReply<Done>>runCommand(
+            r ->
+                new MerchantEntity.Register(
+                    profile(id, Status.ACTIVE, 2_000, 0, Set.of("SALE")), r));
     assertEquals(1, changed.events().size(), "a changed profile is persisted");
   }
 
   @Test
   void setStatusOnAnUnregisteredMerchantFailsAndPersistsNothing() {
     var kit = merchant(newMerchantId());
-    var result = kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
+    var result =
+        kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
     assertTrue(result.reply().isError());
     assertTrue(result.reply().getError().getMessage().contains("not registered"));
     assertTrue(result.hasNoEvents());
@@ -194,7 +219,8 @@ class MerchantEntityTest {
     assertEquals(new State(kit.getState().profile(), DAY.plusDays(1), 300), state(kit));
     var restarted = kit.restart();
     assertEquals(DAY.plusDays(1), restarted.state().day());
-    assertEquals(300, restarted.state().dayApprovedFen(), "the next day's approval survives the restart");
+    assertEquals(
+        300, restarted.state().dayApprovedFen(), "the next day's approval survives the restart");
   }
 
   @Test
@@ -220,12 +246,13 @@ class MerchantEntityTest {
     assertEquals(Status.FROZEN, restarted.state().profile().status());
     assertEquals(80_000, restarted.state().dayApprovedFen());
     kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.ACTIVE, r));
-    assertEquals("61", check(kit, "SALE", 20_001, DAY).code(), "the recovered day's total still counts");
+    assertEquals(
+        "61", check(kit, "SALE", 20_001, DAY).code(), "the recovered day's total still counts");
   }
 
   /**
-   * A void (or refund) gives money back to the card; it cannot push the merchant over a debit limit. With
-   * the day's sales at the limit, the merchant cannot void one of them.
+   * A void (or refund) gives money back to the card; it cannot push the merchant over a debit
+   * limit. With the day's sales at the limit, the merchant cannot void one of them.
    */
   @Test
   void aVoidIsNotRefusedByTheDailyLimit() {
@@ -238,8 +265,8 @@ class MerchantEntityTest {
   }
 
   /**
-   * Approvals are recorded by terminal entities on several nodes: around midnight one of the old day can
-   * arrive after one of the new day. It must not replace the new day's total.
+   * Approvals are recorded by terminal entities on several nodes: around midnight one of the old
+   * day can arrive after one of the new day. It must not replace the new day's total.
    */
   @Test
   void aLateApprovalOfThePreviousDayKeepsTodaysTotal() {
@@ -253,8 +280,9 @@ class MerchantEntityTest {
   }
 
   /**
-   * The terminal entity asks the merchant about a sign-on too (type SIGN_ON, amount 0), so that a frozen
-   * merchant's terminal gets 03; allowed types and limits concern payments and must not stop a sign-on.
+   * The terminal entity asks the merchant about a sign-on too (type SIGN_ON, amount 0), so that a
+   * frozen merchant's terminal gets 03; allowed types and limits concern payments and must not stop
+   * a sign-on.
    */
   @Test
   void aSignOnNeedsOnlyAnActiveMerchant() {
@@ -262,8 +290,11 @@ class MerchantEntityTest {
     var kit = merchant(id);
     register(kit, profile(id, Status.ACTIVE, 1_000, 5_000, Set.of("SALE")));
     kit.runCommand(new MerchantEntity.RecordApproved("RRN1", 5_000, DAY));
-    kit.runCommand(new MerchantEntity.RecordApproved("RRN2", 1_000, DAY)); // concurrent terminals passed the limit
-    assertTrue(check(kit, "SIGN_ON", 0, DAY).allowed(), "types and limits do not apply to a sign-on");
+    kit.runCommand(
+        new MerchantEntity.RecordApproved(
+            "RRN2", 1_000, DAY)); // concurrent terminals passed the limit
+    assertTrue(
+        check(kit, "SIGN_ON", 0, DAY).allowed(), "types and limits do not apply to a sign-on");
     assertEquals("58", check(kit, "BALANCE", 0, DAY).code(), "but they do to everything else");
     kit.<StatusReply<Done>>runCommand(r -> new MerchantEntity.SetStatus(Status.FROZEN, r));
     assertEquals("03", check(kit, "SIGN_ON", 0, DAY).code());

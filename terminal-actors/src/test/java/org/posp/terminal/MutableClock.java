@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 
-/** A clock the test moves by hand, forwards or backwards. Thread-safe (entities read it on their threads). */
+/**
+ * A clock the test moves by hand, forwards or backwards. Thread-safe (entities read it on their
+ * threads).
+ */
 final class MutableClock extends Clock {
   private volatile Instant now;
   private final ZoneId zone;

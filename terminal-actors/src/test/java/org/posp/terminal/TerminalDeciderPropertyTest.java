@@ -16,13 +16,16 @@ import org.posp.channel.CardBusResult;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * Invariants of the decider over random histories of one signed-on terminal: new sales, retransmissions,
- * upstream outcomes (approved, declined, timed out) and terminal reversals, in any order.
+ * Invariants of the decider over random histories of one signed-on terminal: new sales,
+ * retransmissions, upstream outcomes (approved, declined, timed out) and terminal reversals, in any
+ * order.
  */
 class TerminalDeciderPropertyTest {
   static final String PAN = "6214880000012345671";
 
-  /** One step of a history: {@code kind} on the sale {@code slot} (new sales take the next slot). */
+  /**
+   * One step of a history: {@code kind} on the sale {@code slot} (new sales take the next slot).
+   */
   record Step(int kind, int slot, int amount) {}
 
   static final int NEW = 0;
@@ -34,15 +37,25 @@ class TerminalDeciderPropertyTest {
 
   @Provide
   Arbitrary<List<Step>> histories() {
-    Arbitrary<Step> step = Arbitraries.integers().between(0, 5).flatMap(kind ->
-        Arbitraries.integers().between(0, 7).flatMap(slot ->
-            Arbitraries.integers().between(1, 99_999).map(amount -> new Step(kind, slot, amount))));
+    Arbitrary<Step> step =
+        Arbitraries.integers()
+            .between(0, 5)
+            .flatMap(
+                kind ->
+                    Arbitraries.integers()
+                        .between(0, 7)
+                        .flatMap(
+                            slot ->
+                                Arbitraries.integers()
+                                    .between(1, 99_999)
+                                    .map(amount -> new Step(kind, slot, amount))));
     return step.list().ofMinSize(1).ofMaxSize(40);
   }
 
   @Property(tries = 300)
-  void aRetransmissionNeverProducesASecondUpstreamRequestAndTheBatchTotalsAreTheApprovedUnreversedSales(
-      @ForAll("histories") List<Step> history) {
+  void
+      aRetransmissionNeverProducesASecondUpstreamRequestAndTheBatchTotalsAreTheApprovedUnreversedSales(
+          @ForAll("histories") List<Step> history) {
     DeciderHarness t = new DeciderHarness().signedOn();
     List<byte[]> bodies = new ArrayList<>();
     List<String> stans = new ArrayList<>();
@@ -66,12 +79,18 @@ class TerminalDeciderPropertyTest {
       switch (s.kind()) {
         case RETRANSMIT -> t.request(bodies.get(slot));
         case APPROVE, DECLINE -> {
-          t.decide(new TerminalDecider.UpstreamAnswered(key, new CardBusResult.Answered("cups",
-              s.kind() == APPROVE ? "0000" : "1016", "654321", null, null), false));
-          if ("PENDING".equals(model.get(slot))) model.put(slot, s.kind() == APPROVE ? "APPROVED" : "OTHER");
+          t.decide(
+              new TerminalDecider.UpstreamAnswered(
+                  key,
+                  new CardBusResult.Answered(
+                      "cups", s.kind() == APPROVE ? "0000" : "1016", "654321", null, null),
+                  false));
+          if ("PENDING".equals(model.get(slot)))
+            model.put(slot, s.kind() == APPROVE ? "APPROVED" : "OTHER");
         }
         case TIME_OUT -> {
-          t.decide(new TerminalDecider.UpstreamAnswered(key, new CardBusResult.TimedOut("cups"), false));
+          t.decide(
+              new TerminalDecider.UpstreamAnswered(key, new CardBusResult.TimedOut("cups"), false));
           if ("PENDING".equals(model.get(slot))) model.put(slot, "OTHER");
         }
         default -> {
@@ -99,7 +118,10 @@ class TerminalDeciderPropertyTest {
     BatchTotals totals = t.state.openBatchTotals();
     assertEquals(approvedFen, totals.debitFen(), "debit total = approved, unreversed sales");
     assertEquals(approvedCount, totals.debitCount());
-    assertTrue(t.state.txns().values().stream().filter(x -> x.status() == TerminalState.TxnStatus.REVERSED)
-        .allMatch(x -> x.reversal() != null), "every reversed transaction has its reversal");
+    assertTrue(
+        t.state.txns().values().stream()
+            .filter(x -> x.status() == TerminalState.TxnStatus.REVERSED)
+            .allMatch(x -> x.reversal() != null),
+        "every reversed transaction has its reversal");
   }
 }

@@ -19,8 +19,8 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * The rules of the terminal protocol on the decider alone (no TCP, no actor system, no card bus): each
- * test feeds inputs and checks the events, the reply and the effects of the decisions.
+ * The rules of the terminal protocol on the decider alone (no TCP, no actor system, no card bus):
+ * each test feeds inputs and checks the events, the reply and the effects of the decisions.
  */
 class TerminalDeciderTest {
   static final String PAN = "6214880000012345671";
@@ -39,10 +39,14 @@ class TerminalDeciderTest {
     DeciderHarness t = new DeciderHarness().signedOn();
     byte[] body = t.withMac(t.sale(PAN, 12_34));
     Decision asked = t.decide(new TerminalDecider.Received(body, null, "d1"));
-    assertEquals(1, effects(asked, Decision.AskMerchant.class).size(), "the merchant is asked first");
+    assertEquals(
+        1, effects(asked, Decision.AskMerchant.class).size(), "the merchant is asked first");
     assertTrue(asked.events().isEmpty());
-    Decision started = t.decide(new TerminalDecider.MerchantAnswered(
-        effects(asked, Decision.AskMerchant.class).get(0).request(), TerminalDecider.ALLOWED));
+    Decision started =
+        t.decide(
+            new TerminalDecider.MerchantAnswered(
+                effects(asked, Decision.AskMerchant.class).get(0).request(),
+                TerminalDecider.ALLOWED));
     assertInstanceOf(TerminalEvent.TxnRequested.class, started.events().get(0));
     Decision.SendUpstream up = sent(started);
     assertEquals(CardOperation.SALE, up.request().operation());
@@ -51,15 +55,21 @@ class TerminalDeciderTest {
     assertEquals(null, started.reply(), "the terminal waits for the outcome");
     assertEquals(1, effects(started, Decision.Park.class).size());
     assertEquals(TxnStatus.PENDING, t.state.txn(up.key()).orElseThrow().status());
-    assertFalse(t.state.txn(up.key()).orElseThrow().panMasked().contains("0000123456"), "PAN masked in state");
+    assertFalse(
+        t.state.txn(up.key()).orElseThrow().panMasked().contains("0000123456"),
+        "PAN masked in state");
   }
 
   @Test
   void aMerchantRefusalIsTheReply() {
     DeciderHarness t = new DeciderHarness().signedOn();
-    Decision asked = t.decide(new TerminalDecider.Received(t.withMac(t.sale(PAN, 100)), null, "d1"));
-    Decision d = t.decide(new TerminalDecider.MerchantAnswered(effects(asked, Decision.AskMerchant.class).get(0)
-        .request(), new MerchantEntity.CheckResult("03", "frozen")));
+    Decision asked =
+        t.decide(new TerminalDecider.Received(t.withMac(t.sale(PAN, 100)), null, "d1"));
+    Decision d =
+        t.decide(
+            new TerminalDecider.MerchantAnswered(
+                effects(asked, Decision.AskMerchant.class).get(0).request(),
+                new MerchantEntity.CheckResult("03", "frozen")));
     assertEquals("03", reply(d).get(39));
     assertTrue(d.events().isEmpty());
   }
@@ -89,7 +99,8 @@ class TerminalDeciderTest {
     Decision started = t.request(body);
     Decision approved = t.answer(started, "0000");
     assertEquals(TxnStatus.APPROVED, t.state.txn(sent(started).key()).orElseThrow().status());
-    assertEquals(1, effects(approved, Decision.RecordApproved.class).size(), "the merchant's day total");
+    assertEquals(
+        1, effects(approved, Decision.RecordApproved.class).size(), "the merchant's day total");
     Decision again = t.request(body);
     assertEquals("00", reply(again).get(39));
     assertEquals("123456", reply(again).get(38).trim());
@@ -103,8 +114,11 @@ class TerminalDeciderTest {
     byte[] body = t.withMac(t.sale(PAN, 500));
     Decision started = t.request(body);
     Decision again = t.request(body);
-    assertEquals(List.of(new Decision.Park(sent(started).key(),
-        effects(again, Decision.Park.class).get(0).request())), again.effects());
+    assertEquals(
+        List.of(
+            new Decision.Park(
+                sent(started).key(), effects(again, Decision.Park.class).get(0).request())),
+        again.effects());
     assertEquals(null, again.reply());
   }
 
@@ -125,22 +139,32 @@ class TerminalDeciderTest {
     Decision timedOut = t.timeOut(started);
     assertEquals(TxnStatus.REVERSED, t.state.txn(key).orElseThrow().status());
     assertEquals("98", t.state.txn(key).orElseThrow().reversal().reason());
-    assertEquals(List.of(new Decision.TriggerReversal(key), new Decision.Release(key)), timedOut.effects());
+    assertEquals(
+        List.of(new Decision.TriggerReversal(key), new Decision.Release(key)), timedOut.effects());
 
     Decision first = t.decide(new TerminalDecider.ReversalDue(key, 0));
     Decision.SendReversal rev = effects(first, Decision.SendReversal.class).get(0);
     assertEquals(CardOperation.REVERSAL, rev.request().operation());
     assertEquals(PAN, rev.request().pan(), "the card decrypts for the reversal");
     assertFalse(rev.request().repeat());
-    Decision retry = t.decide(new TerminalDecider.ReversalAnswered(key, new CardBusResult.TimedOut("cups"), 1));
+    Decision retry =
+        t.decide(new TerminalDecider.ReversalAnswered(key, new CardBusResult.TimedOut("cups"), 1));
     assertInstanceOf(Decision.RetryReversal.class, retry.effects().get(0));
-    assertTrue(effects(t.decide(new TerminalDecider.ReversalDue(key, 1)), Decision.SendReversal.class).get(0)
-        .request().repeat(), "a repeat is a 2421");
-    Decision acked = t.decide(new TerminalDecider.ReversalAnswered(key,
-        new CardBusResult.Answered("cups", "4000", null, null, null), 2));
+    assertTrue(
+        effects(t.decide(new TerminalDecider.ReversalDue(key, 1)), Decision.SendReversal.class)
+            .get(0)
+            .request()
+            .repeat(),
+        "a repeat is a 2421");
+    Decision acked =
+        t.decide(
+            new TerminalDecider.ReversalAnswered(
+                key, new CardBusResult.Answered("cups", "4000", null, null, null), 2));
     assertInstanceOf(TerminalEvent.ReversalCompleted.class, acked.events().get(0));
     assertFalse(t.state.txn(key).orElseThrow().reversalPending());
-    assertTrue(t.decide(new TerminalDecider.ReversalDue(key, 3)).effects().isEmpty(), "nothing left to send");
+    assertTrue(
+        t.decide(new TerminalDecider.ReversalDue(key, 3)).effects().isEmpty(),
+        "nothing left to send");
   }
 
   @Test
@@ -173,8 +197,12 @@ class TerminalDeciderTest {
     assertTrue(d.events().isEmpty());
     Decision.SendBalance b = effects(d, Decision.SendBalance.class).get(0);
     assertEquals(b.rrn(), b.upstream().rrn());
-    Decision answered = t.decide(new TerminalDecider.BalanceAnswered(b.request(), b.rrn(),
-        new CardBusResult.Answered("cups", "0000", null, null, "1002156C000100000000")));
+    Decision answered =
+        t.decide(
+            new TerminalDecider.BalanceAnswered(
+                b.request(),
+                b.rrn(),
+                new CardBusResult.Answered("cups", "0000", null, null, "1002156C000100000000")));
     assertEquals(b.rrn(), reply(answered).get(37));
     assertNotNull(reply(answered).get(54));
   }
@@ -185,10 +213,21 @@ class TerminalDeciderTest {
     Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
     t.answer(sale, "0000");
     TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
-    TerminalMessage.Builder refund = TerminalMessage.builder("0220").set(2, PAN).set(3, "200000")
-        .set(4, "000000001001").set(11, t.nextStan()).set(22, "021").set(25, "00").set(37, original.rrn())
-        .set(41, DeciderHarness.TID).set(42, DeciderHarness.MID).set(49, "156").set(60, "25" + t.batch + "000")
-        .set(61, "000000000000" + original.date()).setBytes(64, Macs.placeholder());
+    TerminalMessage.Builder refund =
+        TerminalMessage.builder("0220")
+            .set(2, PAN)
+            .set(3, "200000")
+            .set(4, "000000001001")
+            .set(11, t.nextStan())
+            .set(22, "021")
+            .set(25, "00")
+            .set(37, original.rrn())
+            .set(41, DeciderHarness.TID)
+            .set(42, DeciderHarness.MID)
+            .set(49, "156")
+            .set(60, "25" + t.batch + "000")
+            .set(61, "000000000000" + original.date())
+            .setBytes(64, Macs.placeholder());
     assertEquals("13", reply(t.request(t.withMac(refund))).get(39));
     Decision ok = t.request(t.withMac(refund.set(4, "000000000400").set(11, t.nextStan())));
     assertEquals(CardOperation.REFUND, sent(ok).request().operation());

@@ -3,7 +3,6 @@ package org.posp.terminal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.posp.terminal.EntityTestTerminal.unpack;
@@ -65,10 +64,11 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * A real {@link TerminalEntity} in an actor test kit: in-memory journal and snapshots (Jackson CBOR), a
- * real {@link SoftwareHsm}, the real card bus ({@link CardBusSystem}) talking CMF over loopback TCP to the
- * real card-bus host simulator, and a {@link MerchantEntity} as a plain actor. The node over TCP is
- * tested in switch-node; these tests look at the entity: its journal, its state, its replies.
+ * A real {@link TerminalEntity} in an actor test kit: in-memory journal and snapshots (Jackson
+ * CBOR), a real {@link SoftwareHsm}, the real card bus ({@link CardBusSystem}) talking CMF over
+ * loopback TCP to the real card-bus host simulator, and a {@link MerchantEntity} as a plain actor.
+ * The node over TCP is tested in switch-node; these tests look at the entity: its journal, its
+ * state, its replies.
  */
 class TerminalEntityTest {
   static final String LMK = "89ABCDEF01234567FEDCBA9876543210";
@@ -76,8 +76,10 @@ class TerminalEntityTest {
   static final byte[] OTHER_TMK = HexFormat.of().parseHex("0123456789ABCDEFFEDCBA9876543210");
   static final String MID = "898100012345678";
   static final String ACQUIRER = "48020000";
+
   /** Routed to the endpoint with a short timeout. */
   static final String SLOW_BIN = "621499";
+
   static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
   static ActorTestKit testKit;
@@ -93,10 +95,14 @@ class TerminalEntityTest {
   @BeforeAll
   static void start() throws Exception {
     host = CardBusHost.start(CardBusHostConfig.defaults().withHttpPort(-1));
-    testKit = ActorTestKit.create("terminal-entity", PersistenceTestKitPlugin.config()
-        .withFallback(PersistenceTestKitSnapshotPlugin.config())
-        .withFallback(ConfigFactory.parseString(
-            "pekko.actor.serialization-bindings {\"org.posp.persistence.CborSerializable\" = jackson-cbor}")));
+    testKit =
+        ActorTestKit.create(
+            "terminal-entity",
+            PersistenceTestKitPlugin.config()
+                .withFallback(PersistenceTestKitSnapshotPlugin.config())
+                .withFallback(
+                    ConfigFactory.parseString(
+                        "pekko.actor.serialization-bindings {\"org.posp.persistence.CborSerializable\" = jackson-cbor}")));
     journal = PersistenceTestKit.create(testKit.system());
     hsm = SoftwareHsm.fromHex(LMK);
     tmk = hsm.importClearKey(KeyType.TMK, TMK);
@@ -105,24 +111,41 @@ class TerminalEntityTest {
     ids = new UpstreamIds(7, Clock.systemDefaultZone());
     merchant = testKit.spawn(MerchantEntity.create(MID, MerchantSettings.defaults()), "merchant");
     TestProbe<StatusReply<Done>> ack = testKit.createTestProbe();
-    merchant.tell(new MerchantEntity.Register(new MerchantEntity.Profile(MID, "Entity test shop", "5411",
-        MerchantEntity.Status.ACTIVE, 0, 0, Set.of()), ack.ref()));
+    merchant.tell(
+        new MerchantEntity.Register(
+            new MerchantEntity.Profile(
+                MID, "Entity test shop", "5411", MerchantEntity.Status.ACTIVE, 0, 0, Set.of()),
+            ack.ref()));
     assertTrue(ack.receiveMessage(Duration.ofSeconds(10)).isSuccess());
   }
 
-  /** Two endpoints on the one simulator: {@code cups} for every card, {@code slow} (1 s timeout) for 621499. */
+  /**
+   * Two endpoints on the one simulator: {@code cups} for every card, {@code slow} (1 s timeout) for
+   * 621499.
+   */
   static Config cardBusConfig(int port) {
     String address = "[\"127.0.0.1:" + port + "\"]";
-    return ConfigFactory.parseString("posp.card-bus {\n"
-        + "acquirer-id = \"" + ACQUIRER + "\"\n"
-        + "logon-timeout = 2s\nconnect-timeout = 2s\n"
-        + "reconnect { min-backoff = 100ms, max-backoff = 1s }\n"
-        + "endpoint-defaults { links-per-address = 1, zpk.clear = \"" + CardBusHostConfig.DEMO_ZPK + "\" }\n"
-        + "endpoints {\n"
-        + "  cups { addresses = " + address + ", timeout = 5s }\n"
-        + "  slow { addresses = " + address + ", timeout = 1s }\n"
-        + "}\n"
-        + "routes { bins { \"" + SLOW_BIN + "\" = slow }, default = cups }\n}\n");
+    return ConfigFactory.parseString(
+        "posp.card-bus {\n"
+            + "acquirer-id = \""
+            + ACQUIRER
+            + "\"\n"
+            + "logon-timeout = 2s\nconnect-timeout = 2s\n"
+            + "reconnect { min-backoff = 100ms, max-backoff = 1s }\n"
+            + "endpoint-defaults { links-per-address = 1, zpk.clear = \""
+            + CardBusHostConfig.DEMO_ZPK
+            + "\" }\n"
+            + "endpoints {\n"
+            + "  cups { addresses = "
+            + address
+            + ", timeout = 5s }\n"
+            + "  slow { addresses = "
+            + address
+            + ", timeout = 1s }\n"
+            + "}\n"
+            + "routes { bins { \""
+            + SLOW_BIN
+            + "\" = slow }, default = cups }\n}\n");
   }
 
   @AfterAll
@@ -144,8 +167,18 @@ class TerminalEntityTest {
   // ------------------------------------------------------------------------------ helpers
 
   static TerminalSettings settings(Duration keyMaxAge) {
-    return new TerminalSettings(ACQUIRER, keyMaxAge, Duration.ofMinutes(10), Duration.ofSeconds(60),
-        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMinutes(5), 30, 100, false, Duration.ofMinutes(2),
+    return new TerminalSettings(
+        ACQUIRER,
+        keyMaxAge,
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(5),
+        30,
+        100,
+        false,
+        Duration.ofMinutes(2),
         TerminalSettings.defaults(ACQUIRER).restartBackoff());
   }
 
@@ -156,12 +189,18 @@ class TerminalEntityTest {
   /** Services that accept single DES keys (posp.security.allow-single-des = on, or demo mode). */
   static TerminalServices singleDesServices() {
     TerminalSettings s = settings(Duration.ofHours(24));
-    return new TerminalServices(hsm, cardBus, ids, s.withSingleDesAllowed(true), Clock.systemDefaultZone(),
+    return new TerminalServices(
+        hsm,
+        cardBus,
+        ids,
+        s.withSingleDesAllowed(true),
+        Clock.systemDefaultZone(),
         mid -> merchant);
   }
 
   EntityTestTerminal terminal() {
-    return new EntityTestTerminal(testKit, MID, services(Duration.ofHours(24), Clock.systemDefaultZone()), running);
+    return new EntityTestTerminal(
+        testKit, MID, services(Duration.ofHours(24), Clock.systemDefaultZone()), running);
   }
 
   EntityTestTerminal provisioned() {
@@ -179,7 +218,8 @@ class TerminalEntityTest {
   static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) throw new AssertionError("not within " + EVENT_TIMEOUT + ": " + what);
+      if (System.nanoTime() - deadline > 0)
+        throw new AssertionError("not within " + EVENT_TIMEOUT + ": " + what);
       Thread.sleep(20);
     }
   }
@@ -194,17 +234,20 @@ class TerminalEntityTest {
     return probe.receiveMessage(Duration.ofSeconds(5)).dayApprovedFen();
   }
 
-  // ------------------------------------------------------------------------------ provisioning and sign-on
+  // ------------------------------------------------------------------------------ provisioning and
+  // sign-on
 
   @Test
   void provisioningIsIdempotentAndRefusedForAnotherTerminalId() {
     EntityTestTerminal t = terminal().spawn();
     assertTrue(t.provision(tmk).isSuccess());
-    assertEquals(new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB), next(t, Provisioned.class));
+    assertEquals(
+        new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB), next(t, Provisioned.class));
     assertTrue(t.provision(tmk).isSuccess(), "the same TMK again is acknowledged");
     StatusReply<Done> other = t.provisionAs("39999999", tmk);
     assertTrue(other.isError());
-    assertTrue(other.getError().getMessage().contains("another terminal"), other.getError().getMessage());
+    assertTrue(
+        other.getError().getMessage().contains("another terminal"), other.getError().getMessage());
     journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
     TerminalState s = t.state();
     assertEquals(tmk, s.tmk());
@@ -230,28 +273,40 @@ class TerminalEntityTest {
     // the terminal believes it is in batch 000009; the switch's open batch is the first one
     TerminalMessage reply = t.signOn(TMK, "000009");
     assertEquals("0810", reply.mti());
-    assertEquals("000001", EntityTestTerminal.field60(reply).batch(), "60.2 of the reply is the switch's batch");
+    assertEquals(
+        "000001",
+        EntityTestTerminal.field60(reply).batch(),
+        "60.2 of the reply is the switch's batch");
     assertEquals("003", EntityTestTerminal.field60(reply).networkCode());
     assertEquals(ACQUIRER, reply.get(32));
     byte[] block = reply.getBytes(62);
     assertEquals(KeyScheme.DOUBLE_LENGTH.keyBlockLength(), block.length);
     SignOnKeyBlock.ClearWorkingKeys keys = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK, block);
-    assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, OTHER_TMK, block),
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, OTHER_TMK, block),
         "the block is under this terminal's TMK only");
 
     next(t, Provisioned.class);
     SignedOn signedOn = next(t, SignedOn.class);
     assertEquals("000001", signedOn.batch());
     assertEquals(KeyScheme.DOUBLE_LENGTH, signedOn.scheme());
-    assertEquals(CupCrypto.checkValueHex(keys.mak()), signedOn.mak().checkValue(), "MAK in the block = MAK kept");
-    assertEquals(CupCrypto.checkValueHex(keys.pik()), signedOn.pik().checkValue(), "PIK in the block = PIK kept");
+    assertEquals(
+        CupCrypto.checkValueHex(keys.mak()),
+        signedOn.mak().checkValue(),
+        "MAK in the block = MAK kept");
+    assertEquals(
+        CupCrypto.checkValueHex(keys.pik()),
+        signedOn.pik().checkValue(),
+        "PIK in the block = PIK kept");
     assertEquals(signedOn.mak(), t.state().keys().mak());
     assertEquals(signedOn.pik(), t.state().keys().pik());
     assertEquals(signedOn.stan(), t.state().keys().signOnStan());
     assertEquals("000001", t.state().batchNo());
   }
 
-  // ------------------------------------------------------------------------------ MAC algorithm and key hygiene
+  // ------------------------------------------------------------------------------ MAC algorithm
+  // and key hygiene
 
   @Test
   void anX919TerminalGetsADoubleLengthMakAndItsRequestsAndRepliesCarryTheRetailMac() {
@@ -261,8 +316,10 @@ class TerminalEntityTest {
     assertEquals(MacAlgorithm.X919, t.state().macAlgorithm());
     TerminalMessage signOn = t.signOn(TMK, "000001");
     assertEquals(16, t.mak.length, "the whole 16-byte MAK slot is the MAK");
-    assertThrows(IllegalArgumentException.class, () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK,
-        signOn.getBytes(62)), "not the single DES MAK followed by 8 zero bytes");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK, signOn.getBytes(62)),
+        "not the single DES MAK followed by 8 zero bytes");
     SignedOn signedOn = next(t, SignedOn.class);
     assertEquals(32, signedOn.mak().cryptogramHex().length());
     assertEquals(CupCrypto.checkValueHex(t.mak), signedOn.mak().checkValue());
@@ -297,14 +354,16 @@ class TerminalEntityTest {
     EntityTestTerminal t = terminal().spawn();
     StatusReply<Done> refused = t.provision(tmk8);
     assertTrue(refused.isError());
-    assertTrue(refused.getError().getMessage().contains("single DES"), refused.getError().getMessage());
+    assertTrue(
+        refused.getError().getMessage().contains("single DES"), refused.getError().getMessage());
     journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
 
     // a test system that allows single DES: provisioned, but never with the X9.19 MAC
     t.restartWith(singleDesServices());
     StatusReply<Done> x919 = t.provision(tmk8, MacAlgorithm.X919);
     assertTrue(x919.isError());
-    assertTrue(x919.getError().getMessage().contains("double-length"), x919.getError().getMessage());
+    assertTrue(
+        x919.getError().getMessage().contains("double-length"), x919.getError().getMessage());
     assertTrue(t.provision(tmk8).isSuccess());
     assertEquals("00", t.signOnReply(KeyScheme.SINGLE_DES, "000001").get(39));
     next(t, Provisioned.class);
@@ -318,7 +377,8 @@ class TerminalEntityTest {
     journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
   }
 
-  // ------------------------------------------------------------------------------ sale and recovery
+  // ------------------------------------------------------------------------------ sale and
+  // recovery
 
   @Test
   void aSaleIsPersistedAsStartedThenCompletedAndAnsweredWithAMac() throws Exception {
@@ -345,11 +405,18 @@ class TerminalEntityTest {
     assertEquals(rrn, started.rrn());
     assertEquals(Masking.pan(pan), started.panMasked());
     assertEquals(hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)), started.panHash());
-    assertEquals(pan + "|" + EntityTestTerminal.EXPIRY, new String(hsm.decryptData(started.cardEnc(),
-        FinancialFlow.cardBinding(t.entityId, started.key())), StandardCharsets.US_ASCII));
+    assertEquals(
+        pan + "|" + EntityTestTerminal.EXPIRY,
+        new String(
+            hsm.decryptData(
+                started.cardEnc(), FinancialFlow.cardBinding(t.entityId, started.key())),
+            StandardCharsets.US_ASCII));
     // the card data is bound to its record: another transaction's key (or none) does not open it
-    assertThrows(HsmException.class,
-        () -> hsm.decryptData(started.cardEnc(), FinancialFlow.cardBinding(t.entityId, t.key("0200", "999999"))));
+    assertThrows(
+        HsmException.class,
+        () ->
+            hsm.decryptData(
+                started.cardEnc(), FinancialFlow.cardBinding(t.entityId, t.key("0200", "999999"))));
     assertThrows(HsmException.class, () -> hsm.decryptData(started.cardEnc()));
     TxnApproved done = next(t, TxnApproved.class);
     assertEquals(started.key(), done.key());
@@ -363,7 +430,9 @@ class TerminalEntityTest {
     assertEquals(started.upstreamStan(), upstream.stan());
     assertEquals(t.tid, upstream.terminalId().trim());
     assertEquals(new BatchTotals(12_34, 1, 0, 0), t.state().openBatchTotals());
-    eventually("the merchant's day total grows by the approval", () -> merchantDayTotal() == dayBefore + 12_34);
+    eventually(
+        "the merchant's day total grows by the approval",
+        () -> merchantDayTotal() == dayBefore + 12_34);
   }
 
   @Test
@@ -383,7 +452,8 @@ class TerminalEntityTest {
     assertEquals(first.get(37), replay.get(37));
     assertEquals(first.get(38), replay.get(38));
     t.assertMacValid(again.body()); // the recovered MAK is the one the terminal holds
-    assertEquals(1, host.ledger().messagesByRrn(first.get(37)).size(), "no second upstream message");
+    assertEquals(
+        1, host.ledger().messagesByRrn(first.get(37)).size(), "no second upstream message");
   }
 
   @Test
@@ -392,28 +462,56 @@ class TerminalEntityTest {
     WorkingKeys wk = hsm.generateWorkingKeys(tmk, KeyScheme.DOUBLE_LENGTH);
     String pan = card();
     UpstreamIds.UpstreamId id = ids.next();
-    var intent = new TxnRequested("02:000001:000001", TransactionType.SALE, "000001", "000001", 15_00, "HASH",
-        new TerminalEvent.TxnIds(id.rrn(), id.stan(), "20250314150809", "0314", "150809"),
-        new TerminalEvent.Card(Masking.pan(pan), hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
-            hsm.encryptData((pan + "|3012").getBytes(StandardCharsets.US_ASCII),
-                FinancialFlow.cardBinding(t.entityId, "02:000001:000001"))), null, Instant.now(), null);
+    var intent =
+        new TxnRequested(
+            "02:000001:000001",
+            TransactionType.SALE,
+            "000001",
+            "000001",
+            15_00,
+            "HASH",
+            new TerminalEvent.TxnIds(id.rrn(), id.stan(), "20250314150809", "0314", "150809"),
+            new TerminalEvent.Card(
+                Masking.pan(pan),
+                hsm.keyedHash(pan.getBytes(StandardCharsets.US_ASCII)),
+                hsm.encryptData(
+                    (pan + "|3012").getBytes(StandardCharsets.US_ASCII),
+                    FinancialFlow.cardBinding(t.entityId, "02:000001:000001"))),
+            null,
+            Instant.now(),
+            null);
     // the node died after persisting the intent: the host may or may not have seen the sale
-    journal.persistForRecovery(t.pid, List.of(new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB),
-        new SignedOn(KeyScheme.DOUBLE_LENGTH, wk.pik(), wk.mak(), null, Instant.now(), null, null, "000001"),
-        intent));
+    journal.persistForRecovery(
+        t.pid,
+        List.of(
+            new Provisioned(MID, t.tid, tmk, MacAlgorithm.CUP_ECB),
+            new SignedOn(
+                KeyScheme.DOUBLE_LENGTH,
+                wk.pik(),
+                wk.mak(),
+                null,
+                Instant.now(),
+                null,
+                null,
+                "000001"),
+            intent));
     int reversalsBefore = host.ledger().reversalsReceived();
 
     t.spawn();
 
-    eventually("the reversal is acknowledged", () -> journal.persistedInStorage(t.pid).stream()
-        .anyMatch(e -> e instanceof ReversalCompleted));
+    eventually(
+        "the reversal is acknowledged",
+        () ->
+            journal.persistedInStorage(t.pid).stream()
+                .anyMatch(e -> e instanceof ReversalCompleted));
     List<Object> events = journal.persistedInStorage(t.pid);
     assertEquals(6, events.size(), String.valueOf(events));
     assertEquals(new TxnUnanswered(intent.key(), null), events.get(3));
     ReversalRequested reversal = (ReversalRequested) events.get(4);
     assertEquals(intent.key(), reversal.key());
     assertEquals("98", reversal.reason());
-    assertNotEquals(intent.ids().upstreamStan(), reversal.upstreamStan(), "the reversal has its own link STAN");
+    assertNotEquals(
+        intent.ids().upstreamStan(), reversal.upstreamStan(), "the reversal has its own link STAN");
     assertEquals(new ReversalCompleted(intent.key()), events.get(5));
 
     List<HostMessage> atHost = host.ledger().messagesByRrn(id.rrn());
@@ -439,12 +537,15 @@ class TerminalEntityTest {
     assertEquals("slow", next(t, TxnUnanswered.class).endpoint());
     assertEquals("98", next(t, ReversalRequested.class).reason());
     assertEquals(new ReversalCompleted(started.key()), next(t, ReversalCompleted.class));
-    assertTrue(host.ledger().messagesByRrn(started.rrn()).stream().anyMatch(m -> m.operation() == Operation.REVERSAL));
+    assertTrue(
+        host.ledger().messagesByRrn(started.rrn()).stream()
+            .anyMatch(m -> m.operation() == Operation.REVERSAL));
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen(), "the host's debit is undone");
     assertEquals(BatchTotals.ZERO, t.state().openBatchTotals());
   }
 
-  // ------------------------------------------------------------------------------ processing requirement
+  // ------------------------------------------------------------------------------ processing
+  // requirement
 
   @Test
   void requireSignOnMakesRepliesAskForASignOnUntilTheTerminalSignsOn() {
@@ -473,7 +574,8 @@ class TerminalEntityTest {
   @Test
   void keysOlderThanTheirMaximumAgeMakeRepliesAskForASignOn() {
     MutableClock clock = new MutableClock(Instant.now(), ZoneId.of("Asia/Shanghai"));
-    EntityTestTerminal t = new EntityTestTerminal(testKit, MID, services(Duration.ofHours(1), clock), running).spawn();
+    EntityTestTerminal t =
+        new EntityTestTerminal(testKit, MID, services(Duration.ofHours(1), clock), running).spawn();
     assertTrue(t.provision(tmk).isSuccess());
     t.signOn(TMK, "000001");
     assertEquals(0, t.send(t.echo()).processingRequirement());
@@ -485,7 +587,8 @@ class TerminalEntityTest {
     assertEquals(0, t.send(t.echo()).processingRequirement(), "fresh keys");
   }
 
-  // ------------------------------------------------------------------------------ undelivered replies, journal failures
+  // ------------------------------------------------------------------------------ undelivered
+  // replies, journal failures
 
   @Test
   void anApprovalWhoseReplyCouldNotBeDeliveredIsReversedAtTheHost() {
@@ -513,8 +616,9 @@ class TerminalEntityTest {
   }
 
   /**
-   * Finding 2 of the security review: only the delivery that started a transaction can undo it, and only
-   * with the request's MAC and recorded content; a replay, a forged MAC or other content undo nothing.
+   * Finding 2 of the security review: only the delivery that started a transaction can undo it, and
+   * only with the request's MAC and recorded content; a replay, a forged MAC or other content undo
+   * nothing.
    */
   @Test
   void anUndeliveredReplyUndoesNothingUnlessItIsTheAuthenticatedFirstDelivery() {
@@ -527,7 +631,10 @@ class TerminalEntityTest {
     next(t, TxnRequested.class);
     next(t, TxnApproved.class);
     String replay = TerminalEntity.newDelivery();
-    assertEquals("00", unpack(t.send(sale, replay).body()).get(39), "a retransmission gets the recorded approval");
+    assertEquals(
+        "00",
+        unpack(t.send(sale, replay).body()).get(39),
+        "a retransmission gets the recorded approval");
 
     byte[] forged = sale.clone();
     forged[forged.length - 1] ^= 0x5A;
@@ -545,7 +652,9 @@ class TerminalEntityTest {
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen());
   }
 
-  /** Finding 1: a body whose MTI is not a request MTI is not answered and does not stop the entity. */
+  /**
+   * Finding 1: a body whose MTI is not a request MTI is not answered and does not stop the entity.
+   */
   @Test
   void aBodyWithANonRequestMtiIsDroppedAndTheEntityKeepsRunning() {
     EntityTestTerminal t = signedOn();
@@ -558,7 +667,10 @@ class TerminalEntityTest {
       assertEquals(null, t.send(bad).body(), String.format("MTI %02X%02X", mti[0], mti[1]));
     }
     journal.expectNothingPersisted(t.pid, Duration.ofMillis(300));
-    assertEquals("00", unpack(t.send(t.sale(card(), 2_00)).body()).get(39), "same incarnation, still signed on");
+    assertEquals(
+        "00",
+        unpack(t.send(t.sale(card(), 2_00)).body()).get(39),
+        "same incarnation, still signed on");
   }
 
   @Test
@@ -582,7 +694,10 @@ class TerminalEntityTest {
     assertEquals(TxnStatus.DECLINED, t.state().txn(key).orElseThrow().status());
   }
 
-  /** architecture.md §6.6: while the journal refuses writes the switch answers 96 quickly and sends nothing on. */
+  /**
+   * architecture.md §6.6: while the journal refuses writes the switch answers 96 quickly and sends
+   * nothing on.
+   */
   @Test
   void aJournalFailureIsAnswered96AndSendsNothingUpstream() {
     EntityTestTerminal t = signedOn();
@@ -609,10 +724,11 @@ class TerminalEntityTest {
   }
 
   /**
-   * docs/protocol/terminal.md §12 and §8: the switch reversed an approval the terminal did not get. If the
-   * terminal then retransmits the same request (same 11, same content), answering it with the stored 00 hands
-   * the terminal an approval the host no longer holds: the merchant delivers goods for a reversed sale and the
-   * batch will not balance (the switch counts the sale nowhere, the terminal counts it as a debit).
+   * docs/protocol/terminal.md §12 and §8: the switch reversed an approval the terminal did not get.
+   * If the terminal then retransmits the same request (same 11, same content), answering it with
+   * the stored 00 hands the terminal an approval the host no longer holds: the merchant delivers
+   * goods for a reversed sale and the batch will not balance (the switch counts the sale nowhere,
+   * the terminal counts it as a debit).
    */
   @Test
   void aRetransmissionOfAnApprovalTheSwitchReversedIsNotAnswered00() throws Exception {
@@ -621,8 +737,11 @@ class TerminalEntityTest {
     String delivery = TerminalEntity.newDelivery();
     assertEquals("00", unpack(t.send(sale, delivery).body()).get(39));
     t.ref.tell(new TerminalEntity.ReplyUndelivered(sale, delivery));
-    eventually("the switch's reversal is acknowledged", () -> journal.persistedInStorage(t.pid).stream()
-        .anyMatch(e -> e instanceof ReversalCompleted));
+    eventually(
+        "the switch's reversal is acknowledged",
+        () ->
+            journal.persistedInStorage(t.pid).stream()
+                .anyMatch(e -> e instanceof ReversalCompleted));
     assertEquals(0, host.ledger().terminal(MID, t.tid).netFen());
 
     TerminalMessage replay = unpack(t.send(sale).body());

@@ -2,13 +2,18 @@ package org.posp.terminal;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Test cards for the card-bus simulator: Luhn-valid PANs (it declines others), a fresh one per call. */
+/**
+ * Test cards for the card-bus simulator: Luhn-valid PANs (it declines others), a fresh one per
+ * call.
+ */
 final class TestCards {
   private static final AtomicLong NEXT_CARD = new AtomicLong(1);
 
   private TestCards() {}
 
-  /** A fresh Luhn-valid 16-digit card of the {@code cups} range, so that host ledgers do not mix. */
+  /**
+   * A fresh Luhn-valid 16-digit card of the {@code cups} range, so that host ledgers do not mix.
+   */
   static String card() {
     return card("621488", "");
   }
@@ -16,12 +21,17 @@ final class TestCards {
   /** A Luhn-valid 16-digit PAN starting with {@code prefix} and ending with {@code suffix}. */
   static String card(String prefix, String suffix) {
     if (suffix.isEmpty()) {
-      String payload = prefix + String.format("%0" + (15 - prefix.length()) + "d", NEXT_CARD.getAndIncrement());
+      String payload =
+          prefix + String.format("%0" + (15 - prefix.length()) + "d", NEXT_CARD.getAndIncrement());
       return payload + luhnDigit(payload);
     }
     for (int i = 0; i < 1_000; i++) {
-      String pan = prefix + String.format("%0" + (16 - prefix.length() - suffix.length()) + "d",
-          NEXT_CARD.getAndIncrement()) + suffix;
+      String pan =
+          prefix
+              + String.format(
+                  "%0" + (16 - prefix.length() - suffix.length()) + "d",
+                  NEXT_CARD.getAndIncrement())
+              + suffix;
       if (luhnValid(pan)) return pan;
     }
     throw new IllegalStateException("no Luhn-valid PAN for " + prefix + "..." + suffix);

@@ -37,11 +37,16 @@ class UpstreamIdsTest {
       Instant second = T0.plusSeconds(1);
       assertEquals(second, id.at());
       int secondOfDay = LocalTime.ofInstant(second, ZoneOffset.UTC).toSecondOfDay();
-      assertEquals(secondOfDay, Integer.parseInt(id.stan().substring(0, 5)), "STAN second of the UTC day");
+      assertEquals(
+          secondOfDay, Integer.parseInt(id.stan().substring(0, 5)), "STAN second of the UTC day");
       assertEquals("42", id.stan().substring(5, 7), "STAN node id");
       assertEquals(seq, Integer.parseInt(id.stan().substring(7)), "STAN sequence");
-      assertEquals(second.getEpochSecond(), Long.parseLong(id.rrn().substring(0, 7), 36), "RRN epoch second");
-      assertEquals(42L * 100_000 + seq, Long.parseLong(id.rrn().substring(7), 36), "RRN node and sequence");
+      assertEquals(
+          second.getEpochSecond(),
+          Long.parseLong(id.rrn().substring(0, 7), 36),
+          "RRN epoch second");
+      assertEquals(
+          42L * 100_000 + seq, Long.parseLong(id.rrn().substring(7), 36), "RRN node and sequence");
     }
   }
 
@@ -66,11 +71,14 @@ class UpstreamIdsTest {
       UpstreamId id = ids.next();
       if (!rrns.add(id.rrn())) fail("RRN repeated at #" + i + ": " + id.rrn());
       if (!stans.add(id.stan())) fail("STAN repeated at #" + i + ": " + id.stan());
-      if (id.rrn().compareTo(previous) <= 0) fail("RRNs of one generator increase: " + previous + " then " + id.rrn());
+      if (id.rrn().compareTo(previous) <= 0)
+        fail("RRNs of one generator increase: " + previous + " then " + id.rrn());
       previous = id.rrn();
       // 100,000 per second: the generator runs ahead of the (stopped) clock
-      if (!T0.plusSeconds(1 + i / 100_000).equals(id.at())) fail("second of id #" + i + ": " + id.at());
-      if (Integer.parseInt(id.stan().substring(7)) != i % 100_000) fail("sequence of id #" + i + ": " + id.stan());
+      if (!T0.plusSeconds(1 + i / 100_000).equals(id.at()))
+        fail("second of id #" + i + ": " + id.at());
+      if (Integer.parseInt(id.stan().substring(7)) != i % 100_000)
+        fail("sequence of id #" + i + ": " + id.stan());
     }
     assertEquals(300_000, rrns.size());
   }
@@ -98,15 +106,24 @@ class UpstreamIdsTest {
     Set<String> rrns = new HashSet<>();
     Set<String> stans = new HashSet<>();
     UpstreamId last = null;
-    Duration[] moves = {Duration.ofSeconds(5), Duration.ofHours(-1), Duration.ofSeconds(-1), Duration.ofMillis(300),
-        Duration.ofHours(2), Duration.ofDays(-1), Duration.ofSeconds(1)};
+    Duration[] moves = {
+      Duration.ofSeconds(5),
+      Duration.ofHours(-1),
+      Duration.ofSeconds(-1),
+      Duration.ofMillis(300),
+      Duration.ofHours(2),
+      Duration.ofDays(-1),
+      Duration.ofSeconds(1)
+    };
     for (Duration move : moves) {
       clock.advance(move);
       for (int i = 0; i < 1_000; i++) {
         UpstreamId id = ids.next();
         if (last != null) {
-          assertTrue(id.rrn().compareTo(last.rrn()) > 0, "RRN went back after a clock move of " + move);
-          assertFalse(id.at().isBefore(last.at()), "id second went back after a clock move of " + move);
+          assertTrue(
+              id.rrn().compareTo(last.rrn()) > 0, "RRN went back after a clock move of " + move);
+          assertFalse(
+              id.at().isBefore(last.at()), "id second went back after a clock move of " + move);
         }
         assertTrue(rrns.add(id.rrn()));
         assertTrue(stans.add(id.stan()));
@@ -136,9 +153,13 @@ class UpstreamIdsTest {
   @Test
   void nodeIdOutsideZeroToNinetyNineIsRefused() {
     Clock clock = Clock.fixed(T0, SHANGHAI);
-    IllegalArgumentException high = assertThrows(IllegalArgumentException.class, () -> new UpstreamIds(100, clock));
-    assertTrue(high.getMessage().contains("posp.node-id") && high.getMessage().contains("100"), high.getMessage());
-    IllegalArgumentException low = assertThrows(IllegalArgumentException.class, () -> new UpstreamIds(-1, clock));
+    IllegalArgumentException high =
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamIds(100, clock));
+    assertTrue(
+        high.getMessage().contains("posp.node-id") && high.getMessage().contains("100"),
+        high.getMessage());
+    IllegalArgumentException low =
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamIds(-1, clock));
     assertTrue(low.getMessage().contains("-1"), low.getMessage());
     // the bounds themselves are valid
     assertEquals("00", new UpstreamIds(0, clock).next().stan().substring(5, 7));
@@ -151,16 +172,20 @@ class UpstreamIdsTest {
     assertEquals("00010", UpstreamIds.base36(36, 5));
     long max5 = 36L * 36 * 36 * 36 * 36 - 1;
     assertEquals("ZZZZZ", UpstreamIds.base36(max5, 5));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> UpstreamIds.base36(max5 + 1, 5));
-    assertTrue(e.getMessage().contains(String.valueOf(max5 + 1)) && e.getMessage().contains("5"), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> UpstreamIds.base36(max5 + 1, 5));
+    assertTrue(
+        e.getMessage().contains(String.valueOf(max5 + 1)) && e.getMessage().contains("5"),
+        e.getMessage());
     // the largest node-and-sequence part (node 99, sequence 99,999) fits its 5 characters
     assertEquals(5, UpstreamIds.base36(99L * 100_000 + 99_999, 5).length());
   }
 
   /**
-   * docs/protocol/card-bus.md §7: the link STAN is unique for 24 h. The STAN's second of day is taken in the clock's
-   * zone; in a zone with daylight saving time the hour after the clocks go back repeats the seconds of
-   * the hour before, so one node gives the same STAN twice within one hour.
+   * docs/protocol/card-bus.md §7: the link STAN is unique for 24 h. The STAN's second of day is
+   * taken in the clock's zone; in a zone with daylight saving time the hour after the clocks go
+   * back repeats the seconds of the hour before, so one node gives the same STAN twice within one
+   * hour.
    */
   @Test
   void stanIsUniqueForADayEvenAcrossADaylightSavingChange() {

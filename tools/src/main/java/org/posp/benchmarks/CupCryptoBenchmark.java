@@ -20,10 +20,10 @@ import org.posp.terminal.codec.TerminalFormatException;
 
 /**
  * The pieces {@link MacBenchmark} and {@link PinTranslationBenchmark} are made of, to explain their
- * figures: the MAC on a clear key (no LMK), one 3DES block (what a PIN translation does twice), and the
- * HSM's per-key cost (unwrap a double-length key under the LMK and compute its check value, which every
- * HSM call does for each key it uses). Roughly: generateMac ≈ key check of the MAK + cupMacClearKey;
- * translatePin ≈ 2 key checks + 2 × tripleDesBlock.
+ * figures: the MAC on a clear key (no LMK), one 3DES block (what a PIN translation does twice), and
+ * the HSM's per-key cost (unwrap a double-length key under the LMK and compute its check value,
+ * which every HSM call does for each key it uses). Roughly: generateMac ≈ key check of the MAK +
+ * cupMacClearKey; translatePin ≈ 2 key checks + 2 × tripleDesBlock.
  *
  * <p>Throughput in ops/s; the nested {@link AverageTime} runs the same methods as µs per operation.
  */
@@ -37,8 +37,7 @@ public class CupCryptoBenchmark {
   /** The same benchmarks, reported as average time per operation. */
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public static class AverageTime extends CupCryptoBenchmark {
-  }
+  public static class AverageTime extends CupCryptoBenchmark {}
 
   private byte[] clearMak;
   private byte[] clearPik;
@@ -64,7 +63,10 @@ public class CupCryptoBenchmark {
     return CupCrypto.cupMac(clearMak, mab);
   }
 
-  /** One 8-byte block decrypted under a clear 16-byte key (new engine and key schedule, as every call). */
+  /**
+   * One 8-byte block decrypted under a clear 16-byte key (new engine and key schedule, as every
+   * call).
+   */
   @Benchmark
   public byte[] tripleDesBlock() {
     return CupCrypto.ecbDecrypt(clearPik, pinBlock);

@@ -18,10 +18,11 @@ import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFormatException;
 
 /**
- * CUP ECB MAC (银联 ECB MAC, docs/protocol/terminal.md §11.2) through the {@link Hsm}, as the switch computes
- * it: the MAK is a cryptogram under the LMK; the HSM unwraps it and checks its check value on first use
- * and keeps its key schedule, so a call is the MAC itself (XOR of the blocks + 2 DES) and a cache look-up. The message is the MAB of the benchmark sale 0200 (all its fields
- * up to 63); {@link CupCryptoBenchmark#cupMacClearKey} is the MAC alone.
+ * CUP ECB MAC (银联 ECB MAC, docs/protocol/terminal.md §11.2) through the {@link Hsm}, as the switch
+ * computes it: the MAK is a cryptogram under the LMK; the HSM unwraps it and checks its check value
+ * on first use and keeps its key schedule, so a call is the MAC itself (XOR of the blocks + 2 DES)
+ * and a cache look-up. The message is the MAB of the benchmark sale 0200 (all its fields up to 63);
+ * {@link CupCryptoBenchmark#cupMacClearKey} is the MAC alone.
  *
  * <p>Throughput in ops/s; the nested {@link AverageTime} runs the same methods as µs per operation.
  */
@@ -35,8 +36,7 @@ public class MacBenchmark {
   /** The same benchmarks, reported as average time per operation. */
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public static class AverageTime extends MacBenchmark {
-  }
+  public static class AverageTime extends MacBenchmark {}
 
   private Hsm hsm;
   private LmkKey mak;

@@ -15,9 +15,9 @@ import org.posp.security.Hsm;
 import org.posp.security.LmkKey;
 
 /**
- * PIN translation (PIN 转加密, docs/protocol/terminal.md §11.4) of the benchmark sale's field 52 from the
- * terminal's double-length PIK to the card bus's double-length ZPK: unwrap and check both keys under the
- * LMK, 3DES-decrypt, check the ISO 9564 format 0 block against the PAN, 3DES-encrypt.
+ * PIN translation (PIN 转加密, docs/protocol/terminal.md §11.4) of the benchmark sale's field 52 from
+ * the terminal's double-length PIK to the card bus's double-length ZPK: unwrap and check both keys
+ * under the LMK, 3DES-decrypt, check the ISO 9564 format 0 block against the PAN, 3DES-encrypt.
  *
  * <p>Throughput in ops/s; the nested {@link AverageTime} runs the same method as µs per operation.
  */
@@ -31,8 +31,7 @@ public class PinTranslationBenchmark {
   /** The same benchmark, reported as average time per operation. */
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public static class AverageTime extends PinTranslationBenchmark {
-  }
+  public static class AverageTime extends PinTranslationBenchmark {}
 
   private Hsm hsm;
   private LmkKey pik;

@@ -22,10 +22,10 @@ import org.posp.terminal.codec.TerminalFrame;
 import org.posp.terminal.codec.TerminalMessage;
 
 /**
- * The CPU work the switch does on the terminal side of one approved sale (消费), without actors, journal or
- * network: decode the 0200, verify its MAC, translate its PIN block to the ZPK, build the 0210, MAC it and
- * encode it. Compare with the sum of {@link TerminalCodecBenchmark#fullRound}, two MAC operations and a PIN
- * translation.
+ * The CPU work the switch does on the terminal side of one approved sale (消费), without actors,
+ * journal or network: decode the 0200, verify its MAC, translate its PIN block to the ZPK, build
+ * the 0210, MAC it and encode it. Compare with the sum of {@link TerminalCodecBenchmark#fullRound},
+ * two MAC operations and a PIN translation.
  *
  * <p>Throughput in ops/s; the nested {@link AverageTime} runs the same method as µs per operation.
  */
@@ -39,8 +39,7 @@ public class SaleRoundBenchmark {
   /** The same benchmark, reported as average time per operation. */
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public static class AverageTime extends SaleRoundBenchmark {
-  }
+  public static class AverageTime extends SaleRoundBenchmark {}
 
   private Hsm hsm;
   private LmkKey mak;
@@ -64,8 +63,8 @@ public class SaleRoundBenchmark {
    * Returns the 0210 frame; the translated PIN block, which would go to the card bus, goes to the
    * blackhole.
    *
-   * @throws IllegalStateException if the request MAC does not verify (the benchmark would then measure a
-   *     refusal, not a sale)
+   * @throws IllegalStateException if the request MAC does not verify (the benchmark would then
+   *     measure a refusal, not a sale)
    */
   @Benchmark
   public byte[] approvedSale(Blackhole upstream) throws TerminalFormatException {

@@ -19,8 +19,8 @@ import org.posp.terminal.codec.TerminalMessage;
 
 /**
  * The terminal codec (POS 报文编解码) on a sale: LEN/TPDU/header framing plus the strict body codec of
- * {@link TerminalCodec} (jPOS field packagers, nibble, pad and length checks). No cryptography: field 64
- * is packed as given. {@link SaleRoundBenchmark} adds the MAC and PIN work of a real sale.
+ * {@link TerminalCodec} (jPOS field packagers, nibble, pad and length checks). No cryptography:
+ * field 64 is packed as given. {@link SaleRoundBenchmark} adds the MAC and PIN work of a real sale.
  *
  * <p>Throughput in ops/s; the nested {@link AverageTime} runs the same methods as µs per operation.
  */
@@ -34,8 +34,7 @@ public class TerminalCodecBenchmark {
   /** The same benchmarks, reported as average time per operation. */
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public static class AverageTime extends TerminalCodecBenchmark {
-  }
+  public static class AverageTime extends TerminalCodecBenchmark {}
 
   // not final: JMH must not see them as constants and fold the work away
   private byte[] requestFrame;
@@ -58,13 +57,18 @@ public class TerminalCodecBenchmark {
     return TerminalCodec.unpack(TerminalFrame.decode(requestFrame).body());
   }
 
-  /** A 0210 message (MAC already in field 64) to its frame with LEN, TPDU swapped and header echoed. */
+  /**
+   * A 0210 message (MAC already in field 64) to its frame with LEN, TPDU swapped and header echoed.
+   */
   @Benchmark
   public byte[] encodeSaleReply() throws TerminalFormatException {
     return requestFrameParsed.reply(TerminalCodec.pack(reply), 0).encode();
   }
 
-  /** Decode the request, build the 0210 from it (the echo rules of docs/protocol/terminal.md §5.4) and encode it. */
+  /**
+   * Decode the request, build the 0210 from it (the echo rules of docs/protocol/terminal.md §5.4)
+   * and encode it.
+   */
   @Benchmark
   public byte[] fullRound() throws TerminalFormatException {
     TerminalFrame frame = TerminalFrame.decode(requestFrame);

@@ -29,16 +29,22 @@ import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
 /**
- * Each benchmark must measure a successful operation on a well-formed sale: a broken fixture (a message
- * the codec refuses, a MAC that does not verify, a PIN block that does not translate) would otherwise
- * measure an exception path or nothing, and the figures would look fine. So every benchmark method is
- * called once here and its result checked against values computed independently.
+ * Each benchmark must measure a successful operation on a well-formed sale: a broken fixture (a
+ * message the codec refuses, a MAC that does not verify, a PIN block that does not translate) would
+ * otherwise measure an exception path or nothing, and the figures would look fine. So every
+ * benchmark method is called once here and its result checked against values computed
+ * independently.
  */
 class BenchmarkFixtureTest {
-  /** The MAB of docs/protocol/terminal.md §13.7 (MAC 2), whose MAC under the fixture's MAK is 8A9E91B8. */
-  private static final String SPEC_MAC2_MAB = "0200302004C020C0981100000000000000005100183402100006324392260009942820D1"
-      + "312101120084393136363838303134303030303030303030303030303031313536ACF46E73838A82F926000000000000000008"
-      + "22000001";
+  /**
+   * The MAB of docs/protocol/terminal.md §13.7 (MAC 2), whose MAC under the fixture's MAK is
+   * 8A9E91B8.
+   */
+  private static final String SPEC_MAC2_MAB =
+      "0200302004C020C0981100000000000000005100183402100006324392260009942820D1"
+          + "312101120084393136363838303134303030303030303030303030303031313536ACF46E73838A82F926000000000000000008"
+          + "22000001";
+
   private static final String JMH_BLACKHOLE_CONSENT =
       "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.";
 
@@ -59,7 +65,9 @@ class BenchmarkFixtureTest {
     TerminalMessage m = TerminalCodec.unpack(frame.body());
     assertEquals(sale.request(), m);
     assertEquals("0200", m.mti());
-    assertEquals(List.of(2, 3, 4, 11, 14, 22, 25, 26, 35, 41, 42, 49, 52, 53, 60, 63, 64), List.copyOf(m.fields()));
+    assertEquals(
+        List.of(2, 3, 4, 11, 14, 22, 25, 26, 35, 41, 42, 49, 52, 53, 60, 63, 64),
+        List.copyOf(m.fields()));
     assertEquals(Optional.of(TransactionType.SALE), TransactionType.classify(m));
     assertEquals(Field60.of("22", "000024", "000"), Field60.from(m));
     assertEquals(SaleFixture.TRACK2, m.get(35));
@@ -74,7 +82,8 @@ class BenchmarkFixtureTest {
     byte[] tampered = TerminalCodec.pack(sale.request().toBuilder().set(4, "000000012346").build());
     assertFalse(sale.hsm().verifyMac(sale.mak(), Macs.mab(tampered), Macs.macOf(tampered)));
 
-    byte[] clearBlock = CupCrypto.ecbDecrypt(CupCrypto.unhex(SaleFixture.PIK_HEX), sale.request().getBytes(52));
+    byte[] clearBlock =
+        CupCrypto.ecbDecrypt(CupCrypto.unhex(SaleFixture.PIK_HEX), sale.request().getBytes(52));
     assertEquals(SaleFixture.PIN, CupCrypto.parsePinBlockFormat0(clearBlock, sale.pan()));
   }
 
@@ -85,7 +94,8 @@ class BenchmarkFixtureTest {
     for (int f : new int[] {2, 3, 4, 11, 14, 25, 41, 42, 49, 60}) {
       assertEquals(sale.request().get(f), reply.get(f), "field " + f);
     }
-    assertEquals(List.of(2, 3, 4, 11, 12, 13, 14, 15, 25, 32, 37, 38, 39, 41, 42, 44, 49, 60, 63, 64),
+    assertEquals(
+        List.of(2, 3, 4, 11, 12, 13, 14, 15, 25, 32, 37, 38, 39, 41, 42, 44, 49, 60, 63, 64),
         List.copyOf(reply.fields()));
     assertEquals("00", reply.get(39));
     assertEquals("150809", reply.get(12));
@@ -145,7 +155,8 @@ class BenchmarkFixtureTest {
   void saleRoundReturnsTheSignedApproval() throws Exception {
     SaleRoundBenchmark b = new SaleRoundBenchmark();
     b.setup();
-    TerminalFrame frame = TerminalFrame.decode(b.approvedSale(new Blackhole(JMH_BLACKHOLE_CONSENT)));
+    TerminalFrame frame =
+        TerminalFrame.decode(b.approvedSale(new Blackhole(JMH_BLACKHOLE_CONSENT)));
     // same request, same reply time: byte for byte the fixture's signed reply
     assertArrayEquals(TerminalCodec.pack(sale.reply()), frame.body());
     assertArrayEquals(new byte[] {0x60, 0x00, 0x00, 0x00, 0x03}, frame.tpdu());
@@ -160,8 +171,8 @@ class BenchmarkFixtureTest {
   }
 
   /**
-   * The annotation processor ran and saw every benchmark in both modes, with the units the report relies on:
-   * without the processor the jar still builds, and runs no benchmark at all.
+   * The annotation processor ran and saw every benchmark in both modes, with the units the report
+   * relies on: without the processor the jar still builds, and runs no benchmark at all.
    */
   @Test
   void everyBenchmarkIsGeneratedInBothModes() throws IOException {
@@ -175,13 +186,22 @@ class BenchmarkFixtureTest {
       generated.put(e.getUsername(), e.getMode() + " " + e.getTimeUnit().orElse(null));
     }
     Map<String, String> expected = new TreeMap<>();
-    for (String name : List.of("TerminalCodecBenchmark.decodeSaleRequest", "TerminalCodecBenchmark.encodeSaleReply",
-        "TerminalCodecBenchmark.fullRound", "MacBenchmark.generateMac", "MacBenchmark.verifyMac",
-        "PinTranslationBenchmark.translatePinPikToZpk", "CupCryptoBenchmark.cupMacClearKey",
-        "CupCryptoBenchmark.tripleDesBlock", "CupCryptoBenchmark.hsmKeyCheck", "SaleRoundBenchmark.approvedSale")) {
+    for (String name :
+        List.of(
+            "TerminalCodecBenchmark.decodeSaleRequest",
+            "TerminalCodecBenchmark.encodeSaleReply",
+            "TerminalCodecBenchmark.fullRound",
+            "MacBenchmark.generateMac",
+            "MacBenchmark.verifyMac",
+            "PinTranslationBenchmark.translatePinPikToZpk",
+            "CupCryptoBenchmark.cupMacClearKey",
+            "CupCryptoBenchmark.tripleDesBlock",
+            "CupCryptoBenchmark.hsmKeyCheck",
+            "SaleRoundBenchmark.approvedSale")) {
       int dot = name.indexOf('.');
       expected.put("org.posp.benchmarks." + name, Mode.Throughput + " " + TimeUnit.SECONDS);
-      expected.put("org.posp.benchmarks." + name.substring(0, dot) + ".AverageTime" + name.substring(dot),
+      expected.put(
+          "org.posp.benchmarks." + name.substring(0, dot) + ".AverageTime" + name.substring(dot),
           Mode.AverageTime + " " + TimeUnit.MICROSECONDS);
     }
     assertEquals(expected, generated);

@@ -5,7 +5,9 @@ import org.jpos.rc.CMF;
 /** What the card bus reads in a CMF action code (field 39 of a host reply, {@link CMF}). */
 public final class CmfActionCodes {
 
-  /** Highest approval code: 0000..0013 are approvals in CMF (APPROVED .. APPROVED_OFFLINE_REFERRAL). */
+  /**
+   * Highest approval code: 0000..0013 are approvals in CMF (APPROVED .. APPROVED_OFFLINE_REFERRAL).
+   */
   private static final int LAST_APPROVAL = CMF.APPROVED_OFFLINE_REFERRAL.irc();
 
   private CmfActionCodes() {}

@@ -14,27 +14,34 @@ import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardOperation;
 
 /**
- * Packs and unpacks card-bus messages (docs/protocol/card-bus.md §5, §6) with the jPOS Common Message Format packager
- * ({@code packager/cmf.xml} inside the jPOS jar, loaded once with {@link GenericPackager}).
+ * Packs and unpacks card-bus messages (docs/protocol/card-bus.md §5, §6) with the jPOS Common
+ * Message Format packager ({@code packager/cmf.xml} inside the jPOS jar, loaded once with {@link
+ * GenericPackager}).
  *
- * <p>Every request is validated field by field before packing so that bad input fails with a
- * {@link CmfException} naming the field, never with a packer error deep inside jPOS, and never with the
+ * <p>Every request is validated field by field before packing so that bad input fails with a {@link
+ * CmfException} naming the field, never with a packer error deep inside jPOS, and never with the
  * field's content in the message.
  */
 public final class CmfCodec {
 
   public static final String MTI_NETWORK = "2800";
   public static final String MTI_NETWORK_RESPONSE = "2810";
+
   /** Field 24 of a logon (签到) 2800. */
   public static final String FUNCTION_LOGON = "801";
+
   /** Field 24 of an echo test (回响测试) 2800. */
   public static final String FUNCTION_ECHO = "831";
+
   /** Field 25 of a void (撤销): customer cancellation. */
   public static final String REASON_CUSTOMER_CANCELLATION = "4000";
+
   /** Field 25 of a reversal (冲正): timeout / unknown outcome. */
   public static final String REASON_UNKNOWN_OUTCOME = "4021";
+
   /** ISO 4217 numeric code of the yuan; amounts are in fen (minor unit 2). */
   public static final int CURRENCY_CNY = 156;
+
   public static final long MAX_AMOUNT_FEN = 999_999_999_999L;
 
   private static final DateTimeFormatter TRANSMISSION_TIME =
@@ -46,7 +53,8 @@ public final class CmfCodec {
   private static GenericPackager loadPackager() {
     try (InputStream in = GenericPackager.class.getResourceAsStream("/packager/cmf.xml")) {
       if (in == null) {
-        throw new IllegalStateException("packager/cmf.xml not found: is the jPOS jar on the class path?");
+        throw new IllegalStateException(
+            "packager/cmf.xml not found: is the jPOS jar on the class path?");
       }
       return new GenericPackager(in);
     } catch (ISOException | IOException e) {
@@ -68,7 +76,8 @@ public final class CmfCodec {
   /** Unpacks one frame (without the length header); the frame must be exactly one message. */
   public static ISOMsg unpack(byte[] frame) {
     if (frame == null || frame.length < 4) {
-      throw new CmfException("CMF frame too short: " + (frame == null ? 0 : frame.length) + " bytes");
+      throw new CmfException(
+          "CMF frame too short: " + (frame == null ? 0 : frame.length) + " bytes");
     }
     ISOMsg msg = new ISOMsg();
     msg.setPackager(PACKAGER);
@@ -76,12 +85,17 @@ public final class CmfCodec {
     try {
       consumed = PACKAGER.unpack(msg, frame);
     } catch (ISOException | RuntimeException e) {
-      throw new CmfException("cannot unpack CMF frame of " + frame.length + " bytes: "
-          + e.getClass().getSimpleName(), e);
+      throw new CmfException(
+          "cannot unpack CMF frame of " + frame.length + " bytes: " + e.getClass().getSimpleName(),
+          e);
     }
     if (consumed != frame.length) {
-      throw new CmfException("CMF frame of " + frame.length + " bytes has "
-          + (frame.length - consumed) + " trailing bytes after the message");
+      throw new CmfException(
+          "CMF frame of "
+              + frame.length
+              + " bytes has "
+              + (frame.length - consumed)
+              + " trailing bytes after the message");
     }
     if (msg.getString(0) == null || !msg.getString(0).matches("\\d{4}")) {
       throw new CmfException("CMF frame without a valid MTI");
@@ -90,9 +104,9 @@ public final class CmfCodec {
   }
 
   /**
-   * The matching key of a request or its reply: MTI class + 11 + 41, as jPOS QMUX's default key. The
-   * MTI class is the MTI without its origin digit and with the function digit rounded down to the
-   * request (2200 and 2210 give "220", 2420, 2421 and 2430 give "242").
+   * The matching key of a request or its reply: MTI class + 11 + 41, as jPOS QMUX's default key.
+   * The MTI class is the MTI without its origin digit and with the function digit rounded down to
+   * the request (2200 and 2210 give "220", 2420, 2421 and 2430 give "242").
    */
   public static String matchKey(ISOMsg msg) {
     String mti = safeMti(msg);
@@ -110,12 +124,15 @@ public final class CmfCodec {
 
   /** True for a response MTI (function digit odd: x1xx request response, x3xx advice response). */
   public static boolean isResponse(String mti) {
-    return mti != null && mti.length() == 4 && Character.isDigit(mti.charAt(2))
+    return mti != null
+        && mti.length() == 4
+        && Character.isDigit(mti.charAt(2))
         && ((mti.charAt(2) - '0') & 1) == 1;
   }
 
   /** A logon (801) or echo (831) 2800 on a link. */
-  public static ISOMsg networkRequest(String functionCode, String stan, String acquirerId, Instant now) {
+  public static ISOMsg networkRequest(
+      String functionCode, String stan, String acquirerId, Instant now) {
     requireDigits("11", stan, 12, 12);
     requireDigits("32", acquirerId, 1, 11);
     ISOMsg m = new ISOMsg(MTI_NETWORK);
@@ -156,11 +173,14 @@ public final class CmfCodec {
     String reasonCode = null;
     switch (op) {
       case VOID -> {
-        if (orig != CardOperation.SALE && orig != CardOperation.PRE_AUTH
+        if (orig != CardOperation.SALE
+            && orig != CardOperation.PRE_AUTH
             && orig != CardOperation.COMPLETION) {
-          throw new CmfException("VOID needs originalOperation SALE, PRE_AUTH or COMPLETION, not " + orig);
+          throw new CmfException(
+              "VOID needs originalOperation SALE, PRE_AUTH or COMPLETION, not " + orig);
         }
-        if (r.repeat()) throw new CmfException("repeat applies to advices and reversals only, not VOID");
+        if (r.repeat())
+          throw new CmfException("repeat applies to advices and reversals only, not VOID");
         mti = orig.mti();
         processingCode = orig.processingCode();
         functionCode = orig.functionCode();
@@ -168,7 +188,8 @@ public final class CmfCodec {
       }
       case REVERSAL -> {
         if (orig == null || orig == CardOperation.REVERSAL) {
-          throw new CmfException("REVERSAL needs the originalOperation of the reversed message, not " + orig);
+          throw new CmfException(
+              "REVERSAL needs the originalOperation of the reversed message, not " + orig);
         }
         mti = r.repeat() ? "2421" : "2420";
         // a void carries the processing code of what it voids; every voidable operation has 000000
@@ -182,7 +203,8 @@ public final class CmfCodec {
         functionCode = op.functionCode();
       }
       default -> {
-        if (r.repeat()) throw new CmfException("repeat applies to advices and reversals only, not " + op);
+        if (r.repeat())
+          throw new CmfException("repeat applies to advices and reversals only, not " + op);
         mti = op.mti();
         processingCode = op.processingCode();
         functionCode = op.functionCode();
@@ -203,7 +225,8 @@ public final class CmfCodec {
       throw new CmfException("field 4: amount in fen must be 0.." + MAX_AMOUNT_FEN);
     }
     boolean balanceInquiry =
-        op == CardOperation.BALANCE || (op == CardOperation.REVERSAL && orig == CardOperation.BALANCE);
+        op == CardOperation.BALANCE
+            || (op == CardOperation.REVERSAL && orig == CardOperation.BALANCE);
     if (!balanceInquiry) {
       try {
         m.set(new ISOAmount(4, CURRENCY_CNY, BigDecimal.valueOf(r.amountFen(), 2)));
@@ -244,14 +267,16 @@ public final class CmfCodec {
       m.set(52, pinUnderZpk);
     }
     if (r.iccData() != null && r.iccData().length > 0) {
-      if (r.iccData().length > 9999) throw new CmfException("field 55: at most 9999 bytes of ICC data");
+      if (r.iccData().length > 9999)
+        throw new CmfException("field 55: at most 9999 bytes of ICC data");
       m.set(55, r.iccData());
     }
     if (needsOriginal(op)) {
       set(m, 56, originalData(r.original(), op));
     }
     if (op == CardOperation.TRANSFER) {
-      requirePrintable("103 (destination account)", r.destinationAccount(), 1, 28, "[\\x21-\\x7e]+");
+      requirePrintable(
+          "103 (destination account)", r.destinationAccount(), 1, 28, "[\\x21-\\x7e]+");
       set(m, 103, r.destinationAccount());
     }
     return m;
@@ -265,7 +290,9 @@ public final class CmfCodec {
     };
   }
 
-  /** Field 56: original MTI n4 + original 11 n12 + original 12 n14 + original 32 (LLNUM, max 41). */
+  /**
+   * Field 56: original MTI n4 + original 11 n12 + original 12 n14 + original 32 (LLNUM, max 41).
+   */
   static String originalData(CardBusRequest.OriginalData o, CardOperation op) {
     if (o == null) throw new CmfException("field 56 (original data) is required for " + op);
     requireDigits("56 original MTI", o.mti(), 4, 4);
@@ -284,15 +311,25 @@ public final class CmfCodec {
   }
 
   private static void requireDigits(String field, String value, int min, int max) {
-    if (value == null || value.length() < min || value.length() > max || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new CmfException("field " + field + " must be " + (min == max ? min : min + ".." + max) + " digits");
+    if (value == null
+        || value.length() < min
+        || value.length() > max
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new CmfException(
+          "field " + field + " must be " + (min == max ? min : min + ".." + max) + " digits");
     }
   }
 
-  private static void requirePrintable(String field, String value, int min, int max, String pattern) {
+  private static void requirePrintable(
+      String field, String value, int min, int max, String pattern) {
     if (value == null || value.length() < min || value.length() > max || !value.matches(pattern)) {
-      throw new CmfException("field " + field + " must be " + (min == max ? min : min + ".." + max)
-          + " characters matching " + pattern);
+      throw new CmfException(
+          "field "
+              + field
+              + " must be "
+              + (min == max ? min : min + ".." + max)
+              + " characters matching "
+              + pattern);
     }
   }
 

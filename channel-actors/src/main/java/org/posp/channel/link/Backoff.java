@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public record Backoff(Duration min, Duration max, double randomFactor) {
 
   /**
-   * The delay after {@code failures} consecutive failures (1 = the first): min, 2 min, 4 min .. max,
-   * each plus up to {@code randomFactor} of itself.
+   * The delay after {@code failures} consecutive failures (1 = the first): min, 2 min, 4 min ..
+   * max, each plus up to {@code randomFactor} of itself.
    */
   public Duration delay(int failures) {
     long minMs = Math.max(1, min.toMillis());

@@ -37,21 +37,23 @@ import org.posp.channel.cmf.CmfException;
 
 /**
  * One card-bus link (链路): owns one Pekko Streams TCP connection to one host with 2-byte big-endian
- * length framing, logs on with 2800/801 before carrying requests, echoes (2800/831) when nothing has
- * been received for the echo interval, and reconnects with exponential backoff when the socket closes,
- * the logon is refused or times out, or too many echoes go unanswered.
+ * length framing, logs on with 2800/801 before carrying requests, echoes (2800/831) when nothing
+ * has been received for the echo interval, and reconnects with exponential backoff when the socket
+ * closes, the logon is refused or times out, or too many echoes go unanswered.
  *
  * <p>The link does not match replies: every reply to a request goes to the endpoint, which owns the
  * outstanding requests (so it can complete them when this link breaks). Network management messages
- * (28xx) are handled here. Every stream event carries the connection generation, so events of an old
- * connection arriving after a reconnect are ignored.
+ * (28xx) are handled here. Every stream event carries the connection generation, so events of an
+ * old connection arriving after a reconnect are ignored.
  */
 public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
 
   /** Messages a link accepts. */
   public sealed interface Command {}
 
-  /** Write one packed request (without length header); answered with {@link NotWritten} on failure. */
+  /**
+   * Write one packed request (without length header); answered with {@link NotWritten} on failure.
+   */
   public record Write(String key, byte[] frame) implements Command {}
 
   private record Connect(long gen) implements Command {}
@@ -98,10 +100,11 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   private final Materializer materializer;
 
   /**
-   * Connection generation, unique across all link instances: a restarted link (a new instance) must not
-   * mistake events of its predecessor's stream for its own.
+   * Connection generation, unique across all link instances: a restarted link (a new instance) must
+   * not mistake events of its predecessor's stream for its own.
    */
   private long gen;
+
   private LinkState state = LinkState.DOWN;
   private BoundedSourceQueue<ByteString> queue;
   private UniqueKillSwitch killSwitch;
@@ -109,24 +112,35 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   private String logonStan;
   private int missedEchoes;
   private int failures;
-  /** Link STAN for our own 28xx messages; random start so a restarted node does not reuse recent ones. */
+
+  /**
+   * Link STAN for our own 28xx messages; random start so a restarted node does not reuse recent
+   * ones.
+   */
   private long networkStan = ThreadLocalRandom.current().nextLong(1_000_000_000_000L);
 
   /** The behavior of a link; the endpoint supervises it (restart with backoff on a crash). */
-  public static Behavior<Command> create(LinkSettings settings, ActorRef<Event> endpoint, LinkBoard board) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LinkActor(ctx, timers, settings, endpoint, board)));
+  public static Behavior<Command> create(
+      LinkSettings settings, ActorRef<Event> endpoint, LinkBoard board) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(timers -> new LinkActor(ctx, timers, settings, endpoint, board)));
   }
 
   private LinkActor(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, LinkSettings settings,
-      ActorRef<Event> endpoint, LinkBoard board) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      LinkSettings settings,
+      ActorRef<Event> endpoint,
+      LinkBoard board) {
     super(ctx);
     ctx.setLoggerName(LinkActor.class);
     this.settings = settings;
     this.endpoint = endpoint;
     this.board = board;
     this.timers = timers;
-    this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
+    this.backoff =
+        new Backoff(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
     this.materializer = Materializer.matFromSystem(ctx.getSystem());
     connect();
   }
@@ -136,38 +150,60 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     return newReceiveBuilder()
         .onMessage(Write.class, this::onWrite)
         .onMessage(Inbound.class, this::onInbound)
-        .onMessage(Connect.class, m -> {
-          if (m.gen == gen && state == LinkState.DOWN) connect();
-          return this;
-        })
+        .onMessage(
+            Connect.class,
+            m -> {
+              if (m.gen == gen && state == LinkState.DOWN) connect();
+              return this;
+            })
         .onMessage(Connected.class, this::onConnected)
-        .onMessage(ConnectFailed.class, m -> {
-          if (m.gen == gen) down("connect failed: " + describe(m.cause));
-          return this;
-        })
-        .onMessage(StreamEnded.class, m -> {
-          if (m.gen == gen) down(m.cause == null ? "connection closed" : "connection failed: " + describe(m.cause));
-          return this;
-        })
-        .onMessage(LogonTimeout.class, m -> {
-          if (m.gen == gen && state == LinkState.LOGGING_ON) {
-            down("no logon reply within " + settings.logonTimeout().toMillis() + " ms");
-          }
-          return this;
-        })
+        .onMessage(
+            ConnectFailed.class,
+            m -> {
+              if (m.gen == gen) down("connect failed: " + describe(m.cause));
+              return this;
+            })
+        .onMessage(
+            StreamEnded.class,
+            m -> {
+              if (m.gen == gen)
+                down(
+                    m.cause == null
+                        ? "connection closed"
+                        : "connection failed: " + describe(m.cause));
+              return this;
+            })
+        .onMessage(
+            LogonTimeout.class,
+            m -> {
+              if (m.gen == gen && state == LinkState.LOGGING_ON) {
+                down("no logon reply within " + settings.logonTimeout().toMillis() + " ms");
+              }
+              return this;
+            })
         .onMessage(IdleCheck.class, this::onIdleCheck)
-        .onSignal(PreRestart.class, s -> {
-          // a crash: the supervisor restarts us with backoff; the endpoint must stop using this link now
-          closeStream();
-          board.update(settings.linkId(), settings.address(), LinkState.DOWN, "restarting after a failure");
-          endpoint.tell(new LinkDown(settings.linkId(), "link actor restarting after a failure"));
-          return this;
-        })
-        .onSignal(PostStop.class, s -> {
-          closeStream();
-          board.update(settings.linkId(), settings.address(), LinkState.DOWN, "stopped");
-          return this;
-        })
+        .onSignal(
+            PreRestart.class,
+            s -> {
+              // a crash: the supervisor restarts us with backoff; the endpoint must stop using this
+              // link now
+              closeStream();
+              board.update(
+                  settings.linkId(),
+                  settings.address(),
+                  LinkState.DOWN,
+                  "restarting after a failure");
+              endpoint.tell(
+                  new LinkDown(settings.linkId(), "link actor restarting after a failure"));
+              return this;
+            })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              closeStream();
+              board.update(settings.linkId(), settings.address(), LinkState.DOWN, "stopped");
+              return this;
+            })
         .build();
   }
 
@@ -177,23 +213,35 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     setState(LinkState.CONNECTING, null);
     ActorRef<Command> self = getContext().getSelf();
     InetSocketAddress remote = new InetSocketAddress(settings.host(), settings.port());
-    var tcp = Tcp.get(getContext().getSystem()).outgoingConnection(
-        remote, Optional.empty(), List.of(), false, Optional.of(settings.connectTimeout()), Optional.empty());
-    Pair<Pair<Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>, UniqueKillSwitch>,
-        CompletionStage<Done>> mat =
-        Source.<ByteString>queue(settings.sendQueueSize())
-            .map(LinkActor::withLengthHeader)
-            .viaMat(tcp, Keep.both())
-            .via(Framing.lengthField(2, 0, settings.maxFrameBytes() + 2, ByteOrder.BIG_ENDIAN))
-            .map(frame -> frame.drop(2))
-            .viaMat(KillSwitches.single(), Keep.both())
-            .toMat(Sink.foreach(frame -> self.tell(new Inbound(g, frame))), Keep.both())
-            .run(materializer);
+    var tcp =
+        Tcp.get(getContext().getSystem())
+            .outgoingConnection(
+                remote,
+                Optional.empty(),
+                List.of(),
+                false,
+                Optional.of(settings.connectTimeout()),
+                Optional.empty());
+    Pair<
+            Pair<
+                Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
+                UniqueKillSwitch>,
+            CompletionStage<Done>>
+        mat =
+            Source.<ByteString>queue(settings.sendQueueSize())
+                .map(LinkActor::withLengthHeader)
+                .viaMat(tcp, Keep.both())
+                .via(Framing.lengthField(2, 0, settings.maxFrameBytes() + 2, ByteOrder.BIG_ENDIAN))
+                .map(frame -> frame.drop(2))
+                .viaMat(KillSwitches.single(), Keep.both())
+                .toMat(Sink.foreach(frame -> self.tell(new Inbound(g, frame))), Keep.both())
+                .run(materializer);
     queue = mat.first().first().first();
     killSwitch = mat.first().second();
     connection = mat.first().first().second();
-    getContext().pipeToSelf(connection,
-        (conn, ex) -> ex == null ? new Connected(g) : new ConnectFailed(g, ex));
+    getContext()
+        .pipeToSelf(
+            connection, (conn, ex) -> ex == null ? new Connected(g) : new ConnectFailed(g, ex));
     getContext().pipeToSelf(mat.second(), (done, ex) -> new StreamEnded(g, ex));
   }
 
@@ -213,13 +261,20 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
       return this;
     }
     if (w.frame.length > settings.maxFrameBytes()) {
-      endpoint.tell(new NotWritten(settings.linkId(), w.key,
-          "message of " + w.frame.length + " bytes exceeds max-frame-bytes " + settings.maxFrameBytes()));
+      endpoint.tell(
+          new NotWritten(
+              settings.linkId(),
+              w.key,
+              "message of "
+                  + w.frame.length
+                  + " bytes exceeds max-frame-bytes "
+                  + settings.maxFrameBytes()));
       return this;
     }
     QueueOfferResult r = queue.offer(ByteString.fromArray(w.frame));
     if (!r.isEnqueued()) {
-      endpoint.tell(new NotWritten(settings.linkId(), w.key, "send queue refused the message (" + r + ")"));
+      endpoint.tell(
+          new NotWritten(settings.linkId(), w.key, "send queue refused the message (" + r + ")"));
     }
     return this;
   }
@@ -230,7 +285,13 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     try {
       msg = CmfCodec.unpack(in.frame.toArray());
     } catch (CmfException e) {
-      getContext().getLog().warn("link {} {}: ignoring an unreadable frame: {}", settings.linkId(), settings.address(), e.getMessage());
+      getContext()
+          .getLog()
+          .warn(
+              "link {} {}: ignoring an unreadable frame: {}",
+              settings.linkId(),
+              settings.address(),
+              e.getMessage());
       return this;
     }
     // anything received proves the host is alive
@@ -246,10 +307,17 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
       if (state == LinkState.READY) {
         endpoint.tell(new Reply(settings.linkId(), msg));
       } else {
-        getContext().getLog().warn("link {}: reply {} received before logon completed, ignored", settings.linkId(), mti);
+        getContext()
+            .getLog()
+            .warn(
+                "link {}: reply {} received before logon completed, ignored",
+                settings.linkId(),
+                mti);
       }
     } else {
-      getContext().getLog().warn("link {}: unsupported request {} from the host ignored", settings.linkId(), mti);
+      getContext()
+          .getLog()
+          .warn("link {}: unsupported request {} from the host ignored", settings.linkId(), mti);
     }
     return this;
   }
@@ -261,12 +329,19 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
       timers.cancel(LOGON_TIMER);
       if ("8000".equals(code)) {
         failures = 0;
-        // tell the endpoint before the board shows READY: whoever sees READY and then sends must find
+        // tell the endpoint before the board shows READY: whoever sees READY and then sends must
+        // find
         // the LinkUp ahead of its request in the endpoint's mailbox
         state = LinkState.READY;
         endpoint.tell(new LinkUp(settings.linkId()));
         setState(LinkState.READY, null);
-        getContext().getLog().info("link {} {} of endpoint {} logged on", settings.linkId(), settings.address(), settings.endpoint());
+        getContext()
+            .getLog()
+            .info(
+                "link {} {} of endpoint {} logged on",
+                settings.linkId(),
+                settings.address(),
+                settings.endpoint());
         startIdleTimer();
       } else {
         down("logon refused with 39=" + code);
@@ -317,19 +392,34 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     endpoint.tell(new LinkDown(settings.linkId(), reason));
     Duration delay = backoff.delay(failures);
     if (was == LinkState.READY || failures == 1) {
-      getContext().getLog().warn("link {} {} of endpoint {} down: {}; reconnecting in {} ms",
-          settings.linkId(), settings.address(), settings.endpoint(), reason, delay.toMillis());
+      getContext()
+          .getLog()
+          .warn(
+              "link {} {} of endpoint {} down: {}; reconnecting in {} ms",
+              settings.linkId(),
+              settings.address(),
+              settings.endpoint(),
+              reason,
+              delay.toMillis());
     } else {
-      getContext().getLog().info("link {} {} of endpoint {} still down ({} attempts): {}; next attempt in {} ms",
-          settings.linkId(), settings.address(), settings.endpoint(), failures, reason, delay.toMillis());
+      getContext()
+          .getLog()
+          .info(
+              "link {} {} of endpoint {} still down ({} attempts): {}; next attempt in {} ms",
+              settings.linkId(),
+              settings.address(),
+              settings.endpoint(),
+              failures,
+              reason,
+              delay.toMillis());
     }
     timers.startSingleTimer(RECONNECT_TIMER, new Connect(gen), delay);
   }
 
   /**
    * Closes the current connection. Pekko's TCP stage must not see the end of its input before the
-   * connection is established (it would fail internally), so the close waits for the connect attempt:
-   * immediately when it already succeeded, never when it failed (the stream is gone then).
+   * connection is established (it would fail internally), so the close waits for the connect
+   * attempt: immediately when it already succeeded, never when it failed (the stream is gone then).
    */
   private void closeStream() {
     BoundedSourceQueue<ByteString> q = queue;
@@ -339,17 +429,18 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     killSwitch = null;
     connection = null;
     if (c == null) return;
-    c.whenComplete((conn, error) -> {
-      if (error != null) return;
-      if (!q.isCompleted()) {
-        try {
-          q.complete();
-        } catch (IllegalStateException alreadyClosed) {
-          // the stream completed on its own in the meantime: nothing left to close
-        }
-      }
-      ks.shutdown();
-    });
+    c.whenComplete(
+        (conn, error) -> {
+          if (error != null) return;
+          if (!q.isCompleted()) {
+            try {
+              q.complete();
+            } catch (IllegalStateException alreadyClosed) {
+              // the stream completed on its own in the meantime: nothing left to close
+            }
+          }
+          ks.shutdown();
+        });
   }
 
   private void setState(LinkState s, String reason) {
@@ -370,6 +461,7 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
   private static String describe(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    return root.getClass().getSimpleName() + (root.getMessage() != null ? ": " + root.getMessage() : "");
+    return root.getClass().getSimpleName()
+        + (root.getMessage() != null ? ": " + root.getMessage() : "");
   }
 }

@@ -15,6 +15,7 @@ public final class LinkBoard {
   private record Entry(String address, LinkState state, String reason) {}
 
   private final Map<String, Entry> links = new ConcurrentSkipListMap<>();
+
   /** The endpoint these links belong to, for the link-up metric. */
   private final String endpoint;
 
@@ -44,8 +45,17 @@ public final class LinkBoard {
   /** One line per link: {@code core-1 127.0.0.1:7000 READY} (with the reason when down). */
   public List<String> describe() {
     List<String> out = new ArrayList<>();
-    links.forEach((id, e) -> out.add(id + " " + e.address + " " + e.state
-        + (e.reason != null && e.state != LinkState.READY ? " (" + e.reason + ")" : "")));
+    links.forEach(
+        (id, e) ->
+            out.add(
+                id
+                    + " "
+                    + e.address
+                    + " "
+                    + e.state
+                    + (e.reason != null && e.state != LinkState.READY
+                        ? " (" + e.reason + ")"
+                        : "")));
     return out;
   }
 }

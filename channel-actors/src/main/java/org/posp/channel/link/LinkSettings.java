@@ -3,8 +3,9 @@ package org.posp.channel.link;
 import java.time.Duration;
 
 /**
- * What one link needs to know. Built by name with {@link #builder}: a link needs its endpoint, id and
- * address; everything else has the default of {@code posp.card-bus} in reference.conf unless set.
+ * What one link needs to know. Built by name with {@link #builder}: a link needs its endpoint, id
+ * and address; everything else has the default of {@code posp.card-bus} in reference.conf unless
+ * set.
  *
  * @param endpoint endpoint name (for logs)
  * @param linkId unique id of the link within the node, e.g. {@code core-1}
@@ -37,7 +38,10 @@ public record LinkSettings(
     int maxFrameBytes,
     int sendQueueSize) {
 
-  /** The link {@code linkId} of {@code endpoint} to {@code host:port}; everything else is set by name. */
+  /**
+   * The link {@code linkId} of {@code endpoint} to {@code host:port}; everything else is set by
+   * name.
+   */
   public static Builder builder(String endpoint, String linkId, String host, int port) {
     return new Builder(endpoint, linkId, host, port);
   }
@@ -48,10 +52,10 @@ public record LinkSettings(
   }
 
   /**
-   * Builds {@link LinkSettings} by named parts instead of fourteen positions. The defaults are those of
-   * {@code posp.card-bus} in reference.conf (acquirer id empty, echo every 30 s, 3 missed echoes, logon
-   * timeout 10 s, connect timeout 5 s, reconnect 0.5 s to 30 s with 0.2 jitter, 8192-byte frames, 256
-   * queued writes).
+   * Builds {@link LinkSettings} by named parts instead of fourteen positions. The defaults are
+   * those of {@code posp.card-bus} in reference.conf (acquirer id empty, echo every 30 s, 3 missed
+   * echoes, logon timeout 10 s, connect timeout 5 s, reconnect 0.5 s to 30 s with 0.2 jitter,
+   * 8192-byte frames, 256 queued writes).
    */
   public static final class Builder {
     private final String endpoint;
@@ -96,7 +100,10 @@ public record LinkSettings(
       return this;
     }
 
-    /** Reconnect delay: from {@code min} doubling up to {@code max}, each plus up to {@code randomFactor}. */
+    /**
+     * Reconnect delay: from {@code min} doubling up to {@code max}, each plus up to {@code
+     * randomFactor}.
+     */
     public Builder reconnect(Duration min, Duration max, double randomFactor) {
       this.minBackoff = min;
       this.maxBackoff = max;
@@ -112,8 +119,21 @@ public record LinkSettings(
     }
 
     public LinkSettings build() {
-      return new LinkSettings(endpoint, linkId, host, port, acquirerId, echoInterval, maxMissedEchoes, logonTimeout,
-          connectTimeout, minBackoff, maxBackoff, randomFactor, maxFrameBytes, sendQueueSize);
+      return new LinkSettings(
+          endpoint,
+          linkId,
+          host,
+          port,
+          acquirerId,
+          echoInterval,
+          maxMissedEchoes,
+          logonTimeout,
+          connectTimeout,
+          minBackoff,
+          maxBackoff,
+          randomFactor,
+          maxFrameBytes,
+          sendQueueSize);
     }
   }
 }

@@ -41,14 +41,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MUX of one endpoint (docs/protocol/card-bus.md §3): owns the endpoint's links (children, restarted with
- * backoff when they crash), spreads requests over the ready ones, matches replies by MTI class + 11 +
- * 41, enforces the endpoint timeout and runs every send through the endpoint's circuit breaker (熔断).
+ * The MUX of one endpoint (docs/protocol/card-bus.md §3): owns the endpoint's links (children,
+ * restarted with backoff when they crash), spreads requests over the ready ones, matches replies by
+ * MTI class + 11 + 41, enforces the endpoint timeout and runs every send through the endpoint's
+ * circuit breaker (熔断).
  *
- * <p>Outcomes: a reply gives {@link CardBusResult.Answered}; no reply within the timeout, or the link
- * breaking after the write, gives {@link CardBusResult.TimedOut} (the host may have seen it); a request
- * that was never written gives {@link CardBusResult.NotSent}. A reply that finds no outstanding request
- * is a late reply: logged, counted and reported to the {@link LateReplyListener}, never delivered.
+ * <p>Outcomes: a reply gives {@link CardBusResult.Answered}; no reply within the timeout, or the
+ * link breaking after the write, gives {@link CardBusResult.TimedOut} (the host may have seen it);
+ * a request that was never written gives {@link CardBusResult.NotSent}. A reply that finds no
+ * outstanding request is a late reply: logged, counted and reported to the {@link
+ * LateReplyListener}, never delivered.
  */
 public final class EndpointActor extends AbstractBehavior<EndpointActor.Command> {
 
@@ -65,7 +67,12 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
    * @param frame the packed message without length header
    */
   public record Submit(
-      String key, String rrn, String mti, String maskedPan, byte[] frame, ActorRef<CardBusResult> replyTo)
+      String key,
+      String rrn,
+      String mti,
+      String maskedPan,
+      byte[] frame,
+      ActorRef<CardBusResult> replyTo)
       implements Command {}
 
   /** Stop the endpoint and its links; {@code replyTo} is answered once every link has stopped. */
@@ -96,8 +103,10 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
   /** Keys of recently timed-out requests, to name the RRN of a late reply that lacks field 37. */
   private static final int RECENT_TIMEOUTS = 10_000;
 
-  private static final BiFunction<Optional<CardBusResult>, Optional<Throwable>, Boolean> IS_FAILURE =
-      (result, error) -> error.isPresent() || !(result.orElse(null) instanceof CardBusResult.Answered);
+  private static final BiFunction<Optional<CardBusResult>, Optional<Throwable>, Boolean>
+      IS_FAILURE =
+          (result, error) ->
+              error.isPresent() || !(result.orElse(null) instanceof CardBusResult.Answered);
 
   private final EndpointSettings settings;
   private final CircuitBreaker breaker;
@@ -107,12 +116,13 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
   private final LinkSelector selector;
   private final Map<String, ActorRef<LinkActor.Command>> links = new HashMap<>();
   private final Map<String, Pending> pending = new HashMap<>();
-  private final LinkedHashMap<String, String> recentTimeouts = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > RECENT_TIMEOUTS;
-    }
-  };
+  private final LinkedHashMap<String, String> recentTimeouts =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > RECENT_TIMEOUTS;
+        }
+      };
   private final List<ActorRef<Done>> stopWaiters = new ArrayList<>();
   private long seq;
 
@@ -125,15 +135,35 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
    * @param lateReplyListener told about every late reply, or null
    */
   public static Behavior<Command> create(
-      CardBusSettings global, EndpointSettings settings, CircuitBreaker breaker, LinkBoard board,
-      AtomicLong lateReplies, LateReplyListener lateReplyListener) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new EndpointActor(ctx, timers, global, settings, breaker, board, lateReplies, lateReplyListener)));
+      CardBusSettings global,
+      EndpointSettings settings,
+      CircuitBreaker breaker,
+      LinkBoard board,
+      AtomicLong lateReplies,
+      LateReplyListener lateReplyListener) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new EndpointActor(
+                        ctx,
+                        timers,
+                        global,
+                        settings,
+                        breaker,
+                        board,
+                        lateReplies,
+                        lateReplyListener)));
   }
 
   private EndpointActor(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, CardBusSettings global,
-      EndpointSettings settings, CircuitBreaker breaker, LinkBoard board, AtomicLong lateReplies,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      CardBusSettings global,
+      EndpointSettings settings,
+      CircuitBreaker breaker,
+      LinkBoard board,
+      AtomicLong lateReplies,
       LateReplyListener lateReplyListener) {
     super(ctx);
     ctx.setLoggerName(EndpointActor.class);
@@ -148,16 +178,20 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
       CardBusSettings.Address address = settings.addresses().get(a);
       for (int n = 1; n <= settings.linksPerAddress(); n++) {
         String linkId = settings.name() + "-" + (a + 1) + "." + n;
-        LinkSettings ls = LinkSettings.builder(settings.name(), linkId, address.host(), address.port())
-            .acquirerId(global.acquirerId())
-            .echo(global.echoInterval(), global.maxMissedEchoes())
-            .timeouts(global.logonTimeout(), global.connectTimeout())
-            .reconnect(global.minBackoff(), global.maxBackoff(), global.randomFactor())
-            .frames(global.maxFrameBytes(), global.sendQueueSize())
-            .build();
-        Behavior<LinkActor.Command> link = Behaviors.supervise(LinkActor.create(ls, events, board))
-            .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(
-                global.minBackoff(), global.maxBackoff(), global.randomFactor()));
+        LinkSettings ls =
+            LinkSettings.builder(settings.name(), linkId, address.host(), address.port())
+                .acquirerId(global.acquirerId())
+                .echo(global.echoInterval(), global.maxMissedEchoes())
+                .timeouts(global.logonTimeout(), global.connectTimeout())
+                .reconnect(global.minBackoff(), global.maxBackoff(), global.randomFactor())
+                .frames(global.maxFrameBytes(), global.sendQueueSize())
+                .build();
+        Behavior<LinkActor.Command> link =
+            Behaviors.supervise(LinkActor.create(ls, events, board))
+                .onFailure(
+                    Exception.class,
+                    SupervisorStrategy.restartWithBackoff(
+                        global.minBackoff(), global.maxBackoff(), global.randomFactor()));
         links.put(linkId, ctx.spawn(link, "link-" + linkId));
         candidates.add(new LinkSelector.Candidate(linkId, a));
       }
@@ -171,40 +205,53 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(FromLink.class, m -> onLinkEvent(m.event))
         .onMessage(RequestTimeout.class, this::onTimeout)
-        .onMessage(Stop.class, m -> {
-          stopWaiters.add(m.replyTo);
-          return Behaviors.stopped();
-        })
-        .onSignal(PreRestart.class, s -> {
-          // a crash loses the outstanding map: answer those callers now (outcome unknown)
-          failAllOutstanding(null, "endpoint restarting after a failure");
-          return this;
-        })
-        .onSignal(PostStop.class, s -> {
-          // children have stopped by now: their connections are closed
-          failAllOutstanding(null, "endpoint stopped");
-          stopWaiters.forEach(w -> w.tell(Done.getInstance()));
-          return this;
-        })
+        .onMessage(
+            Stop.class,
+            m -> {
+              stopWaiters.add(m.replyTo);
+              return Behaviors.stopped();
+            })
+        .onSignal(
+            PreRestart.class,
+            s -> {
+              // a crash loses the outstanding map: answer those callers now (outcome unknown)
+              failAllOutstanding(null, "endpoint restarting after a failure");
+              return this;
+            })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              // children have stopped by now: their connections are closed
+              failAllOutstanding(null, "endpoint stopped");
+              stopWaiters.forEach(w -> w.tell(Done.getInstance()));
+              return this;
+            })
         .build();
   }
 
   private Behavior<Command> onSubmit(Submit s) {
     if (pending.containsKey(s.key)) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.DUPLICATE_IN_FLIGHT,
-          "a request with the same MTI class, STAN and terminal id is in flight"));
+      s.replyTo.tell(
+          new CardBusResult.NotSent(
+              settings.name(),
+              NotSentReason.DUPLICATE_IN_FLIGHT,
+              "a request with the same MTI class, STAN and terminal id is in flight"));
       return this;
     }
     if (breaker.isOpen()) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open"));
+      s.replyTo.tell(
+          new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open"));
       return this;
     }
     if (!selector.anyReady()) {
-      s.replyTo.tell(new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK, "no ready link"));
+      s.replyTo.tell(
+          new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK, "no ready link"));
       return this;
     }
-    CompletionStage<CardBusResult> outcome = breaker.callWithCircuitBreakerCS(() -> dispatch(s), IS_FAILURE);
-    outcome.whenComplete((result, error) -> s.replyTo.tell(error == null ? result : fromBreakerError(error)));
+    CompletionStage<CardBusResult> outcome =
+        breaker.callWithCircuitBreakerCS(() -> dispatch(s), IS_FAILURE);
+    outcome.whenComplete(
+        (result, error) -> s.replyTo.tell(error == null ? result : fromBreakerError(error)));
     return this;
   }
 
@@ -217,15 +264,16 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     }
     Pending p = new Pending(s, ++seq, linkId.get());
     pending.put(s.key, p);
-    timers.startSingleTimer(new TimerKey(s.key), new RequestTimeout(s.key, p.seq), settings.timeout());
+    timers.startSingleTimer(
+        new TimerKey(s.key), new RequestTimeout(s.key, p.seq), settings.timeout());
     links.get(p.linkId).tell(new LinkActor.Write(s.key, s.frame));
     return p.result;
   }
 
   /** Runs on whatever thread completes the breaker's stage: no actor context here. */
   private CardBusResult fromBreakerError(Throwable error) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof CircuitBreakerOpenException) {
       return new CardBusResult.NotSent(settings.name(), NotSentReason.BREAKER_OPEN, "breaker open");
     }
@@ -261,10 +309,18 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     }
     pending.remove(nw.key());
     timers.cancel(new TimerKey(nw.key()));
-    getContext().getLog().warn("endpoint {}: {} rrn={} pan={} not sent: {}",
-        settings.name(), p.submit.mti, p.submit.rrn, p.submit.maskedPan, nw.reason());
-    p.result.complete(new CardBusResult.NotSent(settings.name(), NotSentReason.NO_READY_LINK,
-        "no ready link: " + nw.reason()));
+    getContext()
+        .getLog()
+        .warn(
+            "endpoint {}: {} rrn={} pan={} not sent: {}",
+            settings.name(),
+            p.submit.mti,
+            p.submit.rrn,
+            p.submit.maskedPan,
+            nw.reason());
+    p.result.complete(
+        new CardBusResult.NotSent(
+            settings.name(), NotSentReason.NO_READY_LINK, "no ready link: " + nw.reason()));
   }
 
   private void onReply(LinkActor.Reply r) {
@@ -278,31 +334,60 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     timers.cancel(new TimerKey(key));
     if (!reply.hasActionCode()) {
       // without 39 the outcome is unknown: the caller must treat it like a timeout (and reverse)
-      getContext().getLog().error("endpoint {}: reply {} rrn={} without a valid field 39: outcome unknown",
-          settings.name(), reply.mti(), p.submit.rrn);
+      getContext()
+          .getLog()
+          .error(
+              "endpoint {}: reply {} rrn={} without a valid field 39: outcome unknown",
+              settings.name(),
+              reply.mti(),
+              p.submit.rrn);
       p.result.complete(new CardBusResult.TimedOut(settings.name()));
       return;
     }
-    getContext().getLog().debug("endpoint {}: {} rrn={} pan={} answered 39={}",
-        settings.name(), reply.mti(), p.submit.rrn, p.submit.maskedPan, reply.actionCode());
-    p.result.complete(new CardBusResult.Answered(settings.name(), reply.actionCode(), reply.approvalCode(),
-        reply.settlementDate(), reply.balance()));
+    getContext()
+        .getLog()
+        .debug(
+            "endpoint {}: {} rrn={} pan={} answered 39={}",
+            settings.name(),
+            reply.mti(),
+            p.submit.rrn,
+            p.submit.maskedPan,
+            reply.actionCode());
+    p.result.complete(
+        new CardBusResult.Answered(
+            settings.name(),
+            reply.actionCode(),
+            reply.approvalCode(),
+            reply.settlementDate(),
+            reply.balance()));
   }
 
   private void onLateReply(String key, CmfReply reply, String linkId) {
     lateReplies.incrementAndGet();
     String rrn = reply.rrn() != null ? reply.rrn() : recentTimeouts.get(key);
     boolean known = recentTimeouts.remove(key) != null;
-    getContext().getLog().warn(
-        "endpoint {}: late reply on {}: {} rrn={} stan={} tid={} 39={}{}{}", settings.name(), linkId,
-        reply.mti(), rrn, reply.stan(), reply.terminalId(), reply.actionCode(),
-        known ? "" : " (no request of this node is known for it)",
-        CmfActionCodes.isApproval(reply.actionCode()) ? ": an approval the caller never saw, it must be reversed" : "");
+    getContext()
+        .getLog()
+        .warn(
+            "endpoint {}: late reply on {}: {} rrn={} stan={} tid={} 39={}{}{}",
+            settings.name(),
+            linkId,
+            reply.mti(),
+            rrn,
+            reply.stan(),
+            reply.terminalId(),
+            reply.actionCode(),
+            known ? "" : " (no request of this node is known for it)",
+            CmfActionCodes.isApproval(reply.actionCode())
+                ? ": an approval the caller never saw, it must be reversed"
+                : "");
     if (lateReplyListener != null) {
       try {
         lateReplyListener.lateReply(settings.name(), rrn, reply.mti(), reply.actionCode());
       } catch (RuntimeException e) {
-        getContext().getLog().error("endpoint {}: late reply listener failed for rrn={}", settings.name(), rrn, e);
+        getContext()
+            .getLog()
+            .error("endpoint {}: late reply listener failed for rrn={}", settings.name(), rrn, e);
       }
     }
   }
@@ -312,15 +397,23 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
     if (p == null || p.seq != t.seq) return this;
     pending.remove(t.key);
     recentTimeouts.put(t.key, p.submit.rrn);
-    getContext().getLog().warn("endpoint {}: {} rrn={} pan={} timed out after {} ms on {}",
-        settings.name(), p.submit.mti, p.submit.rrn, p.submit.maskedPan, settings.timeout().toMillis(), p.linkId);
+    getContext()
+        .getLog()
+        .warn(
+            "endpoint {}: {} rrn={} pan={} timed out after {} ms on {}",
+            settings.name(),
+            p.submit.mti,
+            p.submit.rrn,
+            p.submit.maskedPan,
+            settings.timeout().toMillis(),
+            p.linkId);
     p.result.complete(new CardBusResult.TimedOut(settings.name()));
     return this;
   }
 
   /**
-   * Completes as TimedOut the requests written on a link that broke (all requests when {@code linkId}
-   * is null): the write may have reached the host, so the outcome is unknown.
+   * Completes as TimedOut the requests written on a link that broke (all requests when {@code
+   * linkId} is null): the write may have reached the host, so the outcome is unknown.
    */
   private void failAllOutstanding(String linkId, String reason) {
     Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
@@ -331,8 +424,15 @@ public final class EndpointActor extends AbstractBehavior<EndpointActor.Command>
       it.remove();
       timers.cancel(new TimerKey(e.getKey()));
       recentTimeouts.put(e.getKey(), p.submit.rrn);
-      getContext().getLog().warn("endpoint {}: {} rrn={} pan={} outcome unknown: {}",
-          settings.name(), p.submit.mti, p.submit.rrn, p.submit.maskedPan, reason);
+      getContext()
+          .getLog()
+          .warn(
+              "endpoint {}: {} rrn={} pan={} outcome unknown: {}",
+              settings.name(),
+              p.submit.mti,
+              p.submit.rrn,
+              p.submit.maskedPan,
+              reason);
       p.result.complete(new CardBusResult.TimedOut(settings.name()));
     }
   }

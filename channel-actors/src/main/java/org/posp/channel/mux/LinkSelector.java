@@ -8,9 +8,9 @@ import java.util.Set;
 import org.posp.channel.CardBusSettings.Strategy;
 
 /**
- * Chooses the link for the next request among an endpoint's ready links (docs/protocol/card-bus.md §3): round-robin
- * over all of them, or primary/secondary (主备): the first address (in configuration order) that has a
- * ready link, its links in turn. Not thread-safe: owned by the endpoint actor.
+ * Chooses the link for the next request among an endpoint's ready links (docs/protocol/card-bus.md
+ * §3): round-robin over all of them, or primary/secondary (主备): the first address (in configuration
+ * order) that has a ready link, its links in turn. Not thread-safe: owned by the endpoint actor.
  */
 final class LinkSelector {
 

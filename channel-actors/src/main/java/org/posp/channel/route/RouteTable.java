@@ -12,17 +12,19 @@ import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardOperation;
 
 /**
- * The card-bus route table (路由表, docs/protocol/card-bus.md §4): an immutable value that maps a request to an
- * endpoint name. Transfers go to the transfer endpoint (CNAPS, 二代支付) when one is configured; every
- * other card message goes to the endpoint of the longest BIN prefix of its PAN that is in {@code bins},
- * else to the default endpoint. Voids and reversals are routed as the operation they refer to, so they
- * reach the host that saw the original.
+ * The card-bus route table (路由表, docs/protocol/card-bus.md §4): an immutable value that maps a
+ * request to an endpoint name. Transfers go to the transfer endpoint (CNAPS, 二代支付) when one is
+ * configured; every other card message goes to the endpoint of the longest BIN prefix of its PAN
+ * that is in {@code bins}, else to the default endpoint. Voids and reversals are routed as the
+ * operation they refer to, so they reach the host that saw the original.
  *
  * @param bins BIN prefix (1..19 digits) to endpoint name
  * @param transferEndpoint endpoint for TRANSFER, or null to route transfers like any card message
- * @param defaultEndpoint endpoint when no BIN prefix matches, or null (such requests get "no route")
+ * @param defaultEndpoint endpoint when no BIN prefix matches, or null (such requests get "no
+ *     route")
  */
-public record RouteTable(Map<String, String> bins, String transferEndpoint, String defaultEndpoint) {
+public record RouteTable(
+    Map<String, String> bins, String transferEndpoint, String defaultEndpoint) {
 
   public RouteTable {
     TreeMap<String, String> copy = new TreeMap<>();
@@ -30,7 +32,8 @@ public record RouteTable(Map<String, String> bins, String transferEndpoint, Stri
       for (Map.Entry<String, String> e : bins.entrySet()) {
         String bin = e.getKey();
         if (bin == null || !bin.matches("\\d{1,19}")) {
-          throw new IllegalArgumentException("route table: BIN prefix must be 1..19 digits, got '" + bin + "'");
+          throw new IllegalArgumentException(
+              "route table: BIN prefix must be 1..19 digits, got '" + bin + "'");
         }
         copy.put(bin, requireName(e.getValue(), "endpoint of BIN " + bin));
       }
@@ -46,18 +49,22 @@ public record RouteTable(Map<String, String> bins, String transferEndpoint, Stri
   }
 
   /**
-   * Reads {@code bins { "622202" = core }, transfer = cnaps, default = cups} (transfer and default may be
-   * empty strings or null for none).
+   * Reads {@code bins { "622202" = core }, transfer = cnaps, default = cups} (transfer and default
+   * may be empty strings or null for none).
    */
   public static RouteTable fromConfig(Config routes) {
     Map<String, String> bins = new TreeMap<>();
     if (routes.hasPath("bins")) {
-      routes.getObject("bins").forEach((bin, value) -> {
-        if (value.valueType() != ConfigValueType.STRING) {
-          throw new IllegalArgumentException("routes.bins." + bin + " must be an endpoint name");
-        }
-        bins.put(bin, (String) value.unwrapped());
-      });
+      routes
+          .getObject("bins")
+          .forEach(
+              (bin, value) -> {
+                if (value.valueType() != ConfigValueType.STRING) {
+                  throw new IllegalArgumentException(
+                      "routes.bins." + bin + " must be an endpoint name");
+                }
+                bins.put(bin, (String) value.unwrapped());
+              });
     }
     String transfer = routes.hasPath("transfer") ? routes.getString("transfer") : null;
     String deflt = routes.hasPath("default") ? routes.getString("default") : null;
@@ -70,9 +77,11 @@ public record RouteTable(Map<String, String> bins, String transferEndpoint, Stri
   }
 
   /** The endpoint for an operation (for VOID and REVERSAL: the referred operation) and a PAN. */
-  public Optional<String> route(CardOperation operation, CardOperation originalOperation, String pan) {
+  public Optional<String> route(
+      CardOperation operation, CardOperation originalOperation, String pan) {
     CardOperation effective = operation;
-    if ((operation == CardOperation.VOID || operation == CardOperation.REVERSAL) && originalOperation != null) {
+    if ((operation == CardOperation.VOID || operation == CardOperation.REVERSAL)
+        && originalOperation != null) {
       effective = originalOperation;
     }
     if (effective == CardOperation.TRANSFER && transferEndpoint != null) {
@@ -96,7 +105,8 @@ public record RouteTable(Map<String, String> bins, String transferEndpoint, Stri
   }
 
   private static String requireName(String name, String what) {
-    if (name == null || name.isBlank()) throw new IllegalArgumentException("route table: " + what + " is empty");
+    if (name == null || name.isBlank())
+      throw new IllegalArgumentException("route table: " + what + " is empty");
     return name.strip();
   }
 

@@ -18,7 +18,8 @@ class CmfActionCodesTest {
 
   @ParameterizedTest
   @NullAndEmptySource
-  @ValueSource(strings = {"0014", "1000", "4000", "8000", "9999", "abcd", "000", "00000", " 000", "-001"})
+  @ValueSource(
+      strings = {"0014", "1000", "4000", "8000", "9999", "abcd", "000", "00000", " 000", "-001"})
   void notApprovals(String cmf) {
     assertFalse(CmfActionCodes.isApproval(cmf));
   }

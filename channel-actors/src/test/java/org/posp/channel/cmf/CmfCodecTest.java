@@ -25,12 +25,33 @@ class CmfCodecTest {
   static final String PAN = "6222021234567890123";
   static final String ACQ = "48020000";
   static final Instant SENT = Instant.parse("2025-03-07T08:09:10Z");
-  static final OriginalData ORIGINAL = new OriginalData("2200", "000000000042", "20250307160000", ACQ);
+  static final OriginalData ORIGINAL =
+      new OriginalData("2200", "000000000042", "20250307160000", ACQ);
 
-  static CardBusRequest request(CardOperation op, CardOperation orig, long amount, OriginalData original,
-      boolean repeat, String account) {
-    return new CardBusRequest(op, orig, "RRN000000001", "000000000123", "20250307160910", amount, PAN, "2912",
-        null, null, null, "TERM0001", "123456789012345", original, repeat, account);
+  static CardBusRequest request(
+      CardOperation op,
+      CardOperation orig,
+      long amount,
+      OriginalData original,
+      boolean repeat,
+      String account) {
+    return new CardBusRequest(
+        op,
+        orig,
+        "RRN000000001",
+        "000000000123",
+        "20250307160910",
+        amount,
+        PAN,
+        "2912",
+        null,
+        null,
+        null,
+        "TERM0001",
+        "123456789012345",
+        original,
+        repeat,
+        account);
   }
 
   static ISOMsg roundTrip(ISOMsg m) {
@@ -40,9 +61,24 @@ class CmfCodecTest {
   @Test
   void saleCarriesEveryFieldOfTheSpec() {
     byte[] pin = HexFormat.of().parseHex("0123456789ABCDEF");
-    CardBusRequest r = new CardBusRequest(CardOperation.SALE, null, "RRN000000001", "000000000123",
-        "20250307160910", 12345, PAN, "2912", PAN + "=2912101", new byte[] {(byte) 0x9F, 0x26, 1, 0},
-        null, "TERM0001", "123456789012345", null, false, null);
+    CardBusRequest r =
+        new CardBusRequest(
+            CardOperation.SALE,
+            null,
+            "RRN000000001",
+            "000000000123",
+            "20250307160910",
+            12345,
+            PAN,
+            "2912",
+            PAN + "=2912101",
+            new byte[] {(byte) 0x9F, 0x26, 1, 0},
+            null,
+            "TERM0001",
+            "123456789012345",
+            null,
+            false,
+            null);
     ISOMsg m = roundTrip(CmfCodec.request(r, ACQ, pin, SENT));
     assertEquals("2200", m.getString(0));
     assertEquals(PAN, m.getString(2));
@@ -70,7 +106,9 @@ class CmfCodecTest {
 
   @Test
   void amountUsesTheCmfLayoutCurrencyMinorUnitAmount() {
-    ISOMsg m = CmfCodec.request(request(CardOperation.SALE, null, 1234, null, false, null), ACQ, null, SENT);
+    ISOMsg m =
+        CmfCodec.request(
+            request(CardOperation.SALE, null, 1234, null, false, null), ACQ, null, SENT);
     byte[] packed = CmfCodec.pack(m);
     // IFB_AMOUNT2003: n3 currency + n1 minor unit + n12 amount, BCD: 15 62 00 00 00 00 12 34
     String hex = HexFormat.of().formatHex(packed).toUpperCase();
@@ -79,18 +117,24 @@ class CmfCodecTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "BALANCE,2100,300000,108",
-      "PRE_AUTH,2100,000000,101",
-      "SALE,2200,000000,200",
-      "COMPLETION,2200,000000,202",
-      "COMPLETION_ADVICE,2220,000000,202",
-      "REFUND,2200,200000,200",
-      "TRANSFER,2200,400000,200"
+    "BALANCE,2100,300000,108",
+    "PRE_AUTH,2100,000000,101",
+    "SALE,2200,000000,200",
+    "COMPLETION,2200,000000,202",
+    "COMPLETION_ADVICE,2220,000000,202",
+    "REFUND,2200,200000,200",
+    "TRANSFER,2200,400000,200"
   })
   void operationsOfTheMessageTable(CardOperation op, String mti, String f3, String f24) {
     boolean needsOriginal = CmfCodec.needsOriginal(op);
-    CardBusRequest r = request(op, null, op == CardOperation.BALANCE ? 0 : 500,
-        needsOriginal ? ORIGINAL : null, false, op == CardOperation.TRANSFER ? "6217000010001234567" : null);
+    CardBusRequest r =
+        request(
+            op,
+            null,
+            op == CardOperation.BALANCE ? 0 : 500,
+            needsOriginal ? ORIGINAL : null,
+            false,
+            op == CardOperation.TRANSFER ? "6217000010001234567" : null);
     ISOMsg m = roundTrip(CmfCodec.request(r, ACQ, null, SENT));
     assertEquals(mti, m.getString(0));
     assertEquals(f3, m.getString(3));
@@ -105,7 +149,10 @@ class CmfCodecTest {
   @ParameterizedTest(name = "void of {0}")
   @CsvSource({"SALE,2200,000000,200", "PRE_AUTH,2100,000000,101", "COMPLETION,2200,000000,202"})
   void voidTakesMti3And24FromTheOriginal(CardOperation orig, String mti, String f3, String f24) {
-    ISOMsg m = roundTrip(CmfCodec.request(request(CardOperation.VOID, orig, 500, ORIGINAL, false, null), ACQ, null, SENT));
+    ISOMsg m =
+        roundTrip(
+            CmfCodec.request(
+                request(CardOperation.VOID, orig, 500, ORIGINAL, false, null), ACQ, null, SENT));
     assertEquals(mti, m.getString(0));
     assertEquals(f3, m.getString(3));
     assertEquals(f24, m.getString(24));
@@ -115,17 +162,31 @@ class CmfCodecTest {
 
   @ParameterizedTest(name = "reversal of {0}")
   @CsvSource({
-      "SALE,000000", "PRE_AUTH,000000", "COMPLETION,000000", "COMPLETION_ADVICE,000000", "REFUND,200000",
-      "TRANSFER,400000", "VOID,000000"
+    "SALE,000000",
+    "PRE_AUTH,000000",
+    "COMPLETION,000000",
+    "COMPLETION_ADVICE,000000",
+    "REFUND,200000",
+    "TRANSFER,400000",
+    "VOID,000000"
   })
   void reversalIs2420With3OfTheReversedMessage(CardOperation orig, String f3) {
-    ISOMsg first = roundTrip(CmfCodec.request(request(CardOperation.REVERSAL, orig, 500, ORIGINAL, false, null), ACQ, null, SENT));
+    ISOMsg first =
+        roundTrip(
+            CmfCodec.request(
+                request(CardOperation.REVERSAL, orig, 500, ORIGINAL, false, null),
+                ACQ,
+                null,
+                SENT));
     assertEquals("2420", first.getString(0));
     assertEquals(f3, first.getString(3));
     assertEquals("400", first.getString(24));
     assertEquals("4021", first.getString(25));
     assertEquals("RRN000000001", first.getString(37));
-    ISOMsg repeat = roundTrip(CmfCodec.request(request(CardOperation.REVERSAL, orig, 500, ORIGINAL, true, null), ACQ, null, SENT));
+    ISOMsg repeat =
+        roundTrip(
+            CmfCodec.request(
+                request(CardOperation.REVERSAL, orig, 500, ORIGINAL, true, null), ACQ, null, SENT));
     assertEquals("2421", repeat.getString(0));
     assertEquals(first.getString(11), repeat.getString(11));
     assertEquals(first.getString(37), repeat.getString(37));
@@ -133,19 +194,30 @@ class CmfCodecTest {
 
   @Test
   void repeatedCompletionAdviceIs2221() {
-    ISOMsg m = CmfCodec.request(request(CardOperation.COMPLETION_ADVICE, null, 500, ORIGINAL, true, null), ACQ, null, SENT);
+    ISOMsg m =
+        CmfCodec.request(
+            request(CardOperation.COMPLETION_ADVICE, null, 500, ORIGINAL, true, null),
+            ACQ,
+            null,
+            SENT);
     assertEquals("2221", m.getString(0));
   }
 
   @Test
   void matchKeyPairsRequestsWithTheirReplies() {
-    ISOMsg sale = CmfCodec.request(request(CardOperation.SALE, null, 1, null, false, null), ACQ, null, SENT);
+    ISOMsg sale =
+        CmfCodec.request(request(CardOperation.SALE, null, 1, null, false, null), ACQ, null, SENT);
     ISOMsg reply = new ISOMsg("2210");
     reply.set(11, "000000000123");
     reply.set(41, "TERM0001        "); // as IF_CHAR pads it
     assertEquals(CmfCodec.matchKey(sale), CmfCodec.matchKey(roundTrip(reply)));
 
-    ISOMsg repeatReversal = CmfCodec.request(request(CardOperation.REVERSAL, CardOperation.SALE, 1, ORIGINAL, true, null), ACQ, null, SENT);
+    ISOMsg repeatReversal =
+        CmfCodec.request(
+            request(CardOperation.REVERSAL, CardOperation.SALE, 1, ORIGINAL, true, null),
+            ACQ,
+            null,
+            SENT);
     ISOMsg reversalReply = new ISOMsg("2430");
     reversalReply.set(11, "000000000123");
     reversalReply.set(41, "TERM0001");
@@ -166,7 +238,8 @@ class CmfCodecTest {
 
   @Test
   void networkMessages() {
-    ISOMsg logon = roundTrip(CmfCodec.networkRequest(CmfCodec.FUNCTION_LOGON, "000000000007", ACQ, SENT));
+    ISOMsg logon =
+        roundTrip(CmfCodec.networkRequest(CmfCodec.FUNCTION_LOGON, "000000000007", ACQ, SENT));
     assertEquals("2800", logon.getString(0));
     assertEquals("801", logon.getString(24));
     assertEquals("000000000007", logon.getString(11));
@@ -200,36 +273,112 @@ class CmfCodecTest {
 
   @Test
   void badInputNamesTheFieldButNotItsContent() {
-    CardBusRequest badStan = new CardBusRequest(CardOperation.SALE, null, "RRN000000001", "123", "20250307160910",
-        1, PAN, null, null, null, null, "TERM0001", "M1", null, false, null);
-    CmfException e = assertThrows(CmfException.class, () -> CmfCodec.request(badStan, ACQ, null, SENT));
+    CardBusRequest badStan =
+        new CardBusRequest(
+            CardOperation.SALE,
+            null,
+            "RRN000000001",
+            "123",
+            "20250307160910",
+            1,
+            PAN,
+            null,
+            null,
+            null,
+            null,
+            "TERM0001",
+            "M1",
+            null,
+            false,
+            null);
+    CmfException e =
+        assertThrows(CmfException.class, () -> CmfCodec.request(badStan, ACQ, null, SENT));
     assertTrue(e.getMessage().contains("11"), e.getMessage());
 
-    CardBusRequest badPan = new CardBusRequest(CardOperation.SALE, null, "RRN000000001", "000000000001",
-        "20250307160910", 1, "62220212345X7890", null, null, null, null, "TERM0001", "M1", null, false, null);
+    CardBusRequest badPan =
+        new CardBusRequest(
+            CardOperation.SALE,
+            null,
+            "RRN000000001",
+            "000000000001",
+            "20250307160910",
+            1,
+            "62220212345X7890",
+            null,
+            null,
+            null,
+            null,
+            "TERM0001",
+            "M1",
+            null,
+            false,
+            null);
     e = assertThrows(CmfException.class, () -> CmfCodec.request(badPan, ACQ, null, SENT));
     assertTrue(e.getMessage().contains("field 2"), e.getMessage());
-    assertFalse(e.getMessage().contains("62220212345"), "the PAN must not appear: " + e.getMessage());
+    assertFalse(
+        e.getMessage().contains("62220212345"), "the PAN must not appear: " + e.getMessage());
 
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.REFUND, null, 1, null, false, null), ACQ, null, SENT), "refund without 56");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.VOID, CardOperation.REFUND, 1, ORIGINAL, false, null), ACQ, null, SENT), "void of a refund");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.REVERSAL, null, 1, ORIGINAL, false, null), ACQ, null, SENT), "reversal of nothing");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.TRANSFER, null, 1, null, false, null), ACQ, null, SENT), "transfer without 103");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.SALE, null, -1, null, false, null), ACQ, null, SENT), "negative amount");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.SALE, null, 1, null, true, null), ACQ, null, SENT), "repeat of a sale");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.SALE, null, 1, null, false, null), "4802A", null, SENT), "acquirer id");
-    assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.SALE, null, 1, null, false, null), ACQ, new byte[7], SENT), "PIN block length");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.REFUND, null, 1, null, false, null), ACQ, null, SENT),
+        "refund without 56");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.VOID, CardOperation.REFUND, 1, ORIGINAL, false, null),
+                ACQ,
+                null,
+                SENT),
+        "void of a refund");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.REVERSAL, null, 1, ORIGINAL, false, null), ACQ, null, SENT),
+        "reversal of nothing");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.TRANSFER, null, 1, null, false, null), ACQ, null, SENT),
+        "transfer without 103");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.SALE, null, -1, null, false, null), ACQ, null, SENT),
+        "negative amount");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.SALE, null, 1, null, true, null), ACQ, null, SENT),
+        "repeat of a sale");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.SALE, null, 1, null, false, null), "4802A", null, SENT),
+        "acquirer id");
+    assertThrows(
+        CmfException.class,
+        () ->
+            CmfCodec.request(
+                request(CardOperation.SALE, null, 1, null, false, null), ACQ, new byte[7], SENT),
+        "PIN block length");
     OriginalData shortStan = new OriginalData("2200", "42", "20250307160000", ACQ);
-    e = assertThrows(CmfException.class, () -> CmfCodec.request(
-        request(CardOperation.REFUND, null, 1, shortStan, false, null), ACQ, null, SENT));
+    e =
+        assertThrows(
+            CmfException.class,
+            () ->
+                CmfCodec.request(
+                    request(CardOperation.REFUND, null, 1, shortStan, false, null),
+                    ACQ,
+                    null,
+                    SENT));
     assertTrue(e.getMessage().contains("56"), e.getMessage());
   }
 

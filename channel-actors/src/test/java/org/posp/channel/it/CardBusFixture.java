@@ -17,7 +17,9 @@ import org.posp.channel.CardOperation;
 import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.CardBusHostConfig;
 
-/** Helpers for the card-bus integration tests: host start-up, configuration, test cards, requests. */
+/**
+ * Helpers for the card-bus integration tests: host start-up, configuration, test cards, requests.
+ */
 final class CardBusFixture {
 
   static final String ACQUIRER = "48020000";
@@ -30,34 +32,55 @@ final class CardBusFixture {
 
   /** A host on 127.0.0.1, ephemeral port (or {@code port}), no HTTP, demo ZPK. */
   static CardBusHost host(int port, Duration lateDelay) throws Exception {
-    return CardBusHost.start(CardBusHostConfig.defaults().withHttpPort(-1).withTcpPort(port).withLateDelay(lateDelay));
+    return CardBusHost.start(
+        CardBusHostConfig.defaults().withHttpPort(-1).withTcpPort(port).withLateDelay(lateDelay));
   }
 
   /**
-   * {@code posp.card-bus} with quick test timings; {@code endpoints} maps names to ports, each endpoint
-   * gets {@code endpointExtra} and the demo ZPK in clear.
+   * {@code posp.card-bus} with quick test timings; {@code endpoints} maps names to ports, each
+   * endpoint gets {@code endpointExtra} and the demo ZPK in clear.
    */
-  static Config config(Map<String, Integer> endpoints, String endpointExtra, String routes, String global) {
+  static Config config(
+      Map<String, Integer> endpoints, String endpointExtra, String routes, String global) {
     StringBuilder sb = new StringBuilder();
-    endpoints.forEach((name, port) -> sb.append(name).append(" { addresses = [\"127.0.0.1:").append(port)
-        .append("\"], ").append(endpointExtra).append(" }\n"));
+    endpoints.forEach(
+        (name, port) ->
+            sb.append(name)
+                .append(" { addresses = [\"127.0.0.1:")
+                .append(port)
+                .append("\"], ")
+                .append(endpointExtra)
+                .append(" }\n"));
     return configWithEndpoints(sb.toString(), routes, global);
   }
 
   /** As {@link #config} with the endpoint entries written out; every endpoint gets the demo ZPK. */
   static Config configWithEndpoints(String endpoints, String routes, String global) {
-    String text = "posp.card-bus {\n"
-        + "acquirer-id = \"" + ACQUIRER + "\"\n"
-        + "echo-interval = 2s\nlogon-timeout = 1s\nconnect-timeout = 1s\n"
-        + "reconnect { min-backoff = 100ms, max-backoff = 500ms }\n"
-        + "endpoint-defaults.zpk.clear = \"" + CardBusHostConfig.DEMO_ZPK + "\"\n"
-        + global + "\n"
-        + "endpoints {\n" + endpoints + "}\n"
-        + "routes { " + routes + " }\n}\n";
+    String text =
+        "posp.card-bus {\n"
+            + "acquirer-id = \""
+            + ACQUIRER
+            + "\"\n"
+            + "echo-interval = 2s\nlogon-timeout = 1s\nconnect-timeout = 1s\n"
+            + "reconnect { min-backoff = 100ms, max-backoff = 500ms }\n"
+            + "endpoint-defaults.zpk.clear = \""
+            + CardBusHostConfig.DEMO_ZPK
+            + "\"\n"
+            + global
+            + "\n"
+            + "endpoints {\n"
+            + endpoints
+            + "}\n"
+            + "routes { "
+            + routes
+            + " }\n}\n";
     return ConfigFactory.parseString(text);
   }
 
-  /** A Luhn-valid PAN of {@code length} digits with the given prefix and suffix (a middle digit adjusted). */
+  /**
+   * A Luhn-valid PAN of {@code length} digits with the given prefix and suffix (a middle digit
+   * adjusted).
+   */
   static String pan(String prefix, String suffix, int length) {
     int middle = length - prefix.length() - suffix.length();
     for (long fill = 0; fill < Math.pow(10, Math.min(middle, 4)); fill++) {
@@ -100,23 +123,72 @@ final class CardBusFixture {
   }
 
   static CardBusRequest sale(String pan, long amountFen, PinData pin) {
-    return new CardBusRequest(CardOperation.SALE, null, nextRrn(), nextStan(), now(), amountFen, pan, null, null,
-        null, pin, TID, MID, null, false, null);
+    return new CardBusRequest(
+        CardOperation.SALE,
+        null,
+        nextRrn(),
+        nextStan(),
+        now(),
+        amountFen,
+        pan,
+        null,
+        null,
+        null,
+        pin,
+        TID,
+        MID,
+        null,
+        false,
+        null);
   }
 
-  /** The reversal (2420, or 2421 when {@code repeat}) of {@code original}, with the STAN of this attempt. */
+  /**
+   * The reversal (2420, or 2421 when {@code repeat}) of {@code original}, with the STAN of this
+   * attempt.
+   */
   static CardBusRequest reversal(CardBusRequest original, String stan, boolean repeat) {
-    return new CardBusRequest(CardOperation.REVERSAL, original.operation(), original.rrn(), stan, now(),
-        original.amountFen(), original.pan(), null, null, null, null, TID, MID, originalData(original), repeat, null);
+    return new CardBusRequest(
+        CardOperation.REVERSAL,
+        original.operation(),
+        original.rrn(),
+        stan,
+        now(),
+        original.amountFen(),
+        original.pan(),
+        null,
+        null,
+        null,
+        null,
+        TID,
+        MID,
+        originalData(original),
+        repeat,
+        null);
   }
 
   static CardBusRequest voidOf(CardBusRequest original) {
-    return new CardBusRequest(CardOperation.VOID, original.operation(), nextRrn(), nextStan(), now(),
-        original.amountFen(), original.pan(), null, null, null, null, TID, MID, originalData(original), false, null);
+    return new CardBusRequest(
+        CardOperation.VOID,
+        original.operation(),
+        nextRrn(),
+        nextStan(),
+        now(),
+        original.amountFen(),
+        original.pan(),
+        null,
+        null,
+        null,
+        null,
+        TID,
+        MID,
+        originalData(original),
+        false,
+        null);
   }
 
   static OriginalData originalData(CardBusRequest original) {
-    return new OriginalData(original.operation().mti(), original.stan(), original.localDateTime(), ACQUIRER);
+    return new OriginalData(
+        original.operation().mti(), original.stan(), original.localDateTime(), ACQUIRER);
   }
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
@@ -124,10 +196,12 @@ final class CardBusFixture {
   }
 
   /** Polls {@code condition} every 20 ms until it holds or {@code max} has passed. */
-  static void eventually(Duration max, String what, BooleanSupplier condition) throws InterruptedException {
+  static void eventually(Duration max, String what, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) throw new AssertionError("not within " + max.toMillis() + " ms: " + what);
+      if (System.nanoTime() - deadline > 0)
+        throw new AssertionError("not within " + max.toMillis() + " ms: " + what);
       Thread.sleep(20);
     }
   }

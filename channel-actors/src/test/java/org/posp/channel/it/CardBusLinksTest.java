@@ -32,7 +32,9 @@ import org.posp.channel.CardBusSystem;
 import org.posp.security.SoftwareHsm;
 import org.posp.sim.cardbus.CardBusHost;
 
-/** Links, MUX, timeouts, late replies, echo, reconnect and breaker against the real host simulator. */
+/**
+ * Links, MUX, timeouts, late replies, echo, reconnect and breaker against the real host simulator.
+ */
 class CardBusLinksTest {
 
   private static final String LMK = "0123456789ABCDEFFEDCBA9876543210";
@@ -64,8 +66,10 @@ class CardBusLinksTest {
   }
 
   private CardBusSystem start(CardBusHost h, String endpointExtra, String global) {
-    return CardBusSystem.start(testKit.system(),
-        config(Map.of("core", h.port()), endpointExtra, "default = core", global), SoftwareHsm.fromHex(LMK));
+    return CardBusSystem.start(
+        testKit.system(),
+        config(Map.of("core", h.port()), endpointExtra, "default = core", global),
+        SoftwareHsm.fromHex(LMK));
   }
 
   private EndpointStatus core() {
@@ -82,7 +86,8 @@ class CardBusLinksTest {
     assertEquals("core", s.name());
     assertEquals("closed", s.breaker());
     assertEquals(3, s.totalLinks());
-    assertTrue(s.linkStates().stream().allMatch(l -> l.endsWith("READY")), s.linkStates().toString());
+    assertTrue(
+        s.linkStates().stream().allMatch(l -> l.endsWith("READY")), s.linkStates().toString());
     assertTrue(h.ledger().networkMessagesReceived() >= 3, "one logon per link");
   }
 
@@ -117,9 +122,12 @@ class CardBusLinksTest {
   void lateReplyIsReportedNotDelivered() throws Exception {
     CardBusHost h = startHost(0, Duration.ofMillis(1200));
     BlockingQueue<List<String>> late = new LinkedBlockingQueue<>();
-    cardBus = CardBusSystem.start(testKit.system(),
-        config(Map.of("core", h.port()), "timeout = 400ms", "default = core", ""), SoftwareHsm.fromHex(LMK),
-        (endpoint, rrn, mti, code) -> late.add(List.of(endpoint, rrn, mti, code)));
+    cardBus =
+        CardBusSystem.start(
+            testKit.system(),
+            config(Map.of("core", h.port()), "timeout = 400ms", "default = core", ""),
+            SoftwareHsm.fromHex(LMK),
+            (endpoint, rrn, mti, code) -> late.add(List.of(endpoint, rrn, mti, code)));
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
     CardBusRequest sale = sale(pan("622848", "9998", 16), 100);
     assertEquals(new CardBusResult.TimedOut("core"), await(cardBus.send(sale)));
@@ -135,11 +143,16 @@ class CardBusLinksTest {
     cardBus = start(h, "timeout = 10s", "");
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
     CompletionStage<CardBusResult> pending = cardBus.send(sale(pan("622848", "9999", 16), 100));
-    eventually(Duration.ofSeconds(5), "the host received the request", () -> h.ledger().messages().size() == 1);
+    eventually(
+        Duration.ofSeconds(5),
+        "the host received the request",
+        () -> h.ledger().messages().size() == 1);
     long t0 = System.nanoTime();
     h.close();
     assertEquals(new CardBusResult.TimedOut("core"), await(pending));
-    assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000, "completed when the link broke, not at the timeout");
+    assertTrue(
+        (System.nanoTime() - t0) / 1_000_000 < 5_000,
+        "completed when the link broke, not at the timeout");
   }
 
   @Test
@@ -154,14 +167,19 @@ class CardBusLinksTest {
 
     h.setResponding(false);
     eventually(Duration.ofSeconds(5), "links marked down", () -> core().readyLinks() == 0);
-    CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class,
-        await(cardBus.send(sale(pan("622848", "0032", 16), 100))));
+    CardBusResult.NotSent r =
+        assertInstanceOf(
+            CardBusResult.NotSent.class, await(cardBus.send(sale(pan("622848", "0032", 16), 100))));
     assertEquals(NotSentReason.NO_READY_LINK, r.reason());
 
     h.setResponding(true);
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
-    assertEquals("0000", assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(pan("622848", "0033", 16), 100)))).actionCode());
+    assertEquals(
+        "0000",
+        assertInstanceOf(
+                CardBusResult.Answered.class,
+                await(cardBus.send(sale(pan("622848", "0033", 16), 100))))
+            .actionCode());
   }
 
   @Test
@@ -171,7 +189,8 @@ class CardBusLinksTest {
     cardBus = start(first, "links-per-address = 2", "");
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
     first.close();
-    eventually(Duration.ofSeconds(5), "links down after the host closed", () -> core().readyLinks() == 0);
+    eventually(
+        Duration.ofSeconds(5), "links down after the host closed", () -> core().readyLinks() == 0);
 
     CardBusHost second = startHost(port, Duration.ofSeconds(1));
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
@@ -201,9 +220,12 @@ class CardBusLinksTest {
     assertTrue(ms < 250, "answered at once, took " + ms + " ms");
     assertTrue(h.ledger().byRrn(blocked.rrn()).isEmpty());
 
-    eventually(Duration.ofSeconds(3), "breaker half-open", () -> core().breaker().equals("half-open"));
+    eventually(
+        Duration.ofSeconds(3), "breaker half-open", () -> core().breaker().equals("half-open"));
     CardBusRequest probe = sale(pan("622848", "0036", 16), 100);
-    assertEquals("0000", assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(probe))).actionCode());
+    assertEquals(
+        "0000",
+        assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(probe))).actionCode());
     eventually(Duration.ofSeconds(2), "breaker closed", () -> core().breaker().equals("closed"));
   }
 
@@ -212,10 +234,14 @@ class CardBusLinksTest {
     CardBusHost h = startHost(0, Duration.ofSeconds(1));
     int port = h.port();
     h.close(); // nothing listens on this port any more
-    cardBus = CardBusSystem.start(testKit.system(),
-        config(Map.of("core", port), "", "default = core", ""), SoftwareHsm.fromHex(LMK));
-    CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class,
-        await(cardBus.send(sale(pan("622848", "0037", 16), 100))));
+    cardBus =
+        CardBusSystem.start(
+            testKit.system(),
+            config(Map.of("core", port), "", "default = core", ""),
+            SoftwareHsm.fromHex(LMK));
+    CardBusResult.NotSent r =
+        assertInstanceOf(
+            CardBusResult.NotSent.class, await(cardBus.send(sale(pan("622848", "0037", 16), 100))));
     assertEquals(NotSentReason.NO_READY_LINK, r.reason());
     assertEquals("no ready link", r.detail());
     assertTrue(core().linkStates().stream().noneMatch(l -> l.endsWith("READY")));
@@ -225,14 +251,23 @@ class CardBusLinksTest {
   void primarySecondaryUsesThePrimaryUntilItFails() throws Exception {
     CardBusHost primary = startHost(0, Duration.ofSeconds(1));
     CardBusHost secondary = startHost(0, Duration.ofSeconds(1));
-    cardBus = CardBusSystem.start(testKit.system(), CardBusFixture.configWithEndpoints(
-        "core { addresses = [\"127.0.0.1:" + primary.port() + "\", \"127.0.0.1:" + secondary.port()
-            + "\"], links-per-address = 2, strategy = primary-secondary }", "default = core", ""),
-        SoftwareHsm.fromHex(LMK));
+    cardBus =
+        CardBusSystem.start(
+            testKit.system(),
+            CardBusFixture.configWithEndpoints(
+                "core { addresses = [\"127.0.0.1:"
+                    + primary.port()
+                    + "\", \"127.0.0.1:"
+                    + secondary.port()
+                    + "\"], links-per-address = 2, strategy = primary-secondary }",
+                "default = core",
+                ""),
+            SoftwareHsm.fromHex(LMK));
     eventually(Duration.ofSeconds(10), "4 ready links", () -> core().readyLinks() == 4);
     String pan = pan("622848", "0038", 16);
     for (int i = 0; i < 6; i++) {
-      assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
+      assertEquals(
+          "0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
     }
     assertEquals(6, primary.ledger().messages().size());
     assertEquals(0, secondary.ledger().messages().size());
@@ -240,7 +275,8 @@ class CardBusLinksTest {
     primary.close();
     eventually(Duration.ofSeconds(5), "primary links down", () -> core().readyLinks() == 2);
     for (int i = 0; i < 3; i++) {
-      assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
+      assertEquals(
+          "0000", ((CardBusResult.Answered) await(cardBus.send(sale(pan, 1)))).actionCode());
     }
     assertEquals(3, secondary.ledger().messages().size());
   }
@@ -252,8 +288,12 @@ class CardBusLinksTest {
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
     CardBusRequest silent = sale(pan("622848", "9999", 16), 100);
     CompletionStage<CardBusResult> first = cardBus.send(silent);
-    eventually(Duration.ofSeconds(5), "the host received the first", () -> h.ledger().messages().size() == 1);
-    CardBusResult.NotSent second = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(silent)));
+    eventually(
+        Duration.ofSeconds(5),
+        "the host received the first",
+        () -> h.ledger().messages().size() == 1);
+    CardBusResult.NotSent second =
+        assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(silent)));
     assertEquals(NotSentReason.DUPLICATE_IN_FLIGHT, second.reason());
     assertEquals(new CardBusResult.TimedOut("core"), await(first));
     assertEquals(1, h.ledger().messages().size(), "the second copy never left the switch");

@@ -45,13 +45,19 @@ import org.posp.sim.cardbus.CardBusHost;
 import org.posp.sim.cardbus.HostMessage;
 import org.slf4j.LoggerFactory;
 
-/** Messages of docs/protocol/card-bus.md §5 against the real card-bus host simulator over loopback TCP. */
+/**
+ * Messages of docs/protocol/card-bus.md §5 against the real card-bus host simulator over loopback
+ * TCP.
+ */
 class CardBusMessagesTest {
 
   private static final long START_BALANCE = 100_000_000L;
+
   /** A test LMK for the software HSM (two different, non-weak halves). */
   private static final String LMK = "0123456789ABCDEFFEDCBA9876543210";
-  private static final byte[] PIK_CLEAR = CupCrypto.adjustOddParity(HexFormat.of().parseHex("3B2A19087F6E5D4C4C5D6E7F08192A3B"));
+
+  private static final byte[] PIK_CLEAR =
+      CupCrypto.adjustOddParity(HexFormat.of().parseHex("3B2A19087F6E5D4C4C5D6E7F08192A3B"));
 
   private static ActorTestKit testKit;
   private final List<CardBusHost> hosts = new ArrayList<>();
@@ -84,8 +90,11 @@ class CardBusMessagesTest {
   private CardBusHost singleHost() throws Exception {
     CardBusHost h = startHost();
     hsm = SoftwareHsm.fromHex(LMK);
-    cardBus = CardBusSystem.start(testKit.system(),
-        config(Map.of("core", h.port()), "timeout = 1500ms", "default = core", ""), hsm);
+    cardBus =
+        CardBusSystem.start(
+            testKit.system(),
+            config(Map.of("core", h.port()), "timeout = 1500ms", "default = core", ""),
+            hsm);
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
     return h;
   }
@@ -107,16 +116,18 @@ class CardBusMessagesTest {
   @Test
   void declinesCarryTheHostsActionCode() throws Exception {
     singleHost();
-    CardBusResult.Answered declined = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(pan("622848", "9997", 16), 100))));
+    CardBusResult.Answered declined =
+        assertInstanceOf(
+            CardBusResult.Answered.class,
+            await(cardBus.send(sale(pan("622848", "9997", 16), 100))));
     assertEquals("1000", declined.actionCode());
     assertFalse(declined.approved());
 
     // not Luhn-valid: the host answers 1011 invalid card number
     String bad = pan("622848", "0012", 16);
     String notLuhn = bad.substring(0, 15) + (char) ('0' + (bad.charAt(15) - '0' + 1) % 10);
-    CardBusResult.Answered invalid = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(notLuhn, 100))));
+    CardBusResult.Answered invalid =
+        assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(sale(notLuhn, 100))));
     assertEquals("1011", invalid.actionCode());
     assertFalse(invalid.approved());
   }
@@ -125,10 +136,26 @@ class CardBusMessagesTest {
   void balanceInquiryReturnsField54() throws Exception {
     singleHost();
     String pan = pan("622848", "0013", 16);
-    CardBusRequest inquiry = new CardBusRequest(CardOperation.BALANCE, null, CardBusFixture.nextRrn(),
-        CardBusFixture.nextStan(), CardBusFixture.now(), 0, pan, null, null, null, null, CardBusFixture.TID,
-        CardBusFixture.MID, null, false, null);
-    CardBusResult.Answered a = assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(inquiry)));
+    CardBusRequest inquiry =
+        new CardBusRequest(
+            CardOperation.BALANCE,
+            null,
+            CardBusFixture.nextRrn(),
+            CardBusFixture.nextStan(),
+            CardBusFixture.now(),
+            0,
+            pan,
+            null,
+            null,
+            null,
+            null,
+            CardBusFixture.TID,
+            CardBusFixture.MID,
+            null,
+            false,
+            null);
+    CardBusResult.Answered a =
+        assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(inquiry)));
     assertTrue(a.approved());
     assertNotNull(a.balance());
     assertTrue(a.balance().endsWith(String.format("%012d", START_BALANCE)), a.balance());
@@ -141,20 +168,25 @@ class CardBusMessagesTest {
     String pan = pan("622848", "0014", 16);
 
     byte[] rightPin = CupCrypto.ecbEncrypt(PIK_CLEAR, CupCrypto.pinBlockFormat0("123456", pan));
-    CardBusResult.Answered ok = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(pan, 500, new CardBusRequest.PinData(rightPin, pik)))));
+    CardBusResult.Answered ok =
+        assertInstanceOf(
+            CardBusResult.Answered.class,
+            await(cardBus.send(sale(pan, 500, new CardBusRequest.PinData(rightPin, pik)))));
     assertEquals("0000", ok.actionCode());
 
     byte[] wrongPin = CupCrypto.ecbEncrypt(PIK_CLEAR, CupCrypto.pinBlockFormat0("654321", pan));
-    CardBusResult.Answered wrong = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(sale(pan, 500, new CardBusRequest.PinData(wrongPin, pik)))));
+    CardBusResult.Answered wrong =
+        assertInstanceOf(
+            CardBusResult.Answered.class,
+            await(cardBus.send(sale(pan, 500, new CardBusRequest.PinData(wrongPin, pik)))));
     assertEquals("1017", wrong.actionCode());
     assertFalse(wrong.approved());
 
     // a block that does not decrypt to format 0 for this PAN never leaves the switch
     byte[] garbage = HexFormat.of().parseHex("00112233445566FF");
     CardBusRequest garbled = sale(pan, 500, new CardBusRequest.PinData(garbage, pik));
-    CardBusResult.NotSent refused = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(garbled)));
+    CardBusResult.NotSent refused =
+        assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(garbled)));
     assertEquals(NotSentReason.PIN_REFUSED, refused.reason());
     assertEquals("core", refused.endpoint());
     assertTrue(h.ledger().byRrn(garbled.rrn()).isEmpty(), "the host must not have seen it");
@@ -170,16 +202,20 @@ class CardBusMessagesTest {
     assertEquals(START_BALANCE - 7_000, h.ledger().card(pan).balanceFen());
 
     String reversalStan = CardBusFixture.nextStan();
-    CardBusResult.Answered first = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(reversal(sale, reversalStan, false))));
+    CardBusResult.Answered first =
+        assertInstanceOf(
+            CardBusResult.Answered.class, await(cardBus.send(reversal(sale, reversalStan, false))));
     assertEquals("4000", first.actionCode());
-    CardBusResult.Answered repeat = assertInstanceOf(CardBusResult.Answered.class,
-        await(cardBus.send(reversal(sale, reversalStan, true))));
+    CardBusResult.Answered repeat =
+        assertInstanceOf(
+            CardBusResult.Answered.class, await(cardBus.send(reversal(sale, reversalStan, true))));
     assertEquals("4000", repeat.actionCode());
 
     List<HostMessage> byRrn = h.ledger().messagesByRrn(sale.rrn());
-    HostMessage r2420 = byRrn.stream().filter(m -> m.mti().equals("2420")).findFirst().orElseThrow();
-    HostMessage r2421 = byRrn.stream().filter(m -> m.mti().equals("2421")).findFirst().orElseThrow();
+    HostMessage r2420 =
+        byRrn.stream().filter(m -> m.mti().equals("2420")).findFirst().orElseThrow();
+    HostMessage r2421 =
+        byRrn.stream().filter(m -> m.mti().equals("2421")).findFirst().orElseThrow();
     assertEquals(reversalStan, r2420.stan());
     assertEquals(reversalStan, r2421.stan());
     assertEquals(sale.rrn(), r2421.rrn());
@@ -197,7 +233,8 @@ class CardBusMessagesTest {
     CardBusRequest sale = sale(pan, 2_500);
     assertEquals("0000", ((CardBusResult.Answered) await(cardBus.send(sale))).actionCode());
     CardBusRequest cancel = voidOf(sale);
-    CardBusResult.Answered a = assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(cancel)));
+    CardBusResult.Answered a =
+        assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(cancel)));
     assertEquals("0000", a.actionCode());
 
     HostMessage voidMsg = h.ledger().byRrn(cancel.rrn()).orElseThrow();
@@ -209,7 +246,8 @@ class CardBusMessagesTest {
 
     // voiding it again: the original is already voided
     CardBusRequest again = voidOf(sale);
-    CardBusResult.Answered second = assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(again)));
+    CardBusResult.Answered second =
+        assertInstanceOf(CardBusResult.Answered.class, await(cardBus.send(again)));
     assertFalse(second.approved());
   }
 
@@ -220,8 +258,15 @@ class CardBusMessagesTest {
     Map<String, Integer> endpoints = new LinkedHashMap<>();
     endpoints.put("core", core.port());
     endpoints.put("cups", cups.port());
-    cardBus = CardBusSystem.start(testKit.system(), config(endpoints, "links-per-address = 1",
-        "bins { \"622202\" = core, \"6222029\" = cups }, default = cups", ""), SoftwareHsm.fromHex(LMK));
+    cardBus =
+        CardBusSystem.start(
+            testKit.system(),
+            config(
+                endpoints,
+                "links-per-address = 1",
+                "bins { \"622202\" = core, \"6222029\" = cups }, default = cups",
+                ""),
+            SoftwareHsm.fromHex(LMK));
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
 
     CardBusRequest own = sale(pan("622202", "0016", 19), 100);
@@ -240,23 +285,42 @@ class CardBusMessagesTest {
     CardBusRequest nowCore = sale(pan("6222029", "0019", 19), 100);
     assertEquals("core", await(cardBus.send(nowCore)).endpoint());
     assertTrue(core.ledger().byRrn(nowCore.rrn()).isPresent());
-    CardBusResult.NotSent noRoute = assertInstanceOf(CardBusResult.NotSent.class,
-        await(cardBus.send(sale(pan("622848", "0020", 16), 100))));
+    CardBusResult.NotSent noRoute =
+        assertInstanceOf(
+            CardBusResult.NotSent.class, await(cardBus.send(sale(pan("622848", "0020", 16), 100))));
     assertEquals(NotSentReason.NO_ROUTE, noRoute.reason());
     assertEquals(null, noRoute.endpoint());
 
-    assertThrows(IllegalArgumentException.class,
-        () -> cardBus.updateRoutes(new RouteTable(Map.of(), null, "cnaps")), "cnaps is not configured");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> cardBus.updateRoutes(new RouteTable(Map.of(), null, "cnaps")),
+        "cnaps is not configured");
     assertEquals("core", cardBus.routes().bins().get("622202"));
   }
 
   @Test
   void badRequestsAreRefusedBeforeSending() throws Exception {
     CardBusHost h = singleHost();
-    CardBusRequest noStan = new CardBusRequest(CardOperation.SALE, null, CardBusFixture.nextRrn(), "12",
-        CardBusFixture.now(), 100, pan("622848", "0021", 16), null, null, null, null, CardBusFixture.TID,
-        CardBusFixture.MID, null, false, null);
-    CardBusResult.NotSent r = assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(noStan)));
+    CardBusRequest noStan =
+        new CardBusRequest(
+            CardOperation.SALE,
+            null,
+            CardBusFixture.nextRrn(),
+            "12",
+            CardBusFixture.now(),
+            100,
+            pan("622848", "0021", 16),
+            null,
+            null,
+            null,
+            null,
+            CardBusFixture.TID,
+            CardBusFixture.MID,
+            null,
+            false,
+            null);
+    CardBusResult.NotSent r =
+        assertInstanceOf(CardBusResult.NotSent.class, await(cardBus.send(noStan)));
     assertEquals(NotSentReason.INVALID_REQUEST, r.reason());
     assertTrue(r.detail().contains("11"), r.detail());
     assertTrue(h.ledger().messages().isEmpty());
@@ -273,10 +337,16 @@ class CardBusMessagesTest {
     } finally {
       logger.detachAppender(appender);
     }
-    assertTrue(appender.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
-            && e.getFormattedMessage().contains("core") && e.getFormattedMessage().contains("CLEAR")),
+    assertTrue(
+        appender.list.stream()
+            .anyMatch(
+                e ->
+                    e.getLevel() == Level.WARN
+                        && e.getFormattedMessage().contains("core")
+                        && e.getFormattedMessage().contains("CLEAR")),
         "expected a WARN naming endpoint core");
-    assertTrue(appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains("1C1C1C1C")),
+    assertTrue(
+        appender.list.stream().noneMatch(e -> e.getFormattedMessage().contains("1C1C1C1C")),
         "the key must never be logged");
   }
 }

@@ -30,13 +30,14 @@ class LinkSettingsTest {
 
   @Test
   void everyPartIsSetByName() {
-    LinkSettings s = LinkSettings.builder("cups", "cups-2.1", "cups.example", 7100)
-        .acquirerId("48020000")
-        .echo(Duration.ofSeconds(5), 2)
-        .timeouts(Duration.ofSeconds(3), Duration.ofSeconds(1))
-        .reconnect(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5)
-        .frames(4096, 16)
-        .build();
+    LinkSettings s =
+        LinkSettings.builder("cups", "cups-2.1", "cups.example", 7100)
+            .acquirerId("48020000")
+            .echo(Duration.ofSeconds(5), 2)
+            .timeouts(Duration.ofSeconds(3), Duration.ofSeconds(1))
+            .reconnect(Duration.ofMillis(100), Duration.ofSeconds(2), 0.5)
+            .frames(4096, 16)
+            .build();
     assertEquals("cups.example", s.host());
     assertEquals(7100, s.port());
     assertEquals("48020000", s.acquirerId());

@@ -12,9 +12,10 @@ import org.posp.channel.CardBusSettings.Strategy;
 
 class LinkSelectorTest {
 
-  private static final List<LinkSelector.Candidate> LINKS = List.of(
-      new LinkSelector.Candidate("a1", 0), new LinkSelector.Candidate("a2", 0),
-      new LinkSelector.Candidate("b1", 1), new LinkSelector.Candidate("b2", 1));
+  private static final List<LinkSelector.Candidate> LINKS =
+      List.of(
+          new LinkSelector.Candidate("a1", 0), new LinkSelector.Candidate("a2", 0),
+          new LinkSelector.Candidate("b1", 1), new LinkSelector.Candidate("b2", 1));
 
   private static List<String> take(LinkSelector s, int n) {
     List<String> out = new ArrayList<>();

@@ -13,8 +13,8 @@ import org.posp.channel.CardOperation;
 
 class RouteTableTest {
 
-  private final RouteTable table = new RouteTable(
-      Map.of("622202", "core", "6222021", "vip", "62", "cups-62"), "cnaps", "cups");
+  private final RouteTable table =
+      new RouteTable(Map.of("622202", "core", "6222021", "vip", "62", "cups-62"), "cnaps", "cups");
 
   @Test
   void longestBinPrefixWins() {
@@ -26,9 +26,14 @@ class RouteTableTest {
 
   @Test
   void transfersAndTheirVoidsAndReversalsGoToTheTransferEndpoint() {
-    assertEquals(Optional.of("cnaps"), table.route(CardOperation.TRANSFER, null, "6222021234567890"));
-    assertEquals(Optional.of("cnaps"), table.route(CardOperation.REVERSAL, CardOperation.TRANSFER, "6222021234567890"));
-    assertEquals(Optional.of("vip"), table.route(CardOperation.REVERSAL, CardOperation.SALE, "6222021234567890"));
+    assertEquals(
+        Optional.of("cnaps"), table.route(CardOperation.TRANSFER, null, "6222021234567890"));
+    assertEquals(
+        Optional.of("cnaps"),
+        table.route(CardOperation.REVERSAL, CardOperation.TRANSFER, "6222021234567890"));
+    assertEquals(
+        Optional.of("vip"),
+        table.route(CardOperation.REVERSAL, CardOperation.SALE, "6222021234567890"));
   }
 
   @Test
@@ -54,8 +59,10 @@ class RouteTableTest {
 
   @Test
   void readsHocon() {
-    RouteTable t = RouteTable.fromConfig(ConfigFactory.parseString(
-        "bins { \"622202\" = core, 621 = cups2 }, transfer = cnaps, default = cups"));
+    RouteTable t =
+        RouteTable.fromConfig(
+            ConfigFactory.parseString(
+                "bins { \"622202\" = core, 621 = cups2 }, transfer = cnaps, default = cups"));
     assertEquals(Map.of("622202", "core", "621", "cups2"), t.bins());
     assertEquals("cnaps", t.transferEndpoint());
     assertEquals("cups", t.defaultEndpoint());
@@ -64,9 +71,12 @@ class RouteTableTest {
 
   @Test
   void rejectsBadBins() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new RouteTable(Map.of("62A2", "core"), null, "cups"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new RouteTable(Map.of("62A2", "core"), null, "cups"));
     assertTrue(e.getMessage().contains("62A2"));
-    assertThrows(IllegalArgumentException.class, () -> new RouteTable(Map.of("622202", " "), null, "cups"));
+    assertThrows(
+        IllegalArgumentException.class, () -> new RouteTable(Map.of("622202", " "), null, "cups"));
   }
 }

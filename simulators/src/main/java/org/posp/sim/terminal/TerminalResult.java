@@ -8,18 +8,18 @@ import java.time.Duration;
  * block, a reversal still pending, ...).
  */
 public sealed interface TerminalResult
-        permits TxnResult, SignOnResult, AdminResult, SettlementResult, ReversalResult {
+    permits TxnResult, SignOnResult, AdminResult, SettlementResult, ReversalResult {
 
-    /** Field 39 of the reply, or null when there was none. */
-    String responseCode();
+  /** Field 39 of the reply, or null when there was none. */
+  String responseCode();
 
-    /** Null when the reply was received and verified, else the reason. */
-    String failure();
+  /** Null when the reply was received and verified, else the reason. */
+  String failure();
 
-    Duration elapsed();
+  Duration elapsed();
 
-    /** 39 = 00 and nothing failed. */
-    default boolean approved() {
-        return "00".equals(responseCode()) && failure() == null;
-    }
+  /** 39 = 00 and nothing failed. */
+  default boolean approved() {
+    return "00".equals(responseCode()) && failure() == null;
+  }
 }

@@ -11,44 +11,45 @@ import org.junit.jupiter.api.BeforeEach;
 /** Starts a host on an ephemeral loopback port and a client for each test; stops both after it. */
 abstract class HostTestSupport {
 
-    static final Duration REPLY = Duration.ofSeconds(5);
-    static final Duration LATE_DELAY = Duration.ofMillis(400);
-    static final long START = CardBusHostConfig.DEFAULT_STARTING_BALANCE_FEN;
-    /** "Today" is 2025-06-15: cards expiring 2506 are still good, 2505 are expired. */
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-15T02:00:00Z"), ZoneOffset.UTC);
+  static final Duration REPLY = Duration.ofSeconds(5);
+  static final Duration LATE_DELAY = Duration.ofMillis(400);
+  static final long START = CardBusHostConfig.DEFAULT_STARTING_BALANCE_FEN;
 
-    CardBusHost host;
-    CmfTestClient client;
+  /** "Today" is 2025-06-15: cards expiring 2506 are still good, 2505 are expired. */
+  static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-15T02:00:00Z"), ZoneOffset.UTC);
 
-    CardBusHostConfig config() {
-        return CardBusHostConfig.defaults().withHttpPort(-1).withLateDelay(LATE_DELAY).withClock(CLOCK);
+  CardBusHost host;
+  CmfTestClient client;
+
+  CardBusHostConfig config() {
+    return CardBusHostConfig.defaults().withHttpPort(-1).withLateDelay(LATE_DELAY).withClock(CLOCK);
+  }
+
+  @BeforeEach
+  void startHost() throws Exception {
+    host = CardBusHost.start(config());
+    client = CmfTestClient.connect(host.port());
+  }
+
+  @AfterEach
+  void stopHost() throws Exception {
+    if (client != null) {
+      client.close();
     }
-
-    @BeforeEach
-    void startHost() throws Exception {
-        host = CardBusHost.start(config());
-        client = CmfTestClient.connect(host.port());
+    if (host != null) {
+      host.close();
     }
+  }
 
-    @AfterEach
-    void stopHost() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (host != null) {
-            host.close();
-        }
-    }
+  ISOMsg call(ISOMsg request) throws Exception {
+    return client.request(request, REPLY);
+  }
 
-    ISOMsg call(ISOMsg request) throws Exception {
-        return client.request(request, REPLY);
-    }
+  long balance(String pan) {
+    return host.ledger().card(pan).balanceFen();
+  }
 
-    long balance(String pan) {
-        return host.ledger().card(pan).balanceFen();
-    }
-
-    long available(String pan) {
-        return host.ledger().card(pan).availableFen();
-    }
+  long available(String pan) {
+    return host.ledger().card(pan).availableFen();
+  }
 }

@@ -9,12 +9,12 @@ import org.jpos.iso.IFB_LLLNUM;
  * exists.
  */
 public class IFB_LLLZ extends IFB_LLLNUM {
-    public IFB_LLLZ() {
-        super();
-        setPad(false);
-    }
+  public IFB_LLLZ() {
+    super();
+    setPad(false);
+  }
 
-    public IFB_LLLZ(int len, String description) {
-        super(len, description, false);
-    }
+  public IFB_LLLZ(int len, String description) {
+    super(len, description, false);
+  }
 }

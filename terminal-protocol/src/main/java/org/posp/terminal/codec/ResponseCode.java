@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Field 39 of a terminal reply (应答码): the codes the switch answers, what each means, and whether the
- * terminal may send the same request again (a temporary condition) rather than give up or ask the
- * cardholder for something else. See {@code docs/protocol/terminal.md} (response codes).
+ * Field 39 of a terminal reply (应答码): the codes the switch answers, what each means, and whether
+ * the terminal may send the same request again (a temporary condition) rather than give up or ask
+ * the cardholder for something else. See {@code docs/protocol/terminal.md} (response codes).
  */
 public enum ResponseCode {
   APPROVED("00", "approved", false),
@@ -15,7 +15,8 @@ public enum ResponseCode {
   DO_NOT_HONOUR("05", "do not honour", false),
   /** Also the reason of a reversal for "other" (0400 field 39). */
   ERROR("06", "error; as a reversal reason: other", false),
-  INVALID_TRANSACTION("12", "invalid transaction: the original is already voided or reversed", false),
+  INVALID_TRANSACTION(
+      "12", "invalid transaction: the original is already voided or reversed", false),
   INVALID_AMOUNT("13", "invalid amount: not positive, or above the refundable rest", false),
   INVALID_CARD("14", "invalid card number", false),
   ORIGINAL_NOT_FOUND("25", "original transaction not found", false),
@@ -26,7 +27,8 @@ public enum ResponseCode {
   EXPIRED_CARD("54", "expired card", false),
   INCORRECT_PIN("55", "incorrect PIN", false),
   NOT_PERMITTED_TO_CARDHOLDER("57", "transaction not permitted to the cardholder", false),
-  NOT_PERMITTED_TO_TERMINAL("58", "transaction type not allowed for this merchant or terminal", false),
+  NOT_PERMITTED_TO_TERMINAL(
+      "58", "transaction type not allowed for this merchant or terminal", false),
   SUSPECTED_FRAUD("59", "suspected fraud", false),
   EXCEEDS_LIMIT("61", "merchant, terminal or card limit exceeded", false),
   VOID_AMOUNT_MISMATCH("64", "void amount differs from the original", false),
@@ -69,7 +71,10 @@ public enum ResponseCode {
     return meaning;
   }
 
-  /** Whether the condition is temporary: the terminal may send the request again (after a sign-on for 77). */
+  /**
+   * Whether the condition is temporary: the terminal may send the request again (after a sign-on
+   * for 77).
+   */
   public boolean terminalMayRetry() {
     return terminalMayRetry;
   }

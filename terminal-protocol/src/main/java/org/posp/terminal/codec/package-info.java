@@ -1,20 +1,20 @@
 /**
- * The terminal protocol codec (POS 终端报文): what every POS terminal speaks to the switch, as fixed
- * by {@code docs/protocol/terminal.md} §1–4 (background: {@code research/cup-pos-8583.md}).
+ * The terminal protocol codec (POS 终端报文): what every POS terminal speaks to the switch, as fixed by
+ * {@code docs/protocol/terminal.md} §1–4 (background: {@code research/cup-pos-8583.md}).
  *
  * <ul>
  *   <li>{@link org.posp.terminal.codec.TerminalFrame}: LEN, TPDU (swapped in replies) and header
- *       (processing requirement R in replies).</li>
- *   <li>{@link org.posp.terminal.codec.TerminalCodec}: body bytes ⇄
- *       {@link org.posp.terminal.codec.TerminalMessage}, driven by the jPOS packager table
- *       {@code packager/cup-pos.xml}; errors are {@link org.posp.terminal.codec.TerminalFormatException}
- *       naming the field and byte offset (reply {@code 39 = 30}).</li>
- *   <li>Sub-fields: {@link org.posp.terminal.codec.Field60}, {@link org.posp.terminal.codec.Field61},
- *       {@link org.posp.terminal.codec.SettlementTotals} and
- *       {@link org.posp.terminal.codec.BatchUploadRecords} (field 48).</li>
- *   <li>{@link org.posp.terminal.codec.TransactionType}: routing key → transaction.</li>
+ *       (processing requirement R in replies).
+ *   <li>{@link org.posp.terminal.codec.TerminalCodec}: body bytes ⇄ {@link
+ *       org.posp.terminal.codec.TerminalMessage}, driven by the jPOS packager table {@code
+ *       packager/cup-pos.xml}; errors are {@link org.posp.terminal.codec.TerminalFormatException}
+ *       naming the field and byte offset (reply {@code 39 = 30}).
+ *   <li>Sub-fields: {@link org.posp.terminal.codec.Field60}, {@link
+ *       org.posp.terminal.codec.Field61}, {@link org.posp.terminal.codec.SettlementTotals} and
+ *       {@link org.posp.terminal.codec.BatchUploadRecords} (field 48).
+ *   <li>{@link org.posp.terminal.codec.TransactionType}: routing key → transaction.
  *   <li>{@link org.posp.terminal.codec.Macs}: MAB and field 64 patching (the MAC is computed by the
- *       security module).</li>
+ *       security module).
  * </ul>
  *
  * <p>This package stands alone: it depends on jPOS packager classes only, not on Pekko nor on any

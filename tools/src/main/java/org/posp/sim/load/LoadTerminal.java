@@ -17,135 +17,147 @@ import org.posp.sim.terminal.TxnResult;
  * real POS.
  */
 final class LoadTerminal implements AutoCloseable {
-    /** The terminal's journal is pruned past this many records (it is only needed for pending reversals). */
-    private static final int JOURNAL_LIMIT = 16;
+  /**
+   * The terminal's journal is pruned past this many records (it is only needed for pending
+   * reversals).
+   */
+  private static final int JOURNAL_LIMIT = 16;
 
-    private final TerminalClient client;
-    private final Card card;
-    private final long amountFen;
-    private TxnRecord lastApprovedSale;
-    private long voidsWithoutSale;
+  private final TerminalClient client;
+  private final Card card;
+  private final long amountFen;
+  private TxnRecord lastApprovedSale;
+  private long voidsWithoutSale;
 
-    LoadTerminal(TerminalConfig config, Card card, long amountFen) {
-        this.client = new TerminalClient(config, new TerminalJournal());
-        this.card = card;
-        this.amountFen = amountFen;
+  LoadTerminal(TerminalConfig config, Card card, long amountFen) {
+    this.client = new TerminalClient(config, new TerminalJournal());
+    this.card = card;
+    this.amountFen = amountFen;
+  }
+
+  String terminalId() {
+    return client.config().terminalId();
+  }
+
+  SignOnResult signOn() {
+    return client.signOn();
+  }
+
+  /**
+   * Settles the terminal's batch; null when the switch closed it (answered 00 with a new batch,
+   * balanced or not: the terminal keeps only its last records, so the totals need not agree), else
+   * why not.
+   */
+  String settle() {
+    try {
+      var r = client.settle();
+      if (r.failure() != null) return r.failure();
+      if (!"00".equals(r.responseCode())) return "0510 answered " + r.responseCode();
+      return null;
+    } catch (RuntimeException e) {
+      return "settlement failed: " + e.getMessage();
     }
+  }
 
-    String terminalId() {
-        return client.config().terminalId();
+  /**
+   * Runs one operation and records its request(s). The first request's latency counts from {@code
+   * startNanos} (the intended send time in the open loop, so that waiting for a free terminal
+   * counts); a second request (the 0400 of a reversal) counts from its own start.
+   */
+  void run(LoadOperation op, long startNanos, boolean measured, LoadStats stats) {
+    try {
+      runOperation(op, startNanos, measured, stats);
+    } catch (RuntimeException e) {
+      // the client throws only on programming errors (e.g. no keys with auto sign-on off): count,
+      // go on
+      RequestKind kind =
+          switch (op) {
+            case SALE -> RequestKind.SALE;
+            case VOID -> RequestKind.VOID;
+            case BALANCE -> RequestKind.BALANCE;
+            case REVERSAL -> RequestKind.REVERSED_SALE;
+          };
+      stats.record(
+          kind,
+          new Outcome.Failed(ErrorKind.REFUSED, "client error: " + e.getMessage()),
+          System.nanoTime() - startNanos,
+          measured);
     }
+    prune();
+  }
 
-    SignOnResult signOn() {
-        return client.signOn();
-    }
-
-    /**
-     * Settles the terminal's batch; null when the switch closed it (answered 00 with a new batch, balanced
-     * or not: the terminal keeps only its last records, so the totals need not agree), else why not.
-     */
-    String settle() {
-        try {
-            var r = client.settle();
-            if (r.failure() != null) return r.failure();
-            if (!"00".equals(r.responseCode())) return "0510 answered " + r.responseCode();
-            return null;
-        } catch (RuntimeException e) {
-            return "settlement failed: " + e.getMessage();
+  private void runOperation(LoadOperation op, long startNanos, boolean measured, LoadStats stats) {
+    switch (op) {
+      case SALE -> sale(RequestKind.SALE, startNanos, measured, stats);
+      case BALANCE -> {
+        TxnResult r = client.balance(card);
+        stats.record(RequestKind.BALANCE, Outcome.of(r), System.nanoTime() - startNanos, measured);
+      }
+      case VOID -> {
+        TxnRecord original = lastApprovedSale;
+        if (original == null) {
+          // nothing to void yet on this terminal: a sale keeps the terminal busy as the mix intends
+          voidsWithoutSale++;
+          sale(RequestKind.SALE, startNanos, measured, stats);
+        } else {
+          lastApprovedSale = null; // voided (or tried): a second void would only get 12
+          TxnResult r = client.voidSale(card, original);
+          stats.record(RequestKind.VOID, Outcome.of(r), System.nanoTime() - startNanos, measured);
         }
-    }
-
-    /**
-     * Runs one operation and records its request(s). The first request's latency counts from
-     * {@code startNanos} (the intended send time in the open loop, so that waiting for a free terminal
-     * counts); a second request (the 0400 of a reversal) counts from its own start.
-     */
-    void run(LoadOperation op, long startNanos, boolean measured, LoadStats stats) {
-        try {
-            runOperation(op, startNanos, measured, stats);
-        } catch (RuntimeException e) {
-            // the client throws only on programming errors (e.g. no keys with auto sign-on off): count, go on
-            RequestKind kind = switch (op) {
-                case SALE -> RequestKind.SALE;
-                case VOID -> RequestKind.VOID;
-                case BALANCE -> RequestKind.BALANCE;
-                case REVERSAL -> RequestKind.REVERSED_SALE;
-            };
-            stats.record(kind, new Outcome.Failed(ErrorKind.REFUSED, "client error: " + e.getMessage()),
-                    System.nanoTime() - startNanos, measured);
+      }
+      case REVERSAL -> {
+        TxnResult sale = client.sale(card, amountFen);
+        stats.record(
+            RequestKind.REVERSED_SALE, Outcome.of(sale), System.nanoTime() - startNanos, measured);
+        if (sale.record() != null && sale.exchange() != null) {
+          long t0 = System.nanoTime();
+          ReversalResult rv = client.reversal(sale.record(), "98");
+          stats.record(RequestKind.REVERSAL, Outcome.of(rv), System.nanoTime() - t0, measured);
         }
-        prune();
+      }
     }
+  }
 
-    private void runOperation(LoadOperation op, long startNanos, boolean measured, LoadStats stats) {
-        switch (op) {
-            case SALE -> sale(RequestKind.SALE, startNanos, measured, stats);
-            case BALANCE -> {
-                TxnResult r = client.balance(card);
-                stats.record(RequestKind.BALANCE, Outcome.of(r), System.nanoTime() - startNanos, measured);
-            }
-            case VOID -> {
-                TxnRecord original = lastApprovedSale;
-                if (original == null) {
-                    // nothing to void yet on this terminal: a sale keeps the terminal busy as the mix intends
-                    voidsWithoutSale++;
-                    sale(RequestKind.SALE, startNanos, measured, stats);
-                } else {
-                    lastApprovedSale = null; // voided (or tried): a second void would only get 12
-                    TxnResult r = client.voidSale(card, original);
-                    stats.record(RequestKind.VOID, Outcome.of(r), System.nanoTime() - startNanos, measured);
-                }
-            }
-            case REVERSAL -> {
-                TxnResult sale = client.sale(card, amountFen);
-                stats.record(RequestKind.REVERSED_SALE, Outcome.of(sale), System.nanoTime() - startNanos, measured);
-                if (sale.record() != null && sale.exchange() != null) {
-                    long t0 = System.nanoTime();
-                    ReversalResult rv = client.reversal(sale.record(), "98");
-                    stats.record(RequestKind.REVERSAL, Outcome.of(rv), System.nanoTime() - t0, measured);
-                }
-            }
-        }
+  private void sale(RequestKind kind, long startNanos, boolean measured, LoadStats stats) {
+    TxnResult r = client.sale(card, amountFen);
+    stats.record(kind, Outcome.of(r), System.nanoTime() - startNanos, measured);
+    if (r.approved()) {
+      lastApprovedSale = r.record();
     }
+  }
 
-    private void sale(RequestKind kind, long startNanos, boolean measured, LoadStats stats) {
-        TxnResult r = client.sale(card, amountFen);
-        stats.record(kind, Outcome.of(r), System.nanoTime() - startNanos, measured);
-        if (r.approved()) {
-            lastApprovedSale = r.record();
-        }
+  /**
+   * The client keeps every transaction in its journal (for settlement); a load run settles nothing,
+   * and the journal is scanned on every transaction, so it is emptied of all but pending reversals.
+   */
+  private void prune() {
+    TerminalJournal j = client.journal();
+    if (j.size() <= JOURNAL_LIMIT) {
+      return;
     }
+    j.select(r -> !r.reversalPending()).stream()
+        .map(TxnRecord::batch)
+        .distinct()
+        .forEach(b -> j.dropBatch(terminalId(), b));
+  }
 
-    /**
-     * The client keeps every transaction in its journal (for settlement); a load run settles nothing,
-     * and the journal is scanned on every transaction, so it is emptied of all but pending reversals.
-     */
-    private void prune() {
-        TerminalJournal j = client.journal();
-        if (j.size() <= JOURNAL_LIMIT) {
-            return;
-        }
-        j.select(r -> !r.reversalPending()).stream().map(TxnRecord::batch).distinct()
-                .forEach(b -> j.dropBatch(terminalId(), b));
-    }
+  /** Reversals the switch has not acknowledged yet. */
+  int pendingReversals() {
+    List<TxnRecord> p = client.pendingReversals();
+    return p.size();
+  }
 
-    /** Reversals the switch has not acknowledged yet. */
-    int pendingReversals() {
-        List<TxnRecord> p = client.pendingReversals();
-        return p.size();
-    }
+  long voidsWithoutSale() {
+    return voidsWithoutSale;
+  }
 
-    long voidsWithoutSale() {
-        return voidsWithoutSale;
-    }
+  @Override
+  public void close() {
+    client.close();
+  }
 
-    @Override
-    public void close() {
-        client.close();
-    }
-
-    @Override
-    public String toString() {
-        return "LoadTerminal[" + terminalId() + ", card " + card.maskedPan() + "]";
-    }
+  @Override
+  public String toString() {
+    return "LoadTerminal[" + terminalId() + ", card " + card.maskedPan() + "]";
+  }
 }
