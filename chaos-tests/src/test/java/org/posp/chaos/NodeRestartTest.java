@@ -129,8 +129,7 @@ class NodeRestartTest {
             view.body());
 
         // the terminal comes back: its own reversal of the lost sale is answered 00 and changes
-        // nothing,
-        // and the batch settles balanced against what it received
+        // nothing, and the batch settles balanced against what it received
         TerminalClient again =
             new TerminalClient(
                 TerminalConfig.of(

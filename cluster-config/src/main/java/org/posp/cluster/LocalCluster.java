@@ -129,8 +129,8 @@ public final class LocalCluster {
       nodes.put(id, ChildProcess.start("node " + id, commands.node(id), env, commands.nodeLog(id)));
       if (id == 1 && options.nodes() > 1) {
         // node 1 applies the journal schema before anything else (its management port opens after
-        // it):
-        // nodes creating the schema of a new database at the same moment deadlock in PostgreSQL
+        // it): nodes creating the schema of a new database at the same moment deadlock in
+        // PostgreSQL
         say("started node 1; waiting for it to prepare the journal schema");
         nodes.get(1).awaitListening(ports.node(1).management(), options.readyTimeout());
       }

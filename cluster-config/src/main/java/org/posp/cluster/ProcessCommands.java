@@ -118,8 +118,7 @@ record ProcessCommands(LaunchOptions options, PortPlan ports, Path home, Path ja
     d.put("posp.mode", "cluster");
     d.put("posp.node-id", String.valueOf(nodeId));
     // demo data (merchant 898100012340001, terminal 10000001) provisioned by every node,
-    // idempotently;
-    // the simulator is the separate process above, shared by all nodes
+    // idempotently; the simulator is the separate process above, shared by all nodes
     d.put("posp.demo", "on");
     d.put("posp.demo-data.card-bus-simulator", "off");
     d.put("posp.card-bus.endpoints.cups.addresses.0", "127.0.0.1:" + ports.cardBus());
@@ -146,8 +145,7 @@ record ProcessCommands(LaunchOptions options, PortPlan ports, Path home, Path ja
     switch (options.discovery()) {
       case SEEDS -> {
         // the same list on every node, node 1 first: node 1 forms the cluster when nobody answers,
-        // a
-        // restarted node 1 joins the running ones
+        // a restarted node 1 joins the running ones
         for (int i = 1; i <= n; i++)
           d.put("pekko.cluster.seed-nodes." + (i - 1), remotingAddress(i));
       }

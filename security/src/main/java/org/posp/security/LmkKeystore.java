@@ -102,8 +102,7 @@ public final class LmkKeystore {
           Files.deleteIfExists(tmp);
         } catch (IOException ignored) {
           // best effort: after a link the keystore lives on under its real name; a leftover
-          // temporary file
-          // holds the same password-protected keystore
+          // temporary file holds the same password-protected keystore
         }
       }
     }

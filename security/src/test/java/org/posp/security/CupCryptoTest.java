@@ -245,8 +245,7 @@ class CupCryptoTest {
   @Test
   void retailMacGivesThePublishedIso9797Vectors() {
     // ISO/IEC 9797-1:2011 Annex B.4, padding method 1 (the X9.19 example): 24 bytes need no
-    // padding,
-    // 22 bytes are padded with two zero bytes
+    // padding, 22 bytes are padded with two zero bytes
     assertEquals(
         "A1C72E74EA3FA9B6",
         CupCrypto.hex(
@@ -273,8 +272,7 @@ class CupCryptoTest {
       byte[] data = new byte[length];
       random.nextBytes(data);
       // without a padding object Bouncy Castle fills the last partial block with zeros: padding
-      // method 1
-      // (its ZeroBytePadding would add a whole zero block to a multiple of 8)
+      // method 1 (its ZeroBytePadding would add a whole zero block to a multiple of 8)
       var bc = new ISO9797Alg3Mac(new DESEngine());
       bc.init(new KeyParameter(key));
       bc.update(data, 0, data.length);

@@ -138,8 +138,7 @@ public final class SwitchNode implements AutoCloseable {
     Config config = base.resolve();
     boolean demo = config.getBoolean("posp.demo");
     // first (a weak admin token stops the start at once); only the token's hash stays: the clear
-    // token
-    // is not in the configuration the node runs with
+    // token is not in the configuration the node runs with
     AdminAuth adminAuth = AdminAuth.fromConfig(config, demo);
     config = AdminAuth.withoutClearToken(config);
     Path dataDir = Path.of(config.getString("posp.data-dir")).toAbsolutePath();

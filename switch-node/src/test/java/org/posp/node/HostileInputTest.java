@@ -242,9 +242,8 @@ class HostileInputTest {
       CompletableFuture<Exchange> inFlight = t.sendAsync(sale);
       Thread.sleep(300);
       // the batch is settled while the sale is in flight (the settlement waits for its outcome),
-      // and the
-      // terminal's retry of the sale arrives meanwhile: it waits as well, and gets the recorded 98
-      // after the settlement closed the batch, not 77
+      // and the terminal's retry of the sale arrives meanwhile: it waits as well, and gets the
+      // recorded 98 after the settlement closed the batch, not 77
       CompletableFuture<SettlementResult> settled = CompletableFuture.supplyAsync(t::settle);
       Thread.sleep(300);
       try (TerminalClient retry = terminal(t.config().terminalId())) {

@@ -311,8 +311,7 @@ class SwitchNodeIntegrationTest {
       assertEquals("00", st.responseCode());
       assertEquals("2", st.reconciliationCode(), String.valueOf(st));
       // after "not balanced" the terminal uploads its details (0320/201, then 202); the switch
-      // lists
-      // the sale the terminal does not know about
+      // lists the sale the terminal does not know about
       assertEquals("202", st.uploadEndCode());
       String view =
           admin("GET", "/admin/terminals/" + MID + "/" + t.config().terminalId(), null).body();

@@ -30,10 +30,9 @@ final class ReversalFlow {
             && orig.get().reversal() == null;
     if ((orig.isEmpty() || settledApproval) && !batch.equals(s.batchNo())) {
       // a closed (settled) batch, or one never opened: its transactions were settled as the
-      // terminal and
-      // the switch counted them; nothing is reversed, the terminal is told so (77, as every
-      // financial
-      // request of a closed batch), and operators handle it as a refund or a settlement difference
+      // terminal and the switch counted them; nothing is reversed, the terminal is told so (77, as
+      // every financial request of a closed batch), and operators handle it as a refund or a
+      // settlement difference
       return c.reject(
               ResponseCode.SIGN_ON_AGAIN, "reversal of batch " + batch + ", which is not open")
           .withNote(

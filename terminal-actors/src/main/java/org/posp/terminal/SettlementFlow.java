@@ -50,8 +50,8 @@ final class SettlementFlow {
     }
     for (Txn t : s.txns().values()) {
       if (t.batch().equals(s.batchNo()) && t.status() == TxnStatus.PENDING) {
-        return TerminalDecider.park(
-            t.key(), r); // settle once the in-flight transaction has its outcome
+        // settle once the in-flight transaction has its outcome
+        return TerminalDecider.park(t.key(), r);
       }
     }
     Settlement st = settlement(c, terminal);
@@ -59,21 +59,7 @@ final class SettlementFlow {
     var retainAfter =
         env.clock().instant().minus(Duration.ofDays(env.settings().refundRetentionDays()));
     return Decision.builder()
-        .persist(
-            new TerminalEvent.BatchSettled(
-                st.batch(),
-                st.nextBatch(),
-                st.stan(),
-                st.requestHash(),
-                st.resultCode(),
-                st.field48(),
-                st.rrn(),
-                st.date(),
-                st.time(),
-                st.switchTotals(),
-                st.switchItems(),
-                st.at(),
-                retainAfter))
+        .persist(TerminalEvent.BatchSettled.of(st, retainAfter))
         .reply(new Decision.ToTerminal(r, reply(r, st), false))
         .info(
             "batch "

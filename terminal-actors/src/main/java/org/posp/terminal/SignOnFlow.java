@@ -42,20 +42,24 @@ final class SignOnFlow {
         && stan.equals(current.signOnStan())
         && c.requestHash().equals(current.signOnHash())
         && current.scheme() == scheme) {
-      // the same sign-on asked again (a retry after a lost message): the same keys, never a second
-      // set
+      // the same sign-on asked again (a retry after a lost message): the same keys, never new ones
       byte[] block =
           env.hsm().exportKeyBlock(s.tmk(), scheme, current.pik(), current.mak(), current.tdk());
       return TerminalDecider.reply(c.request, reply(c.request, s.batchNo(), block), false);
     }
     if (current != null && olderSignOn(current, stan)) {
-      // a sign-on older than the current keys, delivered late after a failover: installing its keys
-      // would
-      // leave the terminal (which has the newer ones) answered A0 on everything
+      // a sign-on older than the current keys, delivered late after a failover: installing its
+      // keys would leave the terminal (which has the newer ones) answered A0 on everything
       return c.reject(
           ResponseCode.DUPLICATE,
           "sign-on stan " + stan + " is older than the current keys' " + current.signOnStan());
     }
+    return issue(c, scheme);
+  }
+
+  /** New working keys under the terminal's TMK, recorded and sent in the reply's key block. */
+  private Decision issue(RequestContext c, KeyScheme scheme) {
+    TerminalState s = c.state;
     WorkingKeys keys;
     try {
       keys = env.hsm().generateWorkingKeys(s.tmk(), scheme, s.macAlgorithm());
@@ -74,7 +78,7 @@ final class SignOnFlow {
                 keys.mak(),
                 keys.tdk(),
                 env.clock().instant(),
-                stan,
+                c.stan(),
                 c.requestHash(),
                 batch))
         .reply(new Decision.ToTerminal(c.request, reply(c.request, batch, keys.keyBlock()), false))

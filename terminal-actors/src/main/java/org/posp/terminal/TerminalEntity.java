@@ -590,12 +590,9 @@ public final class TerminalEntity
     work.persisting.clear();
     for (var w : work.waiting.entrySet()) {
       // only requests whose intent was being written are answered: for one whose intent is recorded
-      // the
-      // failed write may have been its outcome, and a write reported failed (breaker timeout) can
-      // still
-      // have committed an approval; the gateway answers it 96 and has the entity reverse it once it
-      // can
-      // write (ReplyUndelivered)
+      // the failed write may have been its outcome, and a write reported failed (breaker timeout)
+      // can still have committed an approval; the gateway answers it 96 and has the entity reverse
+      // it once it can write (ReplyUndelivered)
       if (work.intentsWriting.contains(w.getKey())) all.addAll(w.getValue());
     }
     work.waiting.clear();

@@ -217,6 +217,24 @@ public sealed interface TerminalEvent extends CborSerializable {
     public BatchSettled {
       items = items == null ? Map.of() : Map.copyOf(items);
     }
+
+    /** The facts of a settlement the switch replied, with the sales' refund retention. */
+    static BatchSettled of(TerminalState.Settlement st, Instant retainSalesAfter) {
+      return new BatchSettled(
+          st.batch(),
+          st.nextBatch(),
+          st.stan(),
+          st.requestHash(),
+          st.resultCode(),
+          st.field48(),
+          st.rrn(),
+          st.date(),
+          st.time(),
+          st.switchTotals(),
+          st.switchItems(),
+          st.at(),
+          retainSalesAfter);
+    }
   }
 
   /** Batch upload (批上送) records of the settled batch arrived: terminal STAN to amount in fen. */

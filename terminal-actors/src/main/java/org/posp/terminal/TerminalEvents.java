@@ -75,15 +75,7 @@ public final class TerminalEvents {
     if (event instanceof ReversalRequested e) return applyReversal(s, e.key(), e.reversal());
     if (event instanceof ReversalCompleted e) {
       return s.txn(e.key())
-          .map(
-              t ->
-                  t.withReversal(
-                      new Reversal(
-                          t.reversal().reason(),
-                          t.reversal().stan(),
-                          t.reversal().localDateTime(),
-                          t.reversal().requestedAt(),
-                          true)))
+          .map(t -> t.withReversal(t.reversal().acknowledged()))
           .map(s::withTxn)
           .orElse(s);
     }

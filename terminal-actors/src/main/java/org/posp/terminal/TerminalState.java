@@ -199,7 +199,12 @@ public record TerminalState(
    */
   public record Reversal(
       String reason, String stan, String localDateTime, Instant requestedAt, boolean completed)
-      implements CborSerializable {}
+      implements CborSerializable {
+    /** The same reversal, acknowledged by the host. */
+    public Reversal acknowledged() {
+      return new Reversal(reason, stan, localDateTime, requestedAt, true);
+    }
+  }
 
   /**
    * One financial transaction of the terminal.

@@ -50,8 +50,7 @@ final class UndeliveredFlow {
         return ignored(in, key + ": unknown and MAC missing or wrong");
       }
       // an authenticated request the entity has not recorded (answered 96 while the database was
-      // down): it
-      // may still arrive (held in a mailbox during a restart); it is refused then
+      // down): it may still arrive (held in a mailbox during a restart); it is refused then
       return rememberReversedBeforeSeen(s, in, TxnKeys.batchAndStan(f60.batch(), m.get(11)));
     }
     Txn t = recorded.get();

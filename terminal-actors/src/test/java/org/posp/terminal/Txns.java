@@ -79,20 +79,7 @@ final class Txns {
 
   /** The event of a settlement as the state records it. */
   static TerminalEvent.BatchSettled settled(TerminalState.Settlement st, Instant retainSalesAfter) {
-    return new TerminalEvent.BatchSettled(
-        st.batch(),
-        st.nextBatch(),
-        st.stan(),
-        st.requestHash(),
-        st.resultCode(),
-        st.field48(),
-        st.rrn(),
-        st.date(),
-        st.time(),
-        st.switchTotals(),
-        st.switchItems(),
-        st.at(),
-        retainSalesAfter);
+    return TerminalEvent.BatchSettled.of(st, retainSalesAfter);
   }
 
   static SaleRef saleRef(String rrn, long amountFen, long refundedFen, Instant approvedAt) {

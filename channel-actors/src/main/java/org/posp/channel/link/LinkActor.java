@@ -330,8 +330,7 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
       if ("8000".equals(code)) {
         failures = 0;
         // tell the endpoint before the board shows READY: whoever sees READY and then sends must
-        // find
-        // the LinkUp ahead of its request in the endpoint's mailbox
+        // find the LinkUp ahead of its request in the endpoint's mailbox
         state = LinkState.READY;
         endpoint.tell(new LinkUp(settings.linkId()));
         setState(LinkState.READY, null);

@@ -87,8 +87,7 @@ class PipeliningAndMuteTest extends HostTestSupport {
     int port = host.port();
     host.close();
     // the port is free again: binding it proves the listener is gone (a connect attempt to a free
-    // port in the
-    // ephemeral range can connect to itself, TCP's simultaneous open, and is no proof)
+    // port in the ephemeral range can connect to itself, TCP's simultaneous open, and is no proof)
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress("127.0.0.1", port));
       assertTrue(again.isBound());

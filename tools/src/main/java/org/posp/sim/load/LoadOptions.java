@@ -417,8 +417,7 @@ public record LoadOptions(
       rotated.add(nodes.get((index + k) % nodes.size()));
     }
     // One reversal attempt per flush: a lost 0400 is re-sent before the terminal's next
-    // transaction,
-    // so one recorded request is one round trip, not up to three timeouts.
+    // transaction, so one recorded request is one round trip, not up to three timeouts.
     return new TerminalConfig(
         rotated,
         merchantId,
