@@ -2,11 +2,17 @@ package org.posp.channel.it;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -29,6 +35,30 @@ final class CardBusFixture {
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
   private CardBusFixture() {}
+
+  /**
+   * A free loopback port below the kernel's ephemeral range (bounded search, 20000 to the range's
+   * start): no outgoing connection of any process is given it while a test rebinds it.
+   */
+  static int portOutsideEphemeralRange() throws IOException {
+    int low = 32768;
+    Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    if (Files.isReadable(range)) {
+      low = Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]);
+    }
+    int span = Math.max(1, low - 20000);
+    int start = 20000 + ThreadLocalRandom.current().nextInt(span);
+    for (int i = 0; i < Math.min(span, 200); i++) {
+      int port = 20000 + (start - 20000 + i) % span;
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // taken: the next one
+      }
+    }
+    throw new IOException("no free port between 20000 and " + low);
+  }
 
   /** A host on 127.0.0.1, ephemeral port (or {@code port}), no HTTP, demo ZPK. */
   static CardBusHost host(int port, Duration lateDelay) throws Exception {

@@ -184,7 +184,11 @@ class CardBusLinksTest {
 
   @Test
   void restartedHostGetsNewConnectionsAndLogons() throws Exception {
-    CardBusHost first = startHost(0, Duration.ofSeconds(1));
+    // a port outside the kernel's ephemeral range: while the host is down the links keep connecting
+    // to it, and a connect from an ephemeral port can take (and keep) the very port to be bound
+    // again
+    CardBusHost first =
+        startHost(CardBusFixture.portOutsideEphemeralRange(), Duration.ofSeconds(1));
     int port = first.port();
     cardBus = start(first, "links-per-address = 2", "");
     await(cardBus.awaitReady(Duration.ofSeconds(10)));
