@@ -1,6 +1,6 @@
 /**
  * The terminal protocol codec (POS 终端报文): what every POS terminal speaks to the switch, as fixed by
- * {@code docs/protocol/terminal.md} §1–4 (background: {@code research/cup-pos-8583.md}).
+ * {@code docs/protocol/terminal.md} §1–4.
  *
  * <ul>
  *   <li>{@link org.posp.terminal.codec.TerminalFrame}: LEN, TPDU (swapped in replies) and header

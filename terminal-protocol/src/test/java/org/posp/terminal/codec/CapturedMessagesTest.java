@@ -10,8 +10,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The captured messages of research/cup-pos-8583.md §8, copied verbatim (whole frames with LEN):
- * each parses to the documented fields and packs back to the very same bytes.
+ * Messages captured from real CUP POS terminals and published with the format's public write-ups,
+ * copied verbatim (whole frames with LEN): each parses to the documented fields and packs back to
+ * the very same bytes.
  */
 class CapturedMessagesTest {
 
