@@ -14,7 +14,12 @@ public final class CmfActionCodes {
 
   /** True for a well-formed action code: 4 digits. */
   public static boolean isWellFormed(String cmf39) {
-    return cmf39 != null && cmf39.matches("\\d{4}");
+    if (cmf39 == null || cmf39.length() != 4) return false;
+    for (int i = 0; i < 4; i++) {
+      char c = cmf39.charAt(i);
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
   }
 
   /** True for a CMF approval (0000..0013). */
