@@ -16,7 +16,9 @@ import org.posp.security.KeyType;
 import org.posp.security.LmkKey;
 import org.posp.security.SignOnKeyBlock;
 import org.posp.security.SoftwareHsm;
+import org.posp.terminal.codec.BatchUploadRecords;
 import org.posp.terminal.codec.Macs;
+import org.posp.terminal.codec.SettlementTotals;
 import org.posp.terminal.codec.TerminalCodec;
 import org.posp.terminal.codec.TerminalFormatException;
 import org.posp.terminal.codec.TerminalMessage;
@@ -81,19 +83,73 @@ final class DeciderHarness {
 
   DeciderHarness signedOn() {
     provisioned();
-    TerminalMessage reply =
-        reply(
-            request(
-                pack(
-                    TerminalMessage.builder("0800")
-                        .set(11, nextStan())
-                        .set(41, TID)
-                        .set(42, MID)
-                        .set(60, "00" + batch + "003")
-                        .build())));
+    TerminalMessage reply = reply(request(pack(signOn("003").build())));
     assertEquals("00", reply.get(39), "sign-on");
     mak = SignOnKeyBlock.open(KeyScheme.DOUBLE_LENGTH, TMK, reply.getBytes(62)).mak();
     return this;
+  }
+
+  /** A sign-on (0800) with the key scheme {@code networkCode} (60.3: 001, 003 or 004). */
+  TerminalMessage.Builder signOn(String networkCode) {
+    return management("0800", networkCode);
+  }
+
+  /**
+   * A management message {@code mti} of 60.3 {@code networkCode} (0820: 301 echo, 002 sign-off).
+   */
+  TerminalMessage.Builder management(String mti, String networkCode) {
+    return TerminalMessage.builder(mti)
+        .set(11, nextStan())
+        .set(41, TID)
+        .set(42, MID)
+        .set(60, "00" + batch + networkCode);
+  }
+
+  /** A settlement (0500) of the batch with the terminal's domestic totals. */
+  TerminalMessage.Builder settlement(long debitFen, int debits, long creditFen, int credits) {
+    SettlementTotals totals =
+        new SettlementTotals(
+            new SettlementTotals.Block(
+                debitFen, debits, creditFen, credits, SettlementTotals.REQUEST),
+            SettlementTotals.Block.EMPTY);
+    return TerminalMessage.builder("0500")
+        .set(11, nextStan())
+        .set(41, TID)
+        .set(42, MID)
+        .set(48, totals.format())
+        .set(49, "156")
+        .set(60, "00" + batch + "201");
+  }
+
+  /** The last batch upload (0320, 60.3 = 207) of {@code batchNo}, with its total count. */
+  TerminalMessage.Builder uploadEnd(String batchNo, int totalCount) {
+    return TerminalMessage.builder("0320")
+        .set(11, nextStan())
+        .set(41, TID)
+        .set(42, MID)
+        .set(48, BatchUploadRecords.formatTotalCount(totalCount))
+        .set(60, "00" + batchNo + "207");
+  }
+
+  /** A void (0200, 60.1 = 23) of {@code original} for {@code amountFen}. */
+  TerminalMessage.Builder voidOf(TerminalState.Txn original, String pan, long amountFen) {
+    return sale(pan, amountFen)
+        .remove(14)
+        .set(3, "200000")
+        .set(37, original.rrn())
+        .set(60, "23" + batch + "000")
+        .set(61, original.batch() + original.stan());
+  }
+
+  /** A refund (0220, 60.1 = 25) of the sale with RRN {@code rrn} of {@code date} (MMDD). */
+  TerminalMessage.Builder refundOf(String rrn, String date, String pan, long amountFen) {
+    return sale(pan, amountFen)
+        .mti("0220")
+        .remove(14)
+        .set(3, "200000")
+        .set(37, rrn)
+        .set(60, "25" + batch + "000")
+        .set(61, "000000000000" + date);
   }
 
   String nextStan() {

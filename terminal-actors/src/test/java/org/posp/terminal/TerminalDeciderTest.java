@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.posp.channel.CardBusResult;
 import org.posp.channel.CardOperation;
+import org.posp.security.KeyType;
 import org.posp.terminal.TerminalState.TxnStatus;
-import org.posp.terminal.codec.Macs;
 import org.posp.terminal.codec.TerminalMessage;
 import org.posp.terminal.codec.TransactionType;
 
@@ -24,6 +24,15 @@ import org.posp.terminal.codec.TransactionType;
  */
 class TerminalDeciderTest {
   static final String PAN = "6214880000012345671";
+
+  /** Asserts that {@code body} is answered {@code code} and records and schedules nothing. */
+  static Decision refused(DeciderHarness t, byte[] body, String code) {
+    Decision d = t.request(body);
+    assertEquals(code, reply(d).get(39));
+    assertTrue(d.events().isEmpty(), "nothing recorded");
+    assertTrue(effects(d, Decision.SendUpstream.class).isEmpty(), "nothing sent upstream");
+    return d;
+  }
 
   @Test
   void aTerminalNotProvisionedIsAnswered97AndNothingIsRecorded() {
@@ -185,9 +194,7 @@ class TerminalDeciderTest {
     DeciderHarness t = new DeciderHarness().signedOn();
     TerminalMessage.Builder sale = t.sale(PAN, 900);
     t.answer(t.request(t.withMac(sale)), "0000");
-    Decision d = t.request(t.withMac(t.reversalOf(PAN, 900, sale.build().get(11)).remove(22)));
-    assertEquals("30", reply(d).get(39));
-    assertTrue(d.events().isEmpty());
+    refused(t, t.withMac(t.reversalOf(PAN, 900, sale.build().get(11)).remove(22)), "30");
   }
 
   @Test
@@ -213,24 +220,200 @@ class TerminalDeciderTest {
     Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
     t.answer(sale, "0000");
     TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
-    TerminalMessage.Builder refund =
-        TerminalMessage.builder("0220")
-            .set(2, PAN)
-            .set(3, "200000")
-            .set(4, "000000001001")
-            .set(11, t.nextStan())
-            .set(22, "021")
-            .set(25, "00")
-            .set(37, original.rrn())
-            .set(41, DeciderHarness.TID)
-            .set(42, DeciderHarness.MID)
-            .set(49, "156")
-            .set(60, "25" + t.batch + "000")
-            .set(61, "000000000000" + original.date())
-            .setBytes(64, Macs.placeholder());
+    TerminalMessage.Builder refund = t.refundOf(original.rrn(), original.date(), PAN, 1001);
     assertEquals("13", reply(t.request(t.withMac(refund))).get(39));
     Decision ok = t.request(t.withMac(refund.set(4, "000000000400").set(11, t.nextStan())));
     assertEquals(CardOperation.REFUND, sent(ok).request().operation());
+  }
+
+  @Test
+  void anEchoIsAnswered00AndRecordsNothing() {
+    DeciderHarness t = new DeciderHarness().provisioned();
+    Decision d = t.request(DeciderHarness.pack(t.management("0820", "301").build()));
+    assertEquals("00", reply(d).get(39));
+    assertEquals("0830", reply(d).mti());
+    assertTrue(d.events().isEmpty());
+  }
+
+  @Test
+  void aSignOffEndsTheKeysAndTheNextSaleIsAnswered77() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    Decision off = t.request(DeciderHarness.pack(t.management("0820", "002").build()));
+    assertEquals("00", reply(off).get(39));
+    assertInstanceOf(TerminalEvent.SignedOff.class, off.events().get(0));
+    assertEquals("77", reply(t.request(DeciderHarness.pack(t.sale(PAN, 100).build()))).get(39));
+  }
+
+  @Test
+  void anOperatorsSignOnRequirementStaysUntilTheTerminalSignsOnAgain() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    Decision d = t.decide(new TerminalDecider.RequireSignOn(null));
+    assertInstanceOf(TerminalEvent.SignOnRequired.class, d.events().get(0));
+    assertTrue(t.state.signOnRequired(), "replies carry processing requirement 3");
+    assertEquals(
+        1,
+        effects(t.request(t.withMac(t.sale(PAN, 100))), Decision.SendUpstream.class).size(),
+        "the current keys still work meanwhile");
+    t.signedOn();
+    assertFalse(t.state.signOnRequired());
+  }
+
+  @Test
+  void provisioningForAnotherTerminalIsRefusedAndRecordsNothing() {
+    DeciderHarness t = new DeciderHarness();
+    Decision d =
+        t.decide(
+            new TerminalDecider.Provision(
+                new TerminalEntity.Provision(
+                    DeciderHarness.MID,
+                    "10000002",
+                    DeciderHarness.HSM.importClearKey(KeyType.TMK, DeciderHarness.TMK),
+                    null)));
+    assertTrue(d.events().isEmpty());
+    assertEquals(
+        "provisioning for another terminal id",
+        assertInstanceOf(Decision.Status.class, d.reply()).error());
+  }
+
+  @Test
+  void aSaleOfABatchThatIsNotOpenIsAnswered77() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    t.batch = "000002";
+    refused(t, t.withMac(t.sale(PAN, 100)), "77");
+  }
+
+  @Test
+  void aSaleWithoutAMandatoryFieldOrInAnotherCurrencyIsAnswered30() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    assertEquals("30", reply(t.request(t.withMac(t.sale(PAN, 100).remove(22)))).get(39));
+    assertEquals("30", reply(t.request(t.withMac(t.sale(PAN, 100).set(49, "840")))).get(39));
+    assertEquals("30", reply(t.request(t.withMac(t.sale(PAN, 100).remove(2)))).get(39), "no PAN");
+    assertTrue(t.state.txns().isEmpty());
+  }
+
+  @Test
+  void aSaleOfNoAmountIsAnswered13() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    refused(t, t.withMac(t.sale(PAN, 0)), "13");
+  }
+
+  @Test
+  void anUnsupportedTypeIsAnswered40() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    TerminalMessage.Builder preAuth =
+        t.sale(PAN, 100).mti("0100").set(3, "030000").set(25, "06").set(60, "10" + t.batch + "000");
+    refused(t, t.withMac(preAuth), "40");
+  }
+
+  @Test
+  void aSaleTheTerminalReversedBeforeItArrivedIsAnswered12AndNeverGoesUpstream() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    TerminalMessage.Builder sale = t.sale(PAN, 800);
+    Decision rev = t.request(t.withMac(t.reversalOf(PAN, 800, sale.build().get(11))));
+    assertEquals("00", reply(rev).get(39));
+    assertInstanceOf(TerminalEvent.ReversedBeforeSeen.class, rev.events().get(0));
+    assertTrue(
+        t.request(t.withMac(t.reversalOf(PAN, 800, sale.build().get(11)))).events().isEmpty(),
+        "remembered once");
+    refused(t, t.withMac(sale), "12");
+  }
+
+  @Test
+  void aDeclineKeepsItsMeaningAtTheTerminalAndIsReplayedToARetransmission() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    byte[] body = t.withMac(t.sale(PAN, 500));
+    Decision started = t.request(body);
+    Decision declined = t.answer(started, "1016");
+    assertInstanceOf(TerminalEvent.TxnDeclined.class, declined.events().get(0));
+    assertTrue(effects(declined, Decision.RecordApproved.class).isEmpty());
+    assertTrue(effects(declined, Decision.TriggerReversal.class).isEmpty());
+    assertEquals(TxnStatus.DECLINED, t.state.txn(sent(started).key()).orElseThrow().status());
+    Decision again = t.request(body);
+    assertEquals("51", reply(again).get(39));
+    assertTrue(effects(again, Decision.SendUpstream.class).isEmpty());
+    assertEquals(0, t.state.openBatchTotals().debitCount());
+  }
+
+  @Test
+  void aRequestTheCardBusDidNotSendIsAnswered91AndNotReversed() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    byte[] body = t.withMac(t.sale(PAN, 500));
+    Decision started = t.request(body);
+    Decision d =
+        t.decide(
+            new TerminalDecider.UpstreamAnswered(
+                sent(started).key(),
+                new CardBusResult.NotSent(
+                    "cups", CardBusResult.NotSentReason.BREAKER_OPEN, "breaker open"),
+                false));
+    assertInstanceOf(TerminalEvent.TxnDeclined.class, d.events().get(0));
+    assertTrue(effects(d, Decision.TriggerReversal.class).isEmpty(), "the host never saw it");
+    assertEquals("91", reply(t.request(body)).get(39));
+  }
+
+  @Test
+  void anApprovalAfterTheTerminalGaveUpIsReversedAtOnce() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    Decision started = t.request(t.withMac(t.sale(PAN, 500)));
+    String key = sent(started).key();
+    Decision d =
+        t.decide(
+            new TerminalDecider.UpstreamAnswered(
+                key, new CardBusResult.Answered("cups", "0000", "123456", null, null), true));
+    assertTrue(effects(d, Decision.TriggerReversal.class).size() == 1);
+    assertTrue(effects(d, Decision.RecordApproved.class).isEmpty(), "never counted");
+    assertTrue(t.state.txn(key).orElseThrow().reversalPending());
+    assertEquals(0, t.state.openBatchTotals().debitCount());
+  }
+
+  @Test
+  void aVoidOfAnApprovedSaleGoesUpstreamAsAVoidOfThatSale() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
+    t.answer(sale, "0000");
+    TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
+
+    assertEquals("64", reply(t.request(t.withMac(t.voidOf(original, PAN, 999)))).get(39), "amount");
+    assertEquals(
+        "25",
+        reply(t.request(t.withMac(t.voidOf(original, "6214880000099999997", 1000)))).get(39),
+        "another card");
+    Decision v = t.request(t.withMac(t.voidOf(original, PAN, 1000)));
+    Decision.SendUpstream up = sent(v);
+    assertEquals(CardOperation.VOID, up.request().operation());
+    assertEquals(CardOperation.SALE, up.request().originalOperation());
+    t.answer(v, "0000");
+    assertEquals(TxnStatus.VOIDED, t.state.txn(original.key()).orElseThrow().status());
+    assertEquals(
+        "12", reply(t.request(t.withMac(t.voidOf(original, PAN, 1000)))).get(39), "voided already");
+  }
+
+  @Test
+  void aReversalOfADeclinedSaleIsAnswered00AndReversesNothing() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    TerminalMessage.Builder sale = t.sale(PAN, 500);
+    t.answer(t.request(t.withMac(sale)), "1016");
+    Decision d = t.request(t.withMac(t.reversalOf(PAN, 500, sale.build().get(11))));
+    assertEquals("00", reply(d).get(39));
+    assertTrue(d.events().isEmpty());
+    assertTrue(d.effects().isEmpty());
+  }
+
+  @Test
+  void aReversalWhileTheSaleIsInFlightWaitsForItsOutcome() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    TerminalMessage.Builder sale = t.sale(PAN, 500);
+    Decision started = t.request(t.withMac(sale));
+    Decision d = t.request(t.withMac(t.reversalOf(PAN, 500, sale.build().get(11))));
+    assertEquals(sent(started).key(), effects(d, Decision.Park.class).get(0).key());
+    assertEquals(null, d.reply());
+  }
+
+  @Test
+  void aRefundOfAnUnknownSaleIsAnswered25() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    TerminalMessage.Builder refund = t.refundOf("999999999999", "1207", PAN, 100);
+    refused(t, t.withMac(refund), "25");
   }
 
   @Test
