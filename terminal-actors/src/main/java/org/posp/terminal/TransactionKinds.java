@@ -140,6 +140,18 @@ public final class TransactionKinds {
   }
 
   /**
+   * The operation a reversal (2420) of a recorded transaction of {@code type} names as reversed
+   * (its MTI and 3 upstream): a void's original operation (a void of a sale is reversed as the
+   * sale's message), else the type's own.
+   */
+  static CardOperation reversedOperation(TransactionType type) {
+    Kind k = of(type);
+    if (k == null || k.operation() == null)
+      throw new IllegalArgumentException("no upstream operation for " + type);
+    return k.originalOperation() != null ? k.originalOperation() : k.operation();
+  }
+
+  /**
    * Whether {@code req} is a card transaction the terminal reverses when it gets no reply (a sale,
    * a void), with the 11 and 60 that identify it: an approval of it that the terminal did not get
    * is undone.

@@ -97,10 +97,8 @@ final class UpstreamFlow {
           Decision.Level.ERROR,
           "cannot decrypt the card of " + t.key() + " for its reversal: " + ex.getMessage());
     }
-    CardOperation reversed =
-        t.type() == TransactionType.REFUND ? CardOperation.REFUND : CardOperation.SALE;
-    String origMti =
-        t.type() == TransactionType.SALE_VOID ? CardOperation.SALE.mti() : reversed.mti();
+    CardOperation reversed = TransactionKinds.reversedOperation(t.type());
+    String origMti = reversed.mti();
     CardBusRequest up =
         CardBusRequest.builder(CardOperation.REVERSAL)
             .originalOperation(reversed)

@@ -11,6 +11,7 @@ import static org.posp.terminal.DeciderHarness.sent;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
 import org.posp.channel.CardOperation;
 import org.posp.security.KeyType;
@@ -386,6 +387,35 @@ class TerminalDeciderTest {
     assertEquals(TxnStatus.VOIDED, t.state.txn(original.key()).orElseThrow().status());
     assertEquals(
         "12", reply(t.request(t.withMac(t.voidOf(original, PAN, 1000)))).get(39), "voided already");
+  }
+
+  @Test
+  void aTimedOutVoidIsReversedAsTheSaleItVoidsAndARefundAsARefund() {
+    DeciderHarness t = new DeciderHarness().signedOn();
+    Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
+    t.answer(sale, "0000");
+    TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
+    Decision v = t.request(t.withMac(t.voidOf(original, PAN, 1000)));
+    t.timeOut(v);
+    CardBusRequest voidReversal =
+        effects(
+                t.decide(new TerminalDecider.ReversalDue(sent(v).key(), 0)),
+                Decision.SendReversal.class)
+            .get(0)
+            .request();
+    assertEquals(CardOperation.SALE, voidReversal.originalOperation());
+    assertEquals(CardOperation.SALE.mti(), voidReversal.original().mti());
+
+    Decision refund = t.request(t.withMac(t.refundOf(original.rrn(), original.date(), PAN, 100)));
+    t.timeOut(refund);
+    CardBusRequest refundReversal =
+        effects(
+                t.decide(new TerminalDecider.ReversalDue(sent(refund).key(), 0)),
+                Decision.SendReversal.class)
+            .get(0)
+            .request();
+    assertEquals(CardOperation.REFUND, refundReversal.originalOperation());
+    assertEquals(CardOperation.REFUND.mti(), refundReversal.original().mti());
   }
 
   @Test
