@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.posp.channel.CardBusRequest;
 import org.posp.channel.CardBusResult;
 import org.posp.security.CupCrypto;
 import org.posp.security.KeyScheme;
@@ -220,6 +221,21 @@ final class DeciderHarness {
             up.key(),
             new CardBusResult.Answered("cups", actionCode, "123456", "20261207", null),
             false));
+  }
+
+  /** A sale of {@code amountFen} approved by the host, as recorded. */
+  TerminalState.Txn approvedSale(String pan, long amountFen) {
+    Decision d = request(withMac(sale(pan, amountFen)));
+    answer(d, "0000");
+    return state.txn(sent(d).key()).orElseThrow();
+  }
+
+  /** The message sent upstream when the pending reversal of {@code key} is due. */
+  CardBusRequest reversalSent(String key, int attempts) {
+    return effects(
+            decide(new TerminalDecider.ReversalDue(key, attempts)), Decision.SendReversal.class)
+        .get(0)
+        .request();
   }
 
   Decision timeOut(Decision d) {

@@ -152,20 +152,14 @@ class TerminalDeciderTest {
     assertEquals(
         List.of(new Decision.TriggerReversal(key), new Decision.Release(key)), timedOut.effects());
 
-    Decision first = t.decide(new TerminalDecider.ReversalDue(key, 0));
-    Decision.SendReversal rev = effects(first, Decision.SendReversal.class).get(0);
-    assertEquals(CardOperation.REVERSAL, rev.request().operation());
-    assertEquals(PAN, rev.request().pan(), "the card decrypts for the reversal");
-    assertFalse(rev.request().repeat());
+    CardBusRequest rev = t.reversalSent(key, 0);
+    assertEquals(CardOperation.REVERSAL, rev.operation());
+    assertEquals(PAN, rev.pan(), "the card decrypts for the reversal");
+    assertFalse(rev.repeat());
     Decision retry =
         t.decide(new TerminalDecider.ReversalAnswered(key, new CardBusResult.TimedOut("cups"), 1));
     assertInstanceOf(Decision.RetryReversal.class, retry.effects().get(0));
-    assertTrue(
-        effects(t.decide(new TerminalDecider.ReversalDue(key, 1)), Decision.SendReversal.class)
-            .get(0)
-            .request()
-            .repeat(),
-        "a repeat is a 2421");
+    assertTrue(t.reversalSent(key, 1).repeat(), "a repeat is a 2421");
     Decision acked =
         t.decide(
             new TerminalDecider.ReversalAnswered(
@@ -218,9 +212,7 @@ class TerminalDeciderTest {
   @Test
   void aRefundAboveTheRestOfItsSaleIsAnswered13() {
     DeciderHarness t = new DeciderHarness().signedOn();
-    Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
-    t.answer(sale, "0000");
-    TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
+    TerminalState.Txn original = t.approvedSale(PAN, 1000);
     TerminalMessage.Builder refund = t.refundOf(original.rrn(), original.date(), PAN, 1001);
     assertEquals("13", reply(t.request(t.withMac(refund))).get(39));
     Decision ok = t.request(t.withMac(refund.set(4, "000000000400").set(11, t.nextStan())));
@@ -361,7 +353,7 @@ class TerminalDeciderTest {
         t.decide(
             new TerminalDecider.UpstreamAnswered(
                 key, new CardBusResult.Answered("cups", "0000", "123456", null, null), true));
-    assertTrue(effects(d, Decision.TriggerReversal.class).size() == 1);
+    assertEquals(1, effects(d, Decision.TriggerReversal.class).size());
     assertTrue(effects(d, Decision.RecordApproved.class).isEmpty(), "never counted");
     assertTrue(t.state.txn(key).orElseThrow().reversalPending());
     assertEquals(0, t.state.openBatchTotals().debitCount());
@@ -370,9 +362,7 @@ class TerminalDeciderTest {
   @Test
   void aVoidOfAnApprovedSaleGoesUpstreamAsAVoidOfThatSale() {
     DeciderHarness t = new DeciderHarness().signedOn();
-    Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
-    t.answer(sale, "0000");
-    TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
+    TerminalState.Txn original = t.approvedSale(PAN, 1000);
 
     assertEquals("64", reply(t.request(t.withMac(t.voidOf(original, PAN, 999)))).get(39), "amount");
     assertEquals(
@@ -392,28 +382,16 @@ class TerminalDeciderTest {
   @Test
   void aTimedOutVoidIsReversedAsTheSaleItVoidsAndARefundAsARefund() {
     DeciderHarness t = new DeciderHarness().signedOn();
-    Decision sale = t.request(t.withMac(t.sale(PAN, 1000)));
-    t.answer(sale, "0000");
-    TerminalState.Txn original = t.state.txn(sent(sale).key()).orElseThrow();
+    TerminalState.Txn original = t.approvedSale(PAN, 1000);
     Decision v = t.request(t.withMac(t.voidOf(original, PAN, 1000)));
     t.timeOut(v);
-    CardBusRequest voidReversal =
-        effects(
-                t.decide(new TerminalDecider.ReversalDue(sent(v).key(), 0)),
-                Decision.SendReversal.class)
-            .get(0)
-            .request();
+    CardBusRequest voidReversal = t.reversalSent(sent(v).key(), 0);
     assertEquals(CardOperation.SALE, voidReversal.originalOperation());
     assertEquals(CardOperation.SALE.mti(), voidReversal.original().mti());
 
     Decision refund = t.request(t.withMac(t.refundOf(original.rrn(), original.date(), PAN, 100)));
     t.timeOut(refund);
-    CardBusRequest refundReversal =
-        effects(
-                t.decide(new TerminalDecider.ReversalDue(sent(refund).key(), 0)),
-                Decision.SendReversal.class)
-            .get(0)
-            .request();
+    CardBusRequest refundReversal = t.reversalSent(sent(refund).key(), 0);
     assertEquals(CardOperation.REFUND, refundReversal.originalOperation());
     assertEquals(CardOperation.REFUND.mti(), refundReversal.original().mti());
   }
