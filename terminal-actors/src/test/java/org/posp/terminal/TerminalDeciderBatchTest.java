@@ -1,5 +1,6 @@
 package org.posp.terminal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,7 +9,6 @@ import static org.posp.terminal.DeciderHarness.effects;
 import static org.posp.terminal.DeciderHarness.reply;
 import static org.posp.terminal.DeciderHarness.sent;
 
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.posp.terminal.codec.SettlementTotals;
@@ -42,7 +42,7 @@ class TerminalDeciderBatchTest {
     byte[] first = reply(t.request(body)).getBytes(62);
     Decision again = t.request(body);
     assertTrue(again.events().isEmpty());
-    assertTrue(Arrays.equals(first, reply(again).getBytes(62)), "the same key block");
+    assertArrayEquals(first, reply(again).getBytes(62), "the same key block");
   }
 
   @Test
@@ -57,7 +57,7 @@ class TerminalDeciderBatchTest {
   }
 
   @Test
-  void aSingleDesSignOnIsAnswered40UnlessAllowed() {
+  void aSingleDesSignOnIsAnswered40WhenNotAllowed() {
     DeciderHarness t = new DeciderHarness().provisioned();
     Decision d = t.request(DeciderHarness.pack(t.signOn("001").build()));
     assertEquals("40", reply(d).get(39));
